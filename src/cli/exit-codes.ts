@@ -1,0 +1,33 @@
+import type { ErrorCode } from '../errors.js';
+
+/**
+ * Exit code of every error code. Build systems branch on these, so they are
+ * public API (docs/errors.md) and every code must be mapped.
+ */
+export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
+  SIF_INTERNAL: 1,
+  SIF_USAGE: 2,
+  SIF_IO: 3,
+  SIF_NOT_FOUND: 3,
+  SIF_LOCKED: 7,
+  SIF_INVALID_MAGIC: 4,
+  SIF_UNSUPPORTED_VERSION: 4,
+  SIF_TRUNCATED: 4,
+  SIF_CORRUPT: 4,
+  SIF_CAPACITY: 4,
+  SIF_NO_OBJECTS: 5,
+  SIF_OBJECT_NOT_FOUND: 5,
+  SIF_MULTIPLE_OBJECTS: 5,
+  SIF_INVALID_ID: 5,
+  SIF_INVALID_GROUP: 5,
+  SIF_GROUP_NOT_FOUND: 5,
+  SIF_NO_KEY_MATERIAL: 6,
+  SIF_KEY_INVALID: 6,
+  SIF_KEY_NOT_FOUND: 6,
+  SIF_KEY_EXISTS: 6,
+  SIF_INTEGRITY: 10,
+  SIF_SIGNATURE_INVALID: 10,
+  SIF_SIGNATURE_NOT_FOUND: 11,
+  SIF_NOT_SIGNED_BY_REQUIRED: 12,
+  SIF_UNKNOWN_SIGNER: 13,
+};

@@ -1,0 +1,135 @@
+/**
+ * One error hierarchy for the whole library. Every error carries a stable `code`;
+ * the CLI maps codes to exit codes (src/cli/exit-codes.ts, docs/errors.md).
+ * Codes are public API: never rename one.
+ */
+
+export type UsageCode = 'SIF_USAGE';
+export type IoCode = 'SIF_IO' | 'SIF_LOCKED' | 'SIF_NOT_FOUND';
+export type FormatCode =
+  | 'SIF_INVALID_MAGIC'
+  | 'SIF_UNSUPPORTED_VERSION'
+  | 'SIF_TRUNCATED'
+  | 'SIF_CORRUPT'
+  | 'SIF_CAPACITY';
+export type SelectionCode =
+  | 'SIF_NO_OBJECTS'
+  | 'SIF_OBJECT_NOT_FOUND'
+  | 'SIF_MULTIPLE_OBJECTS'
+  | 'SIF_INVALID_ID'
+  | 'SIF_INVALID_GROUP'
+  | 'SIF_GROUP_NOT_FOUND';
+export type KeyCode = 'SIF_NO_KEY_MATERIAL' | 'SIF_KEY_INVALID' | 'SIF_KEY_NOT_FOUND' | 'SIF_KEY_EXISTS';
+export type IntegrityCode = 'SIF_INTEGRITY';
+export type SignatureCode =
+  | 'SIF_SIGNATURE_INVALID'
+  | 'SIF_SIGNATURE_NOT_FOUND'
+  | 'SIF_UNKNOWN_SIGNER'
+  | 'SIF_NOT_SIGNED_BY_REQUIRED';
+
+export type ErrorCode =
+  | UsageCode
+  | IoCode
+  | FormatCode
+  | SelectionCode
+  | KeyCode
+  | IntegrityCode
+  | SignatureCode
+  | 'SIF_INTERNAL';
+
+export class SifError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad arguments or flag values: nothing was read or written. */
+export class UsageError extends SifError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SIF_USAGE', message, options);
+  }
+}
+
+/** The file system refused: missing file, permission, disk full, lock held. */
+export class IoError extends SifError {
+  constructor(code: IoCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** The bytes are not a SIF we can trust to read. */
+export class FormatError extends SifError {
+  constructor(code: FormatCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A selector matched nothing, or more than one object where one was wanted. */
+export class SelectionError extends SifError {
+  constructor(code: SelectionCode, message: string) {
+    super(code, message);
+  }
+}
+
+/** Key material is missing, unreadable, or cannot be used. */
+export class KeyError extends SifError {
+  constructor(code: KeyCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export type IntegrityKind = 'header' | 'descriptor' | 'object' | 'metadata';
+
+/** A digest did not match: the image changed after it was signed. */
+export class IntegrityError extends SifError {
+  readonly kind: IntegrityKind;
+  readonly id: number | undefined;
+
+  constructor(kind: IntegrityKind, message: string, id?: number) {
+    super('SIF_INTEGRITY', message);
+    this.kind = kind;
+    this.id = id;
+  }
+}
+
+/** A signature exists but does not verify, names an unknown key, or is missing entities. */
+export class SignatureError extends SifError {
+  readonly id: number | undefined;
+
+  constructor(code: SignatureCode, message: string, options?: { id?: number; cause?: unknown }) {
+    super(code, message, options);
+    this.id = options?.id;
+  }
+}
+
+/** Type guard playing the role of Go's errors.Is for our codes. */
+export function isSifError(e: unknown, code?: ErrorCode): e is SifError {
+  return e instanceof SifError && (code === undefined || e.code === code);
+}
+
+/** Maps a Node system error (ENOENT, EACCES, ENOSPC, …) to an IoError with a one-line message. */
+export function fromSystemError(e: unknown, path: string): SifError {
+  if (e instanceof SifError) return e;
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT':
+      return new IoError('SIF_NOT_FOUND', `open ${path}: no such file or directory`, { cause: e });
+    case 'EACCES':
+    case 'EPERM':
+      return new IoError('SIF_IO', `open ${path}: permission denied`, { cause: e });
+    case 'EISDIR':
+      return new IoError('SIF_IO', `read ${path}: is a directory`, { cause: e });
+    case 'ENOSPC':
+      return new IoError('SIF_IO', `write ${path}: no space left on device`, { cause: e });
+    case 'EROFS':
+      return new IoError('SIF_IO', `write ${path}: read-only file system`, { cause: e });
+    case 'ELOOP':
+      return new IoError('SIF_IO', `open ${path}: refusing to follow a symbolic link`, { cause: e });
+    default:
+      return new IoError('SIF_IO', `${path}: ${err?.message ?? String(e)}`, { cause: e });
+  }
+}

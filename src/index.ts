@@ -1,0 +1,40 @@
+/** Public API of the `sif` library. */
+export * from './errors.js';
+export {
+  DataType,
+  FsType,
+  PartType,
+  HashType,
+  FormatType,
+  MessageType,
+  SbomFormat,
+  ARCHES,
+  type Arch,
+} from './format/constants.js';
+export {
+  partitionInfo,
+  signatureInfo,
+  cryptoMessageInfo,
+  sbomFormat,
+  ociDigest,
+  descriptorIntegrityBytes,
+  type Descriptor,
+  type PartitionInfo,
+  type SignatureInfo,
+  type CryptoMessageInfo,
+} from './format/descriptor.js';
+export { headerIntegrityBytes, type Header } from './format/header.js';
+export { SifImage, type OpenOptions } from './image/image.js';
+export {
+  selectAll,
+  selectOne,
+  groupIds,
+  withId,
+  withGroup,
+  withNoGroup,
+  withDataType,
+  withLinkedId,
+  withLinkedGroup,
+  withPartitionType,
+  type Selector,
+} from './image/select.js';

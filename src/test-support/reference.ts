@@ -1,0 +1,59 @@
+/**
+ * Locations of the reference oracle and shared fixtures, and the rule for
+ * missing ones: tests skip with a clear reason locally, and fail under
+ * SIF_REQUIRE_REFERENCE=1 (CI), so a missing install can never pass silently.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARED = resolve(REPO_ROOT, '../shared');
+export const FIXTURES = join(SHARED, 'fixtures');
+export const GO_SIF = '/usr/share/gocode/src/github.com/sylabs/sif';
+export const GO_IMAGES = join(GO_SIF, 'test/images');
+
+const commandExists = (cmd: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Why a reference is unavailable, or undefined when it is there. */
+export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'go' | 'gpg')[]): string | undefined {
+  for (const need of needs) {
+    if (need === 'siftool' && !commandExists('siftool')) return 'siftool is not installed (apt-get install siftool)';
+    if (need === 'go' && !commandExists('go')) return 'go is not installed (apt-get install golang-go)';
+    if (need === 'gpg' && !commandExists('gpg')) return 'gpg is not installed (apt-get install gnupg)';
+    if (need === 'go-sif' && !existsSync(GO_IMAGES)) return `${GO_SIF} is missing (apt-get install golang-github-sylabs-sif-dev)`;
+    if (need === 'shared' && !existsSync(FIXTURES)) return `${FIXTURES} is missing (the shared fixtures sit beside the repo)`;
+  }
+  return undefined;
+}
+
+interface TapLike {
+  fail(message: string): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  test(name: string, options: { skip?: string | boolean }, fn: (t: any) => unknown): unknown;
+}
+
+/**
+ * Runs `fn` as a subtest when the references exist. Otherwise skips with the
+ * reason, or fails when SIF_REQUIRE_REFERENCE=1.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withReference(t: TapLike, name: string, needs: Parameters<typeof missingReference>, fn: (t: any) => unknown): unknown {
+  const reason = missingReference(...needs);
+  if (reason && process.env.SIF_REQUIRE_REFERENCE === '1') return t.fail(`${name}: ${reason} (SIF_REQUIRE_REFERENCE=1)`);
+  return t.test(name, { skip: reason ?? false }, fn); // SIF_REQUIRE_REFERENCE turns this skip into a failure
+}
+
+/** Every corpus image: the Debian 2.8.3 test images and the shared fixtures. */
+export function corpusImages(): string[] {
+  const dirs = [GO_IMAGES, join(FIXTURES, 'sylabs-sif-head/images'), join(FIXTURES, 'apptainer/images'), join(FIXTURES, 'apptainer/real')];
+  return dirs.filter(existsSync).flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.sif')).sort().map((f) => join(d, f)));
+}
