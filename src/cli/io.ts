@@ -1,7 +1,9 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Where a command writes. Injected so tests can run commands in-process. */
 export interface Io {
+  readonly stdin: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  readonly stdinIsTTY: boolean;
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
@@ -12,6 +14,8 @@ export interface Io {
 
 export function processIo(): Io {
   return {
+    stdin: process.stdin,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

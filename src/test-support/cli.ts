@@ -13,7 +13,7 @@ export interface CliResult {
 export const SIF_BIN = join(REPO_ROOT, 'bin/sif');
 
 /** In-process: fast enough to run every corpus image through every command. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string | Buffer): Promise<CliResult> {
   const { main } = (await import(join(REPO_ROOT, 'dist/cli/main.js'))) as typeof import('../cli/main.js');
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -21,7 +21,9 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   const err: Buffer[] = [];
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(args, { stdout, stderr, env: { ...env }, stdoutIsTTY: false, stderrIsTTY: false });
+  const stdin = new PassThrough();
+  stdin.end(input ?? '');
+  const code = await main(args, { stdin, stdinIsTTY: false, stdout, stderr, env: { ...env }, stdoutIsTTY: false, stderrIsTTY: false });
   return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
 }
 

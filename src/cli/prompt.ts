@@ -1,0 +1,118 @@
+/**
+ * Interactive input for commands that need a passphrase or a key detail.
+ * Prompts go to stderr so stdout stays clean for data and --json.
+ * Passphrases are never taken from argv by default and are never echoed.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { fromSystemError, UsageError } from '../errors.js';
+import type { Io } from './io.js';
+
+/** Reads stdin one line at a time, keeping what arrives after the line for the next call. */
+class LineReader {
+  private buffered = '';
+  private ended = false;
+
+  constructor(private readonly stream: Readable) {
+    stream.on('end', () => (this.ended = true));
+  }
+
+  async next(echo: boolean, io: Io): Promise<string | undefined> {
+    for (;;) {
+      const newline = this.buffered.search(/\r?\n|\r/);
+      if (newline >= 0) {
+        const line = this.buffered.slice(0, newline);
+        this.buffered = this.buffered.slice(newline).replace(/^(\r\n|\r|\n)/, '');
+        return line;
+      }
+      if (this.ended) {
+        const rest = this.buffered;
+        this.buffered = '';
+        return rest === '' ? undefined : rest;
+      }
+      const chunk = await this.read();
+      if (chunk === undefined) continue;
+      if (chunk.includes('\u0003')) throw new UsageError('interrupted');
+      this.buffered += echo ? chunk : eraseBackspaces(chunk);
+      if (!echo && /[\r\n]/.test(chunk)) io.stderr.write('\n');
+    }
+  }
+
+  private read(): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const onData = (c: Buffer | string) => done(c.toString());
+      const onEnd = () => done(undefined);
+      const done = (v: string | undefined) => {
+        this.stream.off('data', onData);
+        this.stream.off('end', onEnd);
+        this.stream.pause();
+        if (v === undefined) this.ended = true;
+        resolve(v);
+      };
+      this.stream.on('data', onData);
+      this.stream.once('end', onEnd);
+      this.stream.resume();
+    });
+  }
+}
+
+const eraseBackspaces = (s: string) => {
+  let out = '';
+  for (const ch of s) out = ch === '\u007f' || ch === '\b' ? out.slice(0, -1) : out + ch;
+  return out;
+};
+
+const readers = new WeakMap<Readable, LineReader>();
+const readerFor = (stream: Readable) => {
+  let r = readers.get(stream);
+  if (!r) readers.set(stream, (r = new LineReader(stream)));
+  return r;
+};
+
+/** Asks on a terminal; fails clearly when there is none to ask. */
+export async function askLine(io: Io, question: string, what: string): Promise<string> {
+  if (!io.stdinIsTTY) throw new UsageError(`${what} is required (no terminal to ask on; pass it as a flag)`);
+  io.stderr.write(question);
+  return (await readerFor(io.stdin).next(true, io)) ?? '';
+}
+
+/**
+ * Reads a secret: without echo on a terminal, else the first line of stdin
+ * (so `echo pass | sif sign …` works, as with Apptainer).
+ */
+export async function askSecret(io: Io, question: string): Promise<string> {
+  if (!io.stdinIsTTY) {
+    const line = await readerFor(io.stdin).next(true, io);
+    if (line === undefined) throw new UsageError('a passphrase is needed: stdin ended before one was given');
+    return line;
+  }
+  io.stderr.write(question);
+  io.stdin.setRawMode?.(true);
+  try {
+    return (await readerFor(io.stdin).next(false, io)) ?? '';
+  } finally {
+    io.stdin.setRawMode?.(false);
+  }
+}
+
+export interface PassphraseSource {
+  /** `--passphrase-file`: its first line is the passphrase. */
+  file?: string;
+  /** Prompt shown on a terminal. */
+  question: string;
+}
+
+/** Passphrase from, in order: the file, $SIF_PASSPHRASE, a terminal prompt, one line of stdin. */
+export async function readPassphrase(io: Io, source: PassphraseSource): Promise<string> {
+  if (source.file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(source.file, 'utf8');
+    } catch (e) {
+      throw fromSystemError(e, source.file);
+    }
+    return text.split(/\r?\n/, 1)[0] ?? '';
+  }
+  if (io.env.SIF_PASSPHRASE !== undefined) return io.env.SIF_PASSPHRASE;
+  return askSecret(io, source.question);
+}
