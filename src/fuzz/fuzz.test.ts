@@ -1,0 +1,60 @@
+/**
+ * The fuzz invariant as a test: scripts/fuzz runs every target for the CI
+ * budget (60 s in total; SIF_FUZZ_SECONDS shortens it locally, never under
+ * CI=true) and must end without a finding; every saved regression input
+ * replays cleanly, both under the fuzzer's deadline and in-process.
+ */
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, withReference } from '../test-support/reference.js';
+import { Finding } from './outcome.js';
+import { replayInput, TARGETS } from './targets.js';
+
+const FUZZ = join(REPO_ROOT, 'scripts/fuzz');
+const REGRESSIONS = join(REPO_ROOT, 'testdata/fuzz-regressions');
+const CI_BUDGET_SECONDS = 60;
+const budget = process.env.CI === 'true' ? CI_BUDGET_SECONDS : Number(process.env.SIF_FUZZ_SECONDS ?? CI_BUDGET_SECONDS);
+const seed = process.env.SIF_FUZZ_SEED ?? 'ci';
+
+interface Report {
+  target: string;
+  seeds: number;
+  iterations: number;
+  findings: { type: string; detail: string; seedName: string; steps: string[]; savedAs?: string }[];
+}
+
+const runFuzz = (args: string[]) => spawnSync(FUZZ, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+
+withReference(t, `fuzzing every target for ${budget} s (seed ${seed}) finds nothing`, ['go-sif', 'shared'], async (t) => {
+  const save = t.testdir();
+  const r = runFuzz(['--target', 'all', '--seconds', String(budget), '--seed', seed, '--save', save, '--json']);
+  t.comment(r.stdout.split('\n').filter((l) => !l.startsWith('{')).join('\n'));
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  const { reports } = JSON.parse(last.startsWith('{') ? last : '{"reports":[]}') as { reports: Report[] };
+  t.equal(reports.length, Object.keys(TARGETS).length, `a report per target\n${r.stderr}`);
+  for (const report of reports) {
+    t.ok(report.seeds > 0, `${report.target}: seeds found`);
+    t.ok(report.iterations > report.seeds, `${report.target}: got past the unmutated seeds (${report.iterations} inputs)`);
+    for (const f of report.findings) t.fail(`${report.target} ${f.type}: ${f.detail} (seed ${f.seedName}; ${f.steps.join(', ')}; saved ${f.savedAs})`);
+  }
+  t.equal(r.status, 0, 'scripts/fuzz exit code');
+});
+
+const regressionTargets = existsSync(REGRESSIONS) ? readdirSync(REGRESSIONS).filter((d) => TARGETS[d]) : [];
+
+t.test('every saved regression input keeps the invariant', async (t) => {
+  for (const target of regressionTargets) {
+    const files = readdirSync(join(REGRESSIONS, target)).sort().map((f) => join(REGRESSIONS, target, f));
+    const r = runFuzz(['--target', target, '--replay', ...files]);
+    t.equal(r.status, 0, `${target}: replayed under the deadline\n${r.stdout}${r.stderr}`);
+    if (r.status !== 0) continue; // a hang would stall the in-process run below
+    const scratchDir = t.testdir();
+    for (const file of files) {
+      const input = replayInput(file);
+      const run = TARGETS[target]!.run(input.bytes, { scratchDir, scratchFile: join(scratchDir, `input${TARGETS[target]!.extension}`) }, input.rng);
+      await t.resolves(run.catch((e: unknown) => Promise.reject(e instanceof Finding ? e.message : e)), file);
+    }
+  }
+});

@@ -1,0 +1,154 @@
+/**
+ * Runs a target's fuzz loop in a worker thread and watches it: an input that
+ * runs past the deadline is a hang (the worker is terminated), a worker that
+ * dies (uncaught error, heap limit) is a crash or memory finding; either way a
+ * fresh worker resumes at the next input. Findings are regenerated from
+ * (seed, iteration), de-duplicated and optionally saved.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe } from './outcome.js';
+import { Control, type FindingMessage, type WorkerData, type WorkerMessage, type WorkerStats } from './protocol.js';
+import { generateInput, replayInput, TARGETS } from './targets.js';
+
+export interface FuzzOptions {
+  target: string;
+  seed: string;
+  seconds: number;
+  /** Stop after this many inputs even when time is left. */
+  maxIterations: number;
+  /** Deadline of one input. */
+  timeoutMs: number;
+  maxAllocBytes: number;
+  maxHeapMb: number;
+  /** Folder for crashers; none saved when undefined. */
+  saveDir?: string;
+  /** Replay these saved inputs instead of generating new ones. */
+  files?: string[];
+}
+
+export interface Finding extends FindingMessage {
+  seedName: string;
+  steps: readonly string[];
+  /** How many other inputs failed the same way. */
+  duplicates: number;
+  savedAs?: string;
+}
+
+export interface FuzzReport {
+  target: string;
+  seed: string;
+  seeds: number;
+  iterations: number;
+  accepted: number;
+  rejected: number;
+  codes: Record<string, number>;
+  elapsedMs: number;
+  findings: Finding[];
+}
+
+interface Segment {
+  stats?: WorkerStats;
+  findings: FindingMessage[];
+  /** The iteration after the last one this worker started. */
+  resumeAt: number;
+  /** True when the worker ran out of inputs or time rather than being stopped by a finding. */
+  completed: boolean;
+}
+
+function runSegment(data: Omit<WorkerData, 'control'>, until: number, timeoutMs: number): Promise<Segment> {
+  const control = new Control();
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    workerData: { ...data, control: control.buffer },
+    resourceLimits: { maxOldGenerationSizeMb: data.maxHeapMb * 2 },
+    stdout: true,
+    stderr: true,
+  });
+  worker.stdout.resume();
+  worker.stderr.resume();
+  const findings: FindingMessage[] = [];
+  let stats: WorkerStats | undefined;
+  let partial: WorkerStats | undefined;
+  let stopped = false;
+  return new Promise((resolve) => {
+    const watchdog = setInterval(() => {
+      if (Date.now() >= until) control.requestStop();
+      if (!stopped && control.iteration >= 0 && control.elapsed() > timeoutMs) {
+        stopped = true;
+        findings.push({ kind: 'finding', iteration: control.iteration, type: 'hang', detail: `no result after ${timeoutMs} ms` });
+        void worker.terminate();
+      }
+    }, 25);
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'finding') findings.push(m);
+      else partial = m.stats;
+      if (m.kind === 'done') stats = m.stats;
+    });
+    worker.on('error', (e: Error & { code?: string }) => {
+      stopped = true;
+      const type = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash';
+      findings.push({ kind: 'finding', iteration: control.iteration, type, detail: `worker died: ${describe(e)}`, stack: e.stack });
+    });
+    worker.on('exit', () => {
+      clearInterval(watchdog);
+      const completed = stats !== undefined;
+      const resumeAt = completed ? data.start + stats!.iterations : Math.max(data.start, control.iteration + 1);
+      resolve({ stats: stats ?? partial, findings, resumeAt, completed });
+    });
+  });
+}
+
+/** Same bug, same key: the message without numbers, plus the first stack frame. */
+function findingKey(f: FindingMessage): string {
+  const frame = f.stack?.split('\n').find((l) => l.trim().startsWith('at ')) ?? '';
+  return `${f.type}|${f.detail.replace(/\d+/g, 'N')}|${frame.trim()}`;
+}
+
+function save(dir: string, target: string, extension: string, f: Finding, bytes: Buffer): string {
+  mkdirSync(dir, { recursive: true });
+  const base = `${target}-${f.type}-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
+  writeFileSync(join(dir, `${base}${extension}`), bytes);
+  writeFileSync(join(dir, `${base}.json`), `${JSON.stringify({ ...f, savedAs: undefined }, null, 2)}\n`);
+  return join(dir, `${base}${extension}`);
+}
+
+/** Fuzzes one target for the time and iteration budget; never throws for findings. */
+export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
+  const target = TARGETS[o.target];
+  if (!target) throw new Error(`unknown target ${o.target}`);
+  const seeds = o.files ? o.files.map((f) => ({ name: f, bytes: Buffer.alloc(0) })) : await target.seeds();
+  const inputOf = (i: number) => (o.files ? replayInput(o.files[i]!) : generateInput(target, seeds, o.seed, i));
+  const report: FuzzReport = { target: o.target, seed: o.seed, seeds: seeds.length, iterations: 0, accepted: 0, rejected: 0, codes: {}, elapsedMs: 0, findings: [] };
+  if (seeds.length === 0) return report;
+  const started = Date.now();
+  const until = started + o.seconds * 1000;
+  const byKey = new Map<string, Finding>();
+  const end = Math.min(o.maxIterations, o.files?.length ?? Infinity);
+  for (let next = 0; next < end && Date.now() < until; ) {
+    const data = { target: o.target, seed: o.seed, start: next, end: o.maxIterations, maxAllocBytes: o.maxAllocBytes, maxHeapMb: o.maxHeapMb, files: o.files };
+    const segment = await runSegment(data, until, o.timeoutMs);
+    report.iterations += segment.resumeAt - next;
+    report.accepted += segment.stats?.accepted ?? 0;
+    report.rejected += segment.stats?.rejected ?? 0;
+    for (const [code, n] of Object.entries(segment.stats?.codes ?? {})) report.codes[code] = (report.codes[code] ?? 0) + n;
+    for (const m of segment.findings) {
+      const key = findingKey(m);
+      const known = byKey.get(key);
+      const input = inputOf(m.iteration);
+      if (known && known.iteration <= m.iteration) {
+        known.duplicates++;
+        continue;
+      }
+      const f: Finding = { ...m, seedName: input.seedName, steps: input.steps, duplicates: known ? known.duplicates + 1 : 0 };
+      if (o.saveDir) f.savedAs = save(o.saveDir, o.target, target.extension, f, input.bytes);
+      byKey.set(key, f);
+    }
+    next = segment.resumeAt;
+    if (segment.completed) break;
+  }
+  report.findings = [...byKey.values()];
+  report.elapsedMs = Date.now() - started;
+  return report;
+}
