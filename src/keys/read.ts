@@ -16,7 +16,7 @@ const END = /-----END PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/g;
  * lazy regex over the whole text rescans to the end for every unterminated
  * BEGIN: quadratic, so a few MB of BEGIN lines would hang the CLI.)
  */
-function armoredKeyBlocks(text: string): string[] {
+export function armoredKeyBlocks(text: string): string[] {
   const blocks: string[] = [];
   BEGIN.lastIndex = 0;
   for (let begin = BEGIN.exec(text); begin; begin = BEGIN.exec(text)) {
