@@ -65,7 +65,8 @@ export async function generateImages(outDir: string): Promise<string[]> {
   for (const [name, steps] of Object.entries(RECIPES)) {
     const path = join(outDir, name);
     rmSync(path, { force: true });
-    await applySteps(path, steps, INPUTS);
+    const failed = (await applySteps(path, steps, INPUTS)).find((r) => r !== '');
+    if (failed) throw new Error(`${name}: ${failed}`);
     written.push(path);
   }
   return written;

@@ -13,8 +13,8 @@ import (
 
 // edit IMG OPS.json: applies a sequence of new/add/del/setprim operations with
 // the reference library, reloading the image before each one as siftool does,
-// and with explicit times so the result is reproducible. Answers {"steps": n}
-// or the reference's error and the index of the step that failed.
+// and with explicit times so the result is reproducible. A failing step is
+// reported and the next one runs: {"results": ["", "object not found", ...]}.
 func init() { register("edit", edit) }
 
 type editOp struct {
@@ -151,6 +151,7 @@ func edit(args []string) (interface{}, error) {
 	if err := json.Unmarshal(b, &ops); err != nil {
 		return nil, err
 	}
+	results := make([]string, len(ops))
 	for i, op := range ops {
 		if op.Op == "new" {
 			err = create(args[0], op)
@@ -158,8 +159,8 @@ func edit(args []string) (interface{}, error) {
 			err = modify(args[0], op)
 		}
 		if err != nil {
-			return map[string]interface{}{"error": err.Error(), "step": i}, nil
+			results[i] = err.Error()
 		}
 	}
-	return map[string]int{"steps": len(ops)}, nil
+	return map[string][]string{"results": results}, nil
 }

@@ -63,24 +63,34 @@ export function objectInput(s: AddStep, inputs: string): ObjectInput {
   };
 }
 
-/** Applies each step with our library, each under its own lock as separate commands would. */
-export async function applySteps(image: string, steps: readonly Step[], inputs: string): Promise<void> {
-  for (const s of steps) {
-    if (s.op === 'new') {
-      const { time, id, launchScript, descriptors } = s;
-      await createImage(image, { time, id, ...(launchScript ? { launchScript } : {}), ...(descriptors !== undefined ? { descriptors } : {}) });
-    } else {
-      await editImage(
-        image,
-        async (e) => {
-          if (s.op === 'add') await e.addObject(objectInput(s, inputs));
-          else if (s.op === 'del') await e.deleteObject(s.objectId, { zero: s.zero ?? false, compact: s.compact ?? false });
-          else await e.setPrimary(s.objectId);
-        },
-        { time: s.time },
-      );
-    }
+async function applyStep(image: string, s: Step, inputs: string): Promise<void> {
+  if (s.op === 'new') {
+    const { time, id, launchScript, descriptors } = s;
+    await createImage(image, { time, id, ...(launchScript ? { launchScript } : {}), ...(descriptors !== undefined ? { descriptors } : {}) });
+    return;
   }
+  await editImage(
+    image,
+    async (e) => {
+      if (s.op === 'add') await e.addObject(objectInput(s, inputs));
+      else if (s.op === 'del') await e.deleteObject(s.objectId, { zero: s.zero ?? false, compact: s.compact ?? false });
+      else await e.setPrimary(s.objectId);
+    },
+    { time: s.time },
+  );
+}
+
+/**
+ * Applies each step with our library, each under its own lock as separate
+ * commands would. A failing step is recorded ('' = success) and the next runs,
+ * as `oracle edit` does.
+ */
+export async function applySteps(image: string, steps: readonly Step[], inputs: string): Promise<string[]> {
+  const results: string[] = [];
+  for (const s of steps) {
+    results.push(await applyStep(image, s, inputs).then(() => '', (e: Error) => e.message));
+  }
+  return results;
 }
 
 /** Writes the steps as the JSON `oracle edit` reads (times as numbers, files absolute). */
