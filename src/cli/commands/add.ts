@@ -134,6 +134,10 @@ async function openInput(file: string, image: string, io: Io): Promise<Input> {
     throw fromSystemError(e, file);
   }
   const [input, target] = await Promise.all([handle.stat(), stat(image).catch(() => undefined)]);
+  if (input.isDirectory()) {
+    await handle.close();
+    throw fromSystemError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), file);
+  }
   if (target && input.ino === target.ino && input.dev === target.dev) {
     await handle.close();
     throw new UsageError(`cannot add ${file} to itself`);
