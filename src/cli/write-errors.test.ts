@@ -102,7 +102,7 @@ t.test('a held lock fails with "image is locked", exit 7, file untouched', async
   writeFileSync(`${image}.lock`, `${JSON.stringify(owner)}\n`);
   for (const args of [add(image, '--datatype', '7'), ['del', '1', image], ['setprim', '4', image], ['new', image]]) {
     const r = await runCli(args);
-    t.equal(r.code, 7, args[0]);
+    t.equal(r.code, 7, args[0]!);
     t.match(r.stderr, new RegExp(`^sif: .*image\\.sif: image is locked by process ${process.pid} on .*; retry when it is done, or remove .*image\\.sif\\.lock if no writer is running\\n$`));
   }
   t.ok(readFileSync(image).equals(before));
