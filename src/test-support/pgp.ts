@@ -4,7 +4,8 @@
  * key files.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 
@@ -27,15 +28,17 @@ function gpg(home: string, args: string[], input?: string): Buffer {
   });
 }
 
-/** A fresh GNUPGHOME under `dir`; call `stopGpg` when done so no agent is left running. */
-export function gpgHome(dir: string): string {
-  const home = join(dir, 'gnupg');
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  return home;
+/**
+ * A fresh GNUPGHOME in the system temp folder (gpg-agent's socket path must be
+ * short); call `stopGpg` when done so no agent is left running.
+ */
+export function gpgHome(): string {
+  return mkdtempSync(join(tmpdir(), 'sif-gpg-'));
 }
 
 export function stopGpg(home: string): void {
   spawnSync('gpgconf', ['--kill', 'all'], { env: gpgEnv(home) });
+  rmSync(home, { recursive: true, force: true });
 }
 
 /** A gpg-made key: `algo` is 'rsa2048' or 'ed25519' (EdDSA legacy), signing-capable primary. */
