@@ -1,18 +1,11 @@
 import t, { type Test } from 'tap';
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
-import { runCli } from '../test-support/cli.js';
+import { copyImage, runCli } from '../test-support/cli.js';
 import { gpgHome, gpgKey, gpgVerify, openpgpKey, stopGpg, type TestKey } from '../test-support/pgp.js';
 import { oracleBatch, verdictKind } from '../test-support/verdict.js';
-
-export function copyImage(dir: string, name = 'img.sif', src = join(GO_IMAGES, 'two-groups.sif')): string {
-  const path = join(dir, name);
-  copyFileSync(src, path);
-  chmodSync(path, 0o644);
-  return path;
-}
 
 interface Listed {
   objects: { id: number; type: string; linkedId: number | null; signature?: { hashType: number; fingerprint: string | null } }[];
