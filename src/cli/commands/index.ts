@@ -3,6 +3,8 @@ import type { Io } from '../io.js';
 import { addCommand } from './add.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
 import { keyCommand } from './key/index.js';
+import { signCommand } from './sign.js';
+import { verifyCommand } from './verify.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
@@ -17,6 +19,8 @@ export function commands(io: Io): CommandModule<object, any>[] {
     addCommand(io),
     delCommand(),
     setprimCommand(),
+    signCommand(io),
+    verifyCommand(io),
     keyCommand(io),
   ];
 }
