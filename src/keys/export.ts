@@ -14,7 +14,8 @@ import { GLOBAL_FILE_MODE, PRIVATE_FILE_MODE, replaceFileAtomically } from './st
 export function exportedKey(entry: KeyringEntry, armor: boolean): Uint8Array {
   if (!armor) return entry.bytes;
   const type = entry.key.isPrivate() ? openpgp.enums.armor.privateKey : openpgp.enums.armor.publicKey;
-  return Buffer.from(openpgp.armor(type, entry.bytes, undefined, undefined, undefined, true));
+  // A copy: openpgp.js's CRC-24 reads the bytes through a Uint32Array, which needs an aligned offset.
+  return Buffer.from(openpgp.armor(type, new Uint8Array(entry.bytes), undefined, undefined, undefined, true));
 }
 
 /**

@@ -26,7 +26,9 @@ interface Packet {
 }
 
 /** Thrown for framing errors; callers turn it into a KeyError naming the file. */
-export class PacketError extends Error {}
+export class PacketError extends Error {
+  override name = 'PacketError';
+}
 
 /** Splits concatenated binary transferable keys. Truncation or garbage throws a PacketError. */
 export function splitKeyBlocks(bytes: Uint8Array): KeyBlock[] {
