@@ -24,7 +24,7 @@ function summary(r: FuzzReport): string {
   const codes = Object.entries(r.codes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}=${n}`).join(' ');
   const rate = r.elapsedMs > 0 ? Math.round((r.iterations * 1000) / r.elapsedMs) : 0;
   const lines = [`${r.target}: ${r.iterations} inputs from ${r.seeds} seeds in ${(r.elapsedMs / 1000).toFixed(1)} s (${rate}/s); ` +
-    `steps ${r.accepted} accepted, ${r.rejected} rejected [${codes}]; ${r.findings.length} finding(s)`];
+    `steps ${r.accepted} accepted, ${r.rejected} rejected [${codes}]; ${r.slowInputs} slow input(s); ${r.findings.length} finding(s)`];
   for (const f of r.findings) {
     lines.push(`  ${f.type.toUpperCase()} at input ${f.iteration} (seed ${f.seedName}; ${f.steps.join(', ') || 'unmutated'}; ${f.duplicates} more like it)`);
     lines.push(`    ${f.detail}`);

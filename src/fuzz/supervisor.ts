@@ -46,6 +46,8 @@ export interface FuzzReport {
   rejected: number;
   codes: Record<string, number>;
   elapsedMs: number;
+  /** Inputs that ran past the deadline once but finished in time when run again alone. */
+  slowInputs: number;
   findings: Finding[];
 }
 
@@ -100,6 +102,12 @@ function runSegment(data: Omit<WorkerData, 'control'>, until: number, timeoutMs:
   });
 }
 
+/** Runs one input again in a fresh worker: a hang only counts when it hangs twice. */
+async function hangsAgain(data: Omit<WorkerData, 'control'>, iteration: number, timeoutMs: number): Promise<boolean> {
+  const again = await runSegment({ ...data, start: iteration, end: iteration + 1 }, Infinity, timeoutMs);
+  return again.findings.some((f) => f.type === 'hang');
+}
+
 /** Same bug, same key: the message without numbers, plus the first stack frame. */
 function findingKey(f: FindingMessage): string {
   const frame = f.stack?.split('\n').find((l) => l.trim().startsWith('at ')) ?? '';
@@ -119,8 +127,8 @@ export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
   const target = TARGETS[o.target];
   if (!target) throw new Error(`unknown target ${o.target}`);
   const seeds = o.files ? o.files.map((f) => ({ name: f, bytes: Buffer.alloc(0) })) : await target.seeds();
-  const inputOf = (i: number) => (o.files ? replayInput(o.files[i]!) : generateInput(target, seeds, o.seed, i));
-  const report: FuzzReport = { target: o.target, seed: o.seed, seeds: seeds.length, iterations: 0, accepted: 0, rejected: 0, codes: {}, elapsedMs: 0, findings: [] };
+  const inputOf = async (i: number) => (o.files ? replayInput(o.files[i]!) : generateInput(target, seeds, o.seed, i));
+  const report: FuzzReport = { target: o.target, seed: o.seed, seeds: seeds.length, iterations: 0, accepted: 0, rejected: 0, codes: {}, elapsedMs: 0, slowInputs: 0, findings: [] };
   if (seeds.length === 0) return report;
   const started = Date.now();
   const until = started + o.seconds * 1000;
@@ -134,9 +142,14 @@ export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
     report.rejected += segment.stats?.rejected ?? 0;
     for (const [code, n] of Object.entries(segment.stats?.codes ?? {})) report.codes[code] = (report.codes[code] ?? 0) + n;
     for (const m of segment.findings) {
+      if (m.iteration < 0) throw new Error(`the ${o.target} worker failed before its first input: ${m.detail}\n${m.stack ?? ''}`);
+      if (m.type === 'hang' && !(await hangsAgain(data, m.iteration, o.timeoutMs))) {
+        report.slowInputs++; // a loaded machine, not the input: it finished in time on its own
+        continue;
+      }
       const key = findingKey(m);
       const known = byKey.get(key);
-      const input = inputOf(m.iteration);
+      const input = await inputOf(m.iteration);
       if (known && known.iteration <= m.iteration) {
         known.duplicates++;
         continue;

@@ -10,13 +10,20 @@ export interface RunContext {
   readonly scratchDir: string;
 }
 
+export interface Mutated {
+  bytes: Buffer;
+  /** Names of the mutations applied, for the report. */
+  steps: string[];
+}
+
 export interface FuzzTarget {
   readonly name: string;
   /** Extension of saved crashers, so they open with the right tool. */
   readonly extension: string;
   /** Seeds available on this machine; an empty list makes the target unavailable. */
   seeds(): Seed[] | Promise<Seed[]>;
-  mutate(rng: Prng, seed: Buffer, donors: readonly Buffer[]): { bytes: Buffer; steps: string[] };
+  /** A pure function of its arguments (and the generator's state), so inputs can be rebuilt. */
+  mutate(rng: Prng, seed: Buffer, donors: readonly Buffer[]): Mutated | Promise<Mutated>;
   /** Runs one input. Resolves with the tally; throws a Finding when the invariant breaks. */
   run(input: Buffer, ctx: RunContext, rng: Prng): Promise<Tally>;
 }

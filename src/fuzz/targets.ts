@@ -6,11 +6,13 @@ import type { Seed } from './corpus.js';
 import { inputPrng, Prng } from './prng.js';
 import { keysTarget } from './target-keys.js';
 import { readerTarget } from './target-reader.js';
+import { verifyTarget } from './target-verify.js';
 import type { FuzzTarget } from './target.js';
 
 export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   reader: readerTarget,
   keys: keysTarget,
+  verify: verifyTarget,
 };
 
 export interface GeneratedInput {
@@ -25,11 +27,11 @@ export interface GeneratedInput {
  * Input `i` of a run: the seeds unchanged first (they must pass too), then
  * stacked mutations of a random seed. A pure function of its arguments.
  */
-export function generateInput(target: FuzzTarget, seeds: readonly Seed[], runSeed: string, i: number): GeneratedInput {
+export async function generateInput(target: FuzzTarget, seeds: readonly Seed[], runSeed: string, i: number): Promise<GeneratedInput> {
   const rng = inputPrng(runSeed, target.name, i);
   if (i < seeds.length) return { bytes: seeds[i]!.bytes, seedName: seeds[i]!.name, steps: [], rng };
   const seed = rng.pick(seeds);
-  const { bytes, steps } = target.mutate(rng, seed.bytes, seeds.map((s) => s.bytes));
+  const { bytes, steps } = await target.mutate(rng, seed.bytes, seeds.map((s) => s.bytes));
   return { bytes, seedName: seed.name, steps, rng };
 }
 

@@ -59,7 +59,8 @@ async function loop(): Promise<void> {
   try {
     const end = data.files ? Math.min(data.end, data.files.length) : data.end;
     for (let i = data.start; i < end && !control.stopRequested(); i++) {
-      const input = data.files ? replayInput(data.files[i]!) : generateInput(target, seeds, data.seed, i);
+      control.begin(i); // before generating: a mutator that breaks is reported against this input
+      const input = data.files ? replayInput(data.files[i]!) : await generateInput(target, seeds, data.seed, i);
       await runOne(i, input, ctx, stats);
       const heapMb = getHeapStatistics().used_heap_size / 2 ** 20;
       if (heapMb > data.maxHeapMb) post({ kind: 'finding', iteration: i, type: 'memory', detail: `heap at ${heapMb.toFixed(0)} MiB after this input` });
