@@ -106,14 +106,16 @@ export async function checkClearSigned(cs: ClearSigned, keys: readonly openpgp.K
     } catch (e) {
       return fail('invalid', (e as Error).message, firstIssuer);
     }
-    const sig = signature.packets[0]!;
-    if (/^0+$/.test(sig.issuerKeyID.toHex())) return fail('invalid', "signature doesn't have an issuer", firstIssuer);
-    const issuer = sig.issuerKeyID.toHex().toUpperCase();
+    const sig = signature.packets[0];
+    // v5/v6 signature packets carry no issuer key ID at all (openpgp.js leaves it undefined).
+    const issuerKeyID = sig?.issuerKeyID as openpgp.KeyID | undefined;
+    if (!sig || !issuerKeyID || /^0+$/.test(issuerKeyID.toHex())) return fail('invalid', "signature doesn't have an issuer", firstIssuer);
+    const issuer = issuerKeyID.toHex().toUpperCase();
     firstIssuer ??= issuer;
     if (!VERIFY_HASHES.has(sig.hashAlgorithm ?? 0)) {
       return fail('invalid', 'hash algorithm mismatch with cleartext message headers', issuer);
     }
-    const candidates = keys.filter((k) => k.getKeys(sig.issuerKeyID).length > 0);
+    const candidates = keys.filter((k) => k.getKeys(issuerKeyID).length > 0);
     if (candidates.length > 0) return checkWithKeys(cs, signature, candidates, issuer, now);
   }
   return fail('unknown-signer', 'signature made by unknown entity', firstIssuer);
