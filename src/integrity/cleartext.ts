@@ -122,17 +122,25 @@ function decodeArmorBody(block: Buffer): { signature: Buffer; signatureError: st
 
 const B64 = /^[A-Za-z0-9+/]{4}$|^[A-Za-z0-9+/]{2}==$|^[A-Za-z0-9+/]{3}=$/;
 
-/** Decodes standard base64 four characters at a time, stopping at the first bad quantum. */
+/**
+ * Decodes standard base64 four characters at a time, stopping at the first
+ * bad quantum. A padded quantum still decodes, as in Go's decoder; only what
+ * follows it is the error (which matters only if the packets reach it).
+ */
 function decodeBase64Prefix(text: string): { bytes: Buffer; error: string | undefined } {
   let good = 0;
   let error: string | undefined;
   for (let i = 0; i < text.length; i += 4) {
     const quantum = text.slice(i, i + 4);
-    if (!B64.test(quantum) || (quantum.includes('=') && i + 4 < text.length)) {
+    if (!B64.test(quantum)) {
       error = `illegal base64 data at input byte ${i}`;
       break;
     }
     good = i + 4;
+    if (quantum.includes('=')) {
+      if (good < text.length) error = `illegal base64 data at input byte ${good}`;
+      break;
+    }
   }
   return { bytes: Buffer.from(text.slice(0, good), 'base64'), error };
 }

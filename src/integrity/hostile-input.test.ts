@@ -1,0 +1,25 @@
+/**
+ * Regression tests for hostile signature data the fuzzer (scripts/fuzz) and
+ * the tamper sweep found mishandled: each input must end in the reference's
+ * verdict or a typed error, never a crash.
+ */
+import t from 'tap';
+import { decodeClearSigned } from './cleartext.js';
+import { MetadataError, parseMetadata } from './metadata.js';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const metadata = (version: string, relativeId: string) =>
+  `{"version":${version},"header":{"digest":"${DIGEST}"},"objects":[{"relativeId":${relativeId},"descriptorDigest":"${DIGEST}","objectDigest":"${DIGEST}"}]}`;
+
+t.test('a base64 body with text after its padded last quantum decodes that quantum (as Go does)', async (t) => {
+  const message = (tail: string) =>
+    Buffer.from(`-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n-----BEGIN PGP SIGNATURE-----\n\nAAEC/Q==${tail}\n-----END PGP SIGNATURE-----`);
+  const clean = decodeClearSigned(message('\n=AAAA'))!;
+  t.same([...clean.signature], [0, 1, 2, 0xfd]);
+  t.equal(clean.signatureError, undefined);
+  for (const tail of ['\x0b=AAAA', '\n<AAA']) {
+    const damaged = decodeClearSigned(message(tail))!;
+    t.same([...damaged.signature], [0, 1, 2, 0xfd], `${JSON.stringify(tail)}: the packet bytes survive`);
+    t.match(damaged.signatureError, /^illegal base64 data at input byte 8$/, 'the error is after them');
+  }
+});
