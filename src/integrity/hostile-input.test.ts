@@ -23,3 +23,9 @@ t.test('a base64 body with text after its padded last quantum decodes that quant
     t.match(damaged.signatureError, /^illegal base64 data at input byte 8$/, 'the error is after them');
   }
 });
+
+t.test('a deeply nested metadata version is a MetadataError, not a stack overflow', async (t) => {
+  const deep = `${'['.repeat(200000)}1${']'.repeat(200000)}`;
+  t.throws(() => parseMetadata(metadata(deep, '0')), new MetadataError('unsupported metadata version an array'));
+  t.throws(() => parseMetadata(metadata('"x"', '0')), new MetadataError('unsupported metadata version "x"'));
+});

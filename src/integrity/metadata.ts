@@ -84,7 +84,7 @@ export function parseMetadata(text: string): ImageMetadata {
   }
   assertNoDuplicateKeys(text);
   const top = fields(value, 'metadata', ['version', 'header', 'objects']);
-  if (top.version !== 1) throw new MetadataError(`unsupported metadata version ${JSON.stringify(top.version)}`);
+  if (top.version !== 1) throw new MetadataError(`unsupported metadata version ${describeValue(top.version)}`);
   const header = fields(top.header, 'header', ['digest']);
   if (!Array.isArray(top.objects)) throw new MetadataError('metadata objects: not an array');
   const objects = top.objects.map((o, i) => {
@@ -96,6 +96,14 @@ export function parseMetadata(text: string): ImageMetadata {
     return { relativeId: rid, descriptorDigest: parseDigest(f.descriptorDigest), objectDigest: parseDigest(f.objectDigest) };
   });
   return { version: 1, header: { digest: parseDigest(header.digest) }, objects };
+}
+
+/** A short description of a JSON value for messages; never recursive (signed data may nest deeply). */
+function describeValue(v: Json): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v !== null && typeof v === 'object') return 'an object';
+  const text = JSON.stringify(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** Go folds "K" with the Kelvin sign and "s" with the long s when matching field names. */
