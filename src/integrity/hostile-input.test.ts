@@ -29,3 +29,16 @@ t.test('a deeply nested metadata version is a MetadataError, not a stack overflo
   t.throws(() => parseMetadata(metadata(deep, '0')), new MetadataError('unsupported metadata version an array'));
   t.throws(() => parseMetadata(metadata('"x"', '0')), new MetadataError('unsupported metadata version "x"'));
 });
+
+t.test('integer fields must be integer literals, as Go decodes them (JSON.parse would accept 0.0, -0, 1e0)', async (t) => {
+  t.equal(parseMetadata(metadata('1', '0')).objects[0]?.relativeId, 0);
+  t.equal(parseMetadata(metadata('1', '7')).objects[0]?.relativeId, 7);
+  for (const rid of ['0.0', '-0', '1e0', '0E0', '1.5e1']) {
+    t.throws(() => parseMetadata(metadata('1', rid)), new MetadataError(`relativeId: ${rid} is not an integer`), `relativeId ${rid}`);
+  }
+  for (const version of ['1.0', '1e0', '10E-1']) {
+    t.throws(() => parseMetadata(metadata(version, '0')), new MetadataError(`version: ${version} is not an integer`), `version ${version}`);
+  }
+  const caseFolded = metadata('1', '0').replace('"relativeId":0', '"relativeId":0').replace('"version":1', '"version":1');
+  t.ok(parseMetadata(caseFolded));
+});

@@ -82,7 +82,7 @@ export function parseMetadata(text: string): ImageMetadata {
   } catch (e) {
     throw new MetadataError(`metadata is not JSON: ${(e as Error).message}`);
   }
-  assertNoDuplicateKeys(text);
+  assertUnambiguous(text);
   const top = fields(value, 'metadata', ['version', 'header', 'objects']);
   if (top.version !== 1) throw new MetadataError(`unsupported metadata version ${describeValue(top.version)}`);
   const header = fields(top.header, 'header', ['digest']);
@@ -135,21 +135,39 @@ export function parseDigest(value: Json): Digest {
   return { alg: name, value: bytes };
 }
 
-const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]:,]/g;
+const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]:,]|-?[0-9][0-9.eE+-]*/g;
 
-/** JSON.parse keeps the last of duplicate keys silently; signed data must not be ambiguous. */
-function assertNoDuplicateKeys(text: string): void {
+/**
+ * Fields Go decodes into integers. JSON.parse turns 0.0, -0 and 1e0 into
+ * integers; Go's decoder refuses them (and a sign for an unsigned field), so
+ * we must too, or we would verify metadata the reference rejects.
+ */
+const INTEGER_FIELDS: Readonly<Record<string, { name: string; literal: RegExp }>> = {
+  relativeid: { name: 'relativeId', literal: /^(0|[1-9][0-9]*)$/ },
+  version: { name: 'version', literal: /^-?(0|[1-9][0-9]*)$/ },
+};
+
+/**
+ * Checks what JSON.parse cannot see: duplicate keys (it keeps the last one
+ * silently; signed data must not be ambiguous) and the literal form of
+ * integer fields.
+ */
+function assertUnambiguous(text: string): void {
   const stack: (Set<string> | undefined)[] = [];
   let previous: string | undefined;
+  let key: string | undefined;
   for (const [token] of text.matchAll(TOKEN)) {
     if (token === '{') stack.push(new Set());
     else if (token === '[') stack.push(undefined);
     else if (token === '}' || token === ']') stack.pop();
     else if (token === ':' && previous?.startsWith('"')) {
       const keys = stack.at(-1);
-      const key = fold(JSON.parse(previous) as string);
+      key = fold(JSON.parse(previous) as string);
       if (keys?.has(key)) throw new MetadataError(`duplicate key ${previous}`);
       keys?.add(key);
+    } else if (previous === ':' && key !== undefined && /^[-0-9]/.test(token)) {
+      const field = INTEGER_FIELDS[key];
+      if (field && !field.literal.test(token)) throw new MetadataError(`${field.name}: ${token} is not an integer`);
     }
     previous = token;
   }
