@@ -130,8 +130,11 @@ const textual: Mutator = {
       case 6:
         s = JSON.stringify(JSON.parse(s.length > 0 ? s : 'null'), null, rng.pick([1, 2, '\t']));
         break;
-      default:
-        s = s.replace(/"relativeId":\d+/, `"relativeId":${rng.pick(['-0', '1e0', '0.0', '01', '1E400', '-1', '0x1', '4294967296', 'NaN'])}`);
+      default: {
+        // Number literals JSON.parse reads as integers that Go's decoder may refuse.
+        const literal = rng.pick(['-0', '1e0', '0.0', '1.0', '01', '1E400', '-1', '0x1', '4294967296', 'NaN', '10E-1']);
+        s = rng.chance(0.5) ? s.replace(/"relativeId":\d+/, `"relativeId":${literal}`) : s.replace(/"version":1/, `"version":${literal}`);
+      }
     }
     return bytes(s);
   },
