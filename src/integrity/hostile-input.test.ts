@@ -40,3 +40,10 @@ t.test('integer fields must be integer literals, as Go decodes them (JSON.parse 
     t.throws(() => parseMetadata(metadata(version, '0')), new MetadataError(`version: ${version} is not an integer`), `version ${version}`);
   }
 });
+
+t.test('keys named like Object.prototype members are plain unknown keys', async (t) => {
+  for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    const text = metadata('1', '0').replace('{"version"', `{"${key}":1,"version"`);
+    t.equal(parseMetadata(text).version, 1, key);
+  }
+});

@@ -142,10 +142,10 @@ const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]:,]|-?[0-9][0-9.eE+-]*/g;
  * integers; Go's decoder refuses them (and a sign for an unsigned field), so
  * we must too, or we would verify metadata the reference rejects.
  */
-const INTEGER_FIELDS: Readonly<Record<string, { name: string; literal: RegExp }>> = {
-  relativeid: { name: 'relativeId', literal: /^(0|[1-9][0-9]*)$/ },
-  version: { name: 'version', literal: /^-?(0|[1-9][0-9]*)$/ },
-};
+const INTEGER_FIELDS: ReadonlyMap<string, { name: string; literal: RegExp }> = new Map([
+  ['relativeid', { name: 'relativeId', literal: /^(0|[1-9][0-9]*)$/ }],
+  ['version', { name: 'version', literal: /^-?(0|[1-9][0-9]*)$/ }],
+]);
 
 /**
  * Checks what JSON.parse cannot see: duplicate keys (it keeps the last one
@@ -166,7 +166,7 @@ function assertUnambiguous(text: string): void {
       if (keys?.has(key)) throw new MetadataError(`duplicate key ${previous}`);
       keys?.add(key);
     } else if (previous === ':' && key !== undefined && /^[-0-9]/.test(token)) {
-      const field = INTEGER_FIELDS[key];
+      const field = INTEGER_FIELDS.get(key); // a Map: keys such as "constructor" come from signed data
       if (field && !field.literal.test(token)) throw new MetadataError(`${field.name}: ${token} is not an integer`);
     }
     previous = token;
