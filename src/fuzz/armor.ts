@@ -13,17 +13,30 @@ export interface ArmorBlock {
   readonly body: Buffer;
 }
 
-const BLOCK = /-----BEGIN PGP ([A-Z0-9 ,/]+)-----\r?\n([\s\S]*?)-----END PGP \1-----/g;
+const BEGIN = /-----BEGIN PGP ([A-Z0-9 ,/]+)-----\r?\n/g;
 
-/** Armored blocks in `text` (latin1), in order. A clear-signed message yields its signature block. */
+/**
+ * Armored blocks in `text` (latin1), in order; a clear-signed message yields
+ * its signature block. One forward pass: a backtracking regex over thousands
+ * of unterminated BEGIN lines is quadratic (the fuzzer makes such inputs).
+ */
 export function findArmorBlocks(text: string): ArmorBlock[] {
   const out: ArmorBlock[] = [];
-  for (const m of text.matchAll(BLOCK)) {
-    const lines = m[2]!.split(/\r?\n/);
+  const unclosed = new Set<string>(); // labels with no END line after some point: none later either
+  BEGIN.lastIndex = 0;
+  for (let m = BEGIN.exec(text); m; m = BEGIN.exec(text)) {
+    const endLine = `-----END PGP ${m[1]!}-----`;
+    const end = unclosed.has(endLine) ? -1 : text.indexOf(endLine, BEGIN.lastIndex);
+    if (end < 0) {
+      unclosed.add(endLine); // a BEGIN of another label may still be closed
+      continue;
+    }
+    const lines = text.slice(BEGIN.lastIndex, end).split(/\r?\n/);
     const blank = lines.indexOf('');
     const headers = blank > 0 ? lines.slice(0, blank) : [];
     const b64 = lines.slice(blank + 1).filter((l) => !(l.startsWith('=') && l.length === 5));
-    out.push({ start: m.index, end: m.index + m[0].length, label: m[1]!, headers, body: Buffer.from(b64.join(''), 'base64') });
+    out.push({ start: m.index, end: end + endLine.length, label: m[1]!, headers, body: Buffer.from(b64.join(''), 'base64') });
+    BEGIN.lastIndex = end + endLine.length;
   }
   return out;
 }

@@ -11,10 +11,9 @@ t.test('the PRNG is deterministic per (seed, target, iteration) and stays in ran
   t.same([a.u32(), a.u32(), a.i64()], [b.u32(), b.u32(), b.i64()]);
   t.not(inputPrng('s', 'reader', 8).u32(), inputPrng('s', 'reader', 7).u32());
   const r = new Prng('range');
-  for (let i = 0; i < 1000; i++) {
-    const n = r.range(3, 5);
-    t.ok(n >= 3 && n <= 5 && r.int(2 ** 40) < 2 ** 40, 'in range');
-  }
+  const draws = Array.from({ length: 1000 }, () => [r.range(3, 5), r.int(2 ** 40)] as const);
+  t.ok(draws.every(([n, big]) => n >= 3 && n <= 5 && big < 2 ** 40), 'in range');
+  t.same(new Set(draws.map(([n]) => n)), new Set([3, 4, 5]), 'every value drawn');
   t.equal(r.bytes(5).length, 5);
   t.throws(() => r.pick([]), RangeError);
 });
