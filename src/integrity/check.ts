@@ -123,6 +123,7 @@ async function checkPgp(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise
   const cs: ClearSigned | undefined = await ctx.signatures.clearSigned(sig);
   if (cs === undefined) throw err.signatureNotValid(sig.id, 'clearsigned message not found');
   v.format = 'pgp';
+  if (cs.extraneous) throw err.signatureNotValid(sig.id, cs.extraneous); // stricter than the reference
   const check = await checkClearSigned(cs, ctx.keys.map((k) => k.key), ctx.now);
   if (check.signer) v.signer = await signerOf(check, ctx.keys);
   if (check.failure === 'unknown-signer') throw err.unknownSigner(sig.id, check.issuerKeyId, descriptorFingerprint(sig));

@@ -47,3 +47,15 @@ t.test('keys named like Object.prototype members are plain unknown keys', async 
     t.equal(parseMetadata(text).version, 1, key);
   }
 });
+
+t.test('a signature object must be exactly one clear-signed message (stricter than the reference)', async (t) => {
+  const message = (head: string, sigHeaders: string, tail: string) =>
+    Buffer.from(`${head}-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n-----BEGIN PGP SIGNATURE-----\n${sigHeaders}\nAAEC\n-----END PGP SIGNATURE-----${tail}`);
+  t.equal(decodeClearSigned(message('', '', ''))?.extraneous, undefined);
+  t.equal(decodeClearSigned(message('', '', '\n'))?.extraneous, undefined, 'a final newline is fine');
+  t.equal(decodeClearSigned(message('\n', '', ' \r\n'))?.extraneous, undefined, 'so is blank space around it');
+  t.equal(decodeClearSigned(message('', '', '\nmore text'))?.extraneous, 'text after the signature');
+  t.equal(decodeClearSigned(message('preface\n', '', ''))?.extraneous, 'text before the signed message');
+  t.equal(decodeClearSigned(message('', 'Version: x\n', ''))?.extraneous, 'armor headers in the signature block');
+  t.equal(decodeClearSigned(message('', '', ''))?.plaintext.toString(), 'hello\n', 'the message itself decodes as before');
+});
