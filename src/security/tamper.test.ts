@@ -5,7 +5,7 @@
  * for each edit our verdict is compared with the property and with the Go
  * reference's verdict on the same bytes.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESCRIPTOR_SIZE } from '../format/constants.js';
@@ -76,7 +76,7 @@ async function keysOf(keyring: string): Promise<VerificationKey[]> {
 
 withReference(t, 'tamper sweeps: signed bytes break verification, the rest do not, and the verdicts are the reference’s', ['go', 'go-sif', 'shared'], async (t) => {
   for (const c of CASES) {
-    t.test(c.name, async (t) => {
+    t.test(c.name, async (t: Test) => {
       const dir = t.testdir();
       const made = await c.image(dir);
       const path = join(dir, 'image.sif');
