@@ -96,6 +96,8 @@ class Verdict {
 export async function checkSignature(ctx: CheckContext, task: Task, sig: Descriptor): Promise<SignatureVerdict> {
   const v = new Verdict(sig);
   try {
+    const original = await ctx.signatures.duplicateOf(sig); // stricter than the reference
+    if (original !== undefined) throw err.signatureNotValid(sig.id, `duplicate of signature object ${original}`);
     await (task.legacy ? checkLegacy(ctx, task, sig, v) : checkMetadataSignature(ctx, task, sig, v));
     return v.done();
   } catch (e) {
