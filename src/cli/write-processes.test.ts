@@ -22,20 +22,36 @@ interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
-  ms: number;
+  /** Milliseconds from the lock file's appearance to the exit (the write phase). */
+  lockedMs: number | undefined;
 }
 
-/** Runs bin/sif; `killAfterMs` sends SIGKILL after that long. */
-function runSif(args: string[], killAfterMs?: number): Promise<Exit> {
-  const started = Date.now();
+/**
+ * Runs bin/sif. With `kill`, sends SIGKILL `afterMs` after start, or after the
+ * image's lock appears (to land in the short write phase, not in Node's startup).
+ */
+function runSif(args: string[], kill?: { afterMs: number; fromLock: boolean; lockPath: string }): Promise<Exit> {
   const child = spawn(process.execPath, [SIF_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const lockPath = kill?.lockPath ?? `${args.at(-2)}.lock`;
   let stderr = '';
+  let lockSeen: number | undefined;
+  let exited = false;
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const killer = () => setTimeout(() => child.kill('SIGKILL'), kill!.afterMs);
+  if (kill && !kill.fromLock) killer();
+  const poll = () => {
+    if (exited) return;
+    if (lockSeen === undefined && existsSync(lockPath)) {
+      lockSeen = Date.now();
+      if (kill?.fromLock) killer();
+    }
+    setImmediate(poll);
+  };
+  poll();
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr, ms: Date.now() - started });
+      exited = true;
+      resolve({ code, signal, stderr, lockedMs: lockSeen === undefined ? undefined : Date.now() - lockSeen });
     }),
   );
 }
@@ -51,7 +67,7 @@ withReference(t, 'sif add/del killed at random moments leave the old or the new 
   const dir = t.testdir();
   const rng = new Rng(Number(process.env.SIF_SEED ?? 99));
   const big = join(dir, 'big.bin');
-  writeFileSync(big, Buffer.alloc(48 << 20, 'sif kill test '));
+  writeFileSync(big, Buffer.alloc(16 << 20, 'sif kill test '));
   const withBig = join(dir, 'with-big.sif');
   copyFileSync(ALL_TYPES, withBig);
   await editImage(withBig, (e) => e.addObject({ dataType: DataType.Generic, data: readFileSync(big) }), { time: 1n });
@@ -60,22 +76,26 @@ withReference(t, 'sif add/del killed at random moments leave the old or the new 
     ['del --zero', withBig, (img) => ['del', '--time', TIME, '--zero', '12', img]],
     ['del --compact', withBig, (img) => ['del', '--time', TIME, '--compact', '12', img]],
   ];
-  const deadline = Date.now() + Number(process.env.SIF_KILL_SECONDS ?? 60) * 1000;
+  const budget = Number(process.env.SIF_KILL_SECONDS ?? 60) * 1000 / scenarios.length;
   for (const [name, source, args] of scenarios) {
     const done = join(dir, `done-${name}.sif`);
     copyFileSync(source, done);
+    const started = Date.now();
     const full = await runSif(args(done));
     t.equal(full.code, 0, `${name} completes: ${full.stderr}`);
+    const [totalMs, writeMs] = [Date.now() - started, full.lockedMs ?? 5];
     const [oldBytes, newBytes] = [readFileSync(source), readFileSync(done)];
     const states = [JSON.stringify(load(source).objects), JSON.stringify(load(done).objects)];
-    let killed = 0;
-    let midWrite = 0;
-    for (let i = 0; i < 40 && Date.now() < deadline; i++) {
+    let [killed, midWrite] = [0, 0];
+    for (let i = 0; i < 40 && Date.now() - started < budget; i++) {
       const image = join(dir, `kill-${name}-${i}.sif`);
       copyFileSync(source, image);
-      const exit = await runSif(args(image), Math.round(full.ms * (0.3 + 0.8 * rng.next())));
+      // Two of three kills aim at the write phase, the rest anywhere in the run.
+      const fromLock = i % 3 !== 0;
+      const afterMs = Math.round((fromLock ? writeMs : totalMs) * rng.next());
+      const exit = await runSif(args(image), { afterMs, fromLock, lockPath: `${image}.lock` });
       if (exit.signal === 'SIGKILL') killed++;
-      if (existsSync(`${image}.lock`)) midWrite++;
+      if (exit.signal === 'SIGKILL' && existsSync(`${image}.lock`)) midWrite++;
       const raw = load(image);
       t.equal(raw.error, undefined, `${name} #${i}: the reference loads it`);
       t.ok(states.includes(JSON.stringify(raw.objects)), `${name} #${i}: old or new objects`);
@@ -83,7 +103,7 @@ withReference(t, 'sif add/del killed at random moments leave the old or the new 
       const bytes = readFileSync(image);
       t.ok(bytes.equals(oldBytes) || bytes.equals(newBytes), `${name} #${i}: old or new bytes after replay`);
     }
-    t.comment(`${name}: ${killed} killed, ${midWrite} of them while holding the lock`);
+    t.comment(`${name}: write phase ${writeMs} ms; ${killed} killed, ${midWrite} of them while holding the lock`);
   }
 });
 
