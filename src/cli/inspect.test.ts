@@ -49,3 +49,25 @@ withReference(t, 'the real bin/sif process prints the same as siftool', ['siftoo
     t.same(got.stdout, runTool('siftool', args).stdout, args.join(' '));
   }
 });
+
+withReference(t, 'loong64 (arch code 13) prints as upstream HEAD does', ['siftool', 'go-sif'], async (t) => {
+  const { GO_IMAGES } = await import('../test-support/reference.js');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { descriptorLayout, headerLayout, partitionExtraLayout } = await import('../format/layout.js');
+  const bytes = readFileSync(join(GO_IMAGES, 'one-group.sif'));
+  const loong = Buffer.from('13\0');
+  headerLayout.encode({ ...headerLayout.decode(bytes), arch: loong }, bytes);
+  const extraAt = 4096 + descriptorLayout.offsets.extra;
+  partitionExtraLayout.encode({ ...partitionExtraLayout.decode(bytes, extraAt), arch: loong }, bytes, extraAt);
+  const image = join(t.testdir(), 'loong64.sif');
+  writeFileSync(image, bytes);
+
+  const header = (await runCli(['header', image])).stdout.toString();
+  const siftoolHeader = runTool('siftool', ['header', image]).stdout.toString();
+  t.match(header, /^Version:              01\nPrimary Architecture: loong64\n/);
+  t.notMatch(siftoolHeader, /Primary Architecture/, '2.8.3 does not know the code and leaves the line out');
+  const list = (await runCli(['list', image])).stdout.toString();
+  t.equal(list, runTool('siftool', ['list', image]).stdout.toString().replace('Raw/System/unknown', 'Raw/System/loong64'));
+  t.match((await runCli(['info', '1', image])).stdout.toString(), /  Architecture:     loong64\n$/);
+});

@@ -30,8 +30,9 @@ const commandExists = (cmd: string) => {
 };
 
 /** Why a reference is unavailable, or undefined when it is there. */
-export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'go' | 'gpg')[]): string | undefined {
+export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'go' | 'gpg' | 'jq')[]): string | undefined {
   for (const need of needs) {
+    if (need === 'jq' && !commandExists('jq')) return 'jq is not installed (apt-get install jq)';
     if (need === 'siftool' && !commandExists('siftool')) return 'siftool is not installed (apt-get install siftool)';
     if (need === 'go' && !commandExists('go')) return 'go is not installed (apt-get install golang-go)';
     if (need === 'gpg' && !commandExists('gpg')) return 'gpg is not installed (apt-get install gnupg)';
