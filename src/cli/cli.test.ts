@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, spawnCli } from '../test-support/cli.js';
 import { matchGolden } from '../test-support/golden.js';
-import { REPO_ROOT } from '../test-support/reference.js';
+import { GO_IMAGES, REPO_ROOT, withReference } from '../test-support/reference.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { useColor, type Io } from './io.js';
 
@@ -74,7 +74,7 @@ t.test('usage errors: exit 2 and one line', async (t) => {
   t.same([real.code, real.stderr], [2, 'sif: Unknown argument: bogus\n'], 'the same from a real process');
 });
 
-t.test('an unexpected error is one line plus a hint, and a stack only with SIF_DEBUG=1', async (t) => {
+withReference(t, 'an unexpected error is one line plus a hint, and a stack only with SIF_DEBUG=1', ['go-sif'], async (t) => {
   const { main } = (await import(join(REPO_ROOT, 'dist/cli/main.js'))) as typeof import('./main.js');
   const capture = (env: NodeJS.ProcessEnv) => {
     let err = '';
@@ -83,7 +83,6 @@ t.test('an unexpected error is one line plus a hint, and a stack only with SIF_D
     const stdout = { write: () => { throw new TypeError('boom\nsecond line'); } } as unknown as NodeJS.WritableStream;
     return { io: { stdout, stderr, env, stdoutIsTTY: false, stderrIsTTY: false } as unknown as Io, err: () => err };
   };
-  const { GO_IMAGES } = await import('../test-support/reference.js');
   const plain = capture({});
   t.equal(await main(['list', join(GO_IMAGES, 'empty.sif')], plain.io), EXIT_CODES.SIF_INTERNAL);
   t.equal(plain.err(), 'sif: internal error: boom second line\nsif: run with SIF_DEBUG=1 for details\n');

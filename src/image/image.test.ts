@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataTypeName } from '../format/constants.js';
 import { oracle } from '../test-support/oracle.js';
@@ -82,7 +82,6 @@ withReference(t, 'a file that shrinks after opening ends the stream with a clear
   copyFileSync(join(GO_IMAGES, 'one-group.sif'), path);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
-  const { truncateSync } = await import('node:fs');
   truncateSync(path, 36864 + 100);
   const d = image.descriptors.find((x) => x.id === 2)!;
   await t.rejects(image.readObject(d), { code: 'SIF_TRUNCATED', message: 'reading data object 2: unexpected EOF' });
