@@ -2,7 +2,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, spawnCli } from '../test-support/cli.js';
+import { spawnSync } from 'node:child_process';
+import { runCli, SIF_BIN, spawnCli } from '../test-support/cli.js';
 import { matchGolden } from '../test-support/golden.js';
 import { GO_IMAGES, REPO_ROOT, withReference } from '../test-support/reference.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -103,4 +104,11 @@ t.test('colour only on a terminal and never with NO_COLOR', async (t) => {
     const r = spawnCli(args, { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
     t.notOk(r.stdout.toString().includes(ESC) || r.stderr.includes(ESC), `sif ${args.join(' ')}: no escape sequences`);
   }
+});
+
+withReference(t, 'a reader that stops early ends the command quietly, as SIGPIPE ends siftool', ['go-sif'], async (t) => {
+  const image = join(GO_IMAGES, 'two-groups.sif');
+  const r = spawnSync('bash', ['-c', `"${SIF_BIN}" dump 3 "${image}" 2>"${join(t.testdir(), 'err')}" | head -c 10 | wc -c; echo "\${PIPESTATUS[0]}"`]);
+  t.equal(r.stdout.toString(), '10\n141\n', 'head got its 10 bytes; sif exited 141');
+  t.equal(readFileSync(join(t.testdirName, 'err'), 'utf8'), '', 'nothing on stderr');
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { isSifError, UsageError } from '../errors.js';
 import { commands } from './commands/index.js';
-import { EXIT_CODES } from './exit-codes.js';
+import { EXIT_BROKEN_PIPE, EXIT_CODES } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
 const packageVersion = (): string =>
@@ -84,6 +84,7 @@ function unknownOptionMessage(argv: readonly string[], options: ParserOptions): 
 }
 
 function report(e: unknown, io: Io): number {
+  if (isBrokenPipe(e, io)) return EXIT_BROKEN_PIPE;
   const debug = io.env.SIF_DEBUG === '1';
   if (isSifError(e)) {
     io.stderr.write(`sif: ${oneLine(e.message)}\n`);
@@ -94,6 +95,15 @@ function report(e: unknown, io: Io): number {
   io.stderr.write(`sif: internal error: ${oneLine(message)}\n`);
   io.stderr.write(debug && e instanceof Error && e.stack ? `${e.stack}\n` : 'sif: run with SIF_DEBUG=1 for details\n');
   return EXIT_CODES.SIF_INTERNAL;
+}
+
+/**
+ * The reader of stdout went away (`sif dump 3 x.sif | head -c 10`). Go tools,
+ * siftool included, die of SIGPIPE there without a word; we stop as quietly.
+ */
+function isBrokenPipe(e: unknown, io: Io): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || (code === 'ERR_STREAM_DESTROYED' && io.stdout.destroyed);
 }
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
