@@ -106,7 +106,9 @@ export async function checkClearSigned(cs: ClearSigned, keys: readonly openpgp.K
     } catch (e) {
       return fail('invalid', (e as Error).message, firstIssuer);
     }
-    const sig = signature.packets[0]!;
+    const sig = signature.packets[0];
+    // openpgp.js keeps packets of versions it does not support as unparseable ones
+    if (!(sig instanceof openpgp.SignaturePacket)) return fail('invalid', 'unsupported signature packet', firstIssuer);
     if (/^0+$/.test(sig.issuerKeyID.toHex())) return fail('invalid', "signature doesn't have an issuer", firstIssuer);
     const issuer = sig.issuerKeyID.toHex().toUpperCase();
     firstIssuer ??= issuer;
