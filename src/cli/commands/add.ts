@@ -162,21 +162,21 @@ export function addCommand(io: Io): CommandModule<object, AddArgs> {
           .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
           .positional('file', { type: 'string', demandOption: true, describe: 'object data, or - for stdin' })
           // yargs re-parses positionals as `--file -` and would drop a lone "-"; one narg keeps it.
-          .nargs('file', 1),
-      )
-        .option('datatype', { type: 'string', describe: 'data type [required]: 1 Deffile, 2 EnvVar, 3 Labels, 4 Partition, 5 Signature, 6 GenericJSON, 7 Generic, 8 CryptoMessage, 9 SBOM, 10 OCI.RootIndex, 11 OCI.Blob' })
-        .option('groupid', { type: 'string', describe: 'group ID [default: 0, no group]' })
-        .option('link', { type: 'string', describe: 'ID of the object this one links to' })
-        .option('alignment', { type: 'string', describe: 'data alignment [default: 4096 for partitions, 0 otherwise]' })
-        .option('filename', { type: 'string', describe: 'object name, at most 128 bytes [default: empty]' })
-        .option('partfs', { type: 'string', describe: 'partition file system: 1 Squashfs, 2 Ext3, 3 ImmuObj, 4 Raw, 5 EncryptedSquashfs' })
-        .option('parttype', { type: 'string', describe: 'partition type: 1 System, 2 PrimSys, 3 Data, 4 Overlay' })
-        .option('partarch', { type: 'string', describe: 'partition architecture: 1 386, 2 amd64, 3 arm, 4 arm64, 5 ppc64, 6 ppc64le, 7 mips, 8 mipsle, 9 mips64, 10 mips64le, 11 s390x, 12 riscv64, 13 loong64' })
-        .option('signentity', { type: 'string', describe: 'signing key fingerprint, 40 hex digits (with --datatype 5)' })
-        .option('signhash', { type: 'string', describe: 'signature hash: 1 SHA256, 2 SHA384, 3 SHA512, 4 BLAKE2s_256, 5 BLAKE2b_256' })
-        .option('sbomformat', { type: 'string', describe: 'SBOM format: cyclonedx-json, cyclonedx-xml, github-json, spdx-json, spdx-rdf, spdx-tag-value, spdx-yaml, syft-json' })
-        .option('cryptformat', { type: 'string', describe: 'cryptographic message format: 1 OpenPGP, 2 PEM' })
-        .option('crypttype', { type: 'string', describe: 'cryptographic message type: 256 (0x100) Clear Signature, 512 (0x200) RSA-OAEP' }),
+          .nargs('file', 1)
+          .option('datatype', { type: 'string', describe: 'data type [required]: 1 Deffile, 2 EnvVar, 3 Labels, 4 Partition, 5 Signature, 6 GenericJSON, 7 Generic, 8 CryptoMessage, 9 SBOM, 10 OCI.RootIndex, 11 OCI.Blob' })
+          .option('groupid', { type: 'string', describe: 'group ID [default: 0, no group]' })
+          .option('link', { type: 'string', describe: 'ID of the object this one links to' })
+          .option('alignment', { type: 'string', describe: 'data alignment [default: 4096 for partitions, 0 otherwise]' })
+          .option('filename', { type: 'string', describe: 'object name, at most 128 bytes [default: empty]' })
+          .option('partfs', { type: 'string', describe: 'partition file system: 1 Squashfs, 2 Ext3, 3 ImmuObj, 4 Raw, 5 EncryptedSquashfs' })
+          .option('parttype', { type: 'string', describe: 'partition type: 1 System, 2 PrimSys, 3 Data, 4 Overlay' })
+          .option('partarch', { type: 'string', describe: 'partition architecture: 1 386, 2 amd64, 3 arm, 4 arm64, 5 ppc64, 6 ppc64le, 7 mips, 8 mipsle, 9 mips64, 10 mips64le, 11 s390x, 12 riscv64, 13 loong64' })
+          .option('signentity', { type: 'string', describe: 'signing key fingerprint, 40 hex digits (with --datatype 5)' })
+          .option('signhash', { type: 'string', describe: 'signature hash: 1 SHA256, 2 SHA384, 3 SHA512, 4 BLAKE2s_256, 5 BLAKE2b_256' })
+          .option('sbomformat', { type: 'string', describe: 'SBOM format: cyclonedx-json, cyclonedx-xml, github-json, spdx-json, spdx-rdf, spdx-tag-value, spdx-yaml, syft-json' })
+          .option('cryptformat', { type: 'string', describe: 'cryptographic message format: 1 OpenPGP, 2 PEM' })
+          .option('crypttype', { type: 'string', describe: 'cryptographic message type: 256 (0x100) Clear Signature, 512 (0x200) RSA-OAEP' }),
+      ),
     handler: async (a) => {
       const dataType = dataTypeOf(a);
       const options = editOptions(a);

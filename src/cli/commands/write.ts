@@ -50,10 +50,12 @@ export function newCommand(): CommandModule<object, NewArgs> {
     command: 'new <image>',
     describe: 'Create an empty SIF image, replacing any file there (as siftool new)',
     builder: (y) =>
-      editFlags(imagePositional(y))
-        .option('id', { type: 'string', describe: 'image UUID, or "nil" [default: random]' })
-        .option('launch-script', { type: 'string', describe: 'launch script, at most 31 bytes [default: none]' })
-        .option('descriptors', { type: 'string', describe: 'number of descriptor slots [default: 48]' }),
+      editFlags(
+        imagePositional(y)
+          .option('id', { type: 'string', describe: 'image UUID, or "nil" [default: random]' })
+          .option('launch-script', { type: 'string', describe: 'launch script, at most 31 bytes [default: none]' })
+          .option('descriptors', { type: 'string', describe: 'number of descriptor slots [default: 48]' }),
+      ),
     handler: (a) =>
       createImage(a.image, {
         ...editOptions(a),
@@ -75,9 +77,11 @@ export function delCommand(): CommandModule<object, DelArgs> {
     command: 'del <id> <image>',
     describe: 'Delete a data object (as siftool del)',
     builder: (y) =>
-      editFlags(imagePositional(idPositional(y)))
-        .option('zero', { type: 'boolean', default: false, describe: "overwrite the object's data with zeros" })
-        .option('compact', { type: 'boolean', default: false, describe: 'shrink the file when the object is the last one' }),
+      editFlags(
+        imagePositional(idPositional(y))
+          .option('zero', { type: 'boolean', default: false, describe: "overwrite the object's data with zeros" })
+          .option('compact', { type: 'boolean', default: false, describe: 'shrink the file when the object is the last one' }),
+      ),
     handler: (a) => {
       const id = parseId(a.id);
       return editImage(a.image, (e) => e.deleteObject(id, { zero: a.zero, compact: a.compact }), editOptions(a));
