@@ -70,12 +70,15 @@ async function fixMode(path: string, want: number, what: 'Directory' | 'File', w
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw fromSystemError(e, path);
   }
-  if (info.isSymbolicLink() && what === 'File') throw new IoError('SIF_IO', `open ${path}: refusing to follow a symbolic link`);
+  if (what === 'File' && info.isSymbolicLink()) throw new IoError('SIF_IO', `open ${path}: refusing to follow a symbolic link`);
+  if (what === 'File' && !info.isFile()) throw new IoError('SIF_IO', `${path}: not a regular file`);
   if ((info.mode & 0o777) === want) return;
   warnings.push(`${what} mode (${octal(info.mode)}) on ${path} needs to be ${octal(want)}, fixing that...`);
   try {
     await chmod(path, want);
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPERM') throw new IoError('SIF_IO', `chmod ${path}: operation not permitted (owned by another user?)`, { cause: e });
     throw fromSystemError(e, path);
   }
 }
@@ -143,23 +146,4 @@ export async function removeStaleTempFiles(path: string): Promise<void> {
     return; // no directory yet: nothing to clean
   }
   for (const name of names.filter((n) => n.startsWith(prefix))) await unlink(join(dir, name)).catch(() => undefined);
-}
-
-/** True when the path exists (without following a final symlink). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a directory exists at `path` (following symlinks: a linked keys directory is fine). */
-export async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }
