@@ -72,6 +72,10 @@ async function fixMode(path: string, want: number, what: 'Directory' | 'File', w
   }
   if (what === 'File' && info.isSymbolicLink()) throw new IoError('SIF_IO', `open ${path}: refusing to follow a symbolic link`);
   if (what === 'File' && !info.isFile()) throw new IoError('SIF_IO', `${path}: not a regular file`);
+  // Fixing the mode of /tmp or another shared directory would lock everyone else out of it.
+  if (what === 'Directory' && info.mode & 0o1000) {
+    throw new IoError('SIF_IO', `refusing to use ${path} as a keys directory: it is a shared directory (sticky bit set)`);
+  }
   if ((info.mode & 0o777) === want) return;
   warnings.push(`${what} mode (${octal(info.mode)}) on ${path} needs to be ${octal(want)}, fixing that...`);
   try {

@@ -38,6 +38,13 @@ t.test('wrong modes are fixed with Apptainer\'s warnings', async (t) => {
   t.equal(statSync(keysDir).mode & 0o777, 0o700);
   t.equal(statSync(join(keysDir, 'pgp-public')).mode & 0o777, 0o600);
   t.equal((await runCli(['key', 'list', '--keysdir', keysDir])).stderr, '', 'fixed once');
+  const shared = join(keysDir, '..', 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777);
+  const sticky = await runCli(['key', 'list', '--keysdir', shared]);
+  t.equal(sticky.code, 3);
+  t.equal(sticky.stderr, `sif: refusing to use ${shared} as a keys directory: it is a shared directory (sticky bit set)\n`);
+  t.equal(statSync(shared).mode & 0o7777, 0o1777, 'a shared directory like /tmp is never chmod-ed');
   const listEmpty = await runCli(['key', 'list', '--keysdir', join(keysDir, 'missing')]);
   t.equal(listEmpty.stdout.toString(), `Public key listing (${join(keysDir, 'missing', 'pgp-public')}):\n\n`, 'a missing keys directory lists empty and is not created');
 });
