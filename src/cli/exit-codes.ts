@@ -25,10 +25,12 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_KEY_INVALID: 6,
   SIF_KEY_NOT_FOUND: 6,
   SIF_KEY_EXISTS: 6,
-  SIF_KEY_PASSPHRASE: 6,
   SIF_INTEGRITY: 10,
   SIF_SIGNATURE_INVALID: 10,
   SIF_SIGNATURE_NOT_FOUND: 11,
   SIF_NOT_SIGNED_BY_REQUIRED: 12,
   SIF_UNKNOWN_SIGNER: 13,
 };
+
+/** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */
+export const EXIT_BROKEN_PIPE = 141;
