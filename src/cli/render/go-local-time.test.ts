@@ -47,6 +47,14 @@ t.test('TZif lookup: transitions, then the footer rule, with names from the file
   const halfHour = tzif([[-12600, false, 'NST']], [], 'NST3:30NDT,M3.2.0,M11.1.0');
   t.same(zoneAt(halfHour, 0, () => -9000), { abbreviation: 'NDT', offsetSeconds: -9000 }, 'DST one hour ahead of a half-hour zone');
   t.equal(zoneAt(Buffer.from('not a zone file, long enough to have a header.....'), 0, never), undefined);
+  t.equal(zoneAt(data.subarray(0, 60), 0, never), undefined, 'a truncated file');
+  t.equal(zoneAt(data.subarray(0, data.indexOf('CET-1') - 20), 0, never), undefined, 'a truncated 64-bit block');
+  const noFooter = tzif([[3600, false, 'CET'], [7200, true, 'CEST']], [[1000, 1]], '');
+  t.same(zoneAt(noFooter, 5000, never), { abbreviation: 'CEST', offsetSeconds: 7200 }, 'no footer: the last transition holds');
+  const badFooter = tzif([[3600, false, 'CET']], [[1000, 0]], '!!');
+  t.same(zoneAt(badFooter, 5000, () => 3600), { abbreviation: 'CET', offsetSeconds: 3600 }, 'an unreadable rule: the table');
+  const noTypes = tzif([], [], '');
+  t.equal(zoneAt(noTypes, 0, never), undefined, 'no zone types');
   const v1Only = Buffer.from(tzif([[0, false, 'UTC']], [], ''));
   v1Only[4] = 0;
   t.same(zoneAt(v1Only, 0, never), { abbreviation: 'UTC', offsetSeconds: 0 });

@@ -160,6 +160,9 @@ t.test('the global keyring takes public keys only', async (t: Test) => {
     t.equal(r.code, 2, args.join(' '));
     t.equal(r.stderr, "sif: global keyring doesn't contain private keys\n");
   }
+  const newpair = await runCli(['key', 'newpair', '--global', '-N', 'G', '-E', 'g@example.com', '--password', '']);
+  t.equal(newpair.code, 2, 'newpair never writes the global keyring');
+  t.match(newpair.stderr, /Unknown argument: global/);
   const both = await runCli(['key', 'list', '--global', '--keysdir', keysDir], { SIF_GLOBAL_KEYRING: globalRing });
   t.equal(both.code, 2);
   t.equal(both.stderr, 'sif: --keysdir and --global name different keyrings; pass one of them\n');
