@@ -52,6 +52,7 @@ export async function securePrivateDir(dir: string, files: readonly string[], cr
     try {
       await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new IoError('SIF_IO', `${dir}: not a directory`, { cause: e });
       throw fromSystemError(e, dir);
     }
   }
@@ -72,6 +73,7 @@ async function fixMode(path: string, want: number, what: 'Directory' | 'File', w
   }
   if (what === 'File' && info.isSymbolicLink()) throw new IoError('SIF_IO', `open ${path}: refusing to follow a symbolic link`);
   if (what === 'File' && !info.isFile()) throw new IoError('SIF_IO', `${path}: not a regular file`);
+  if (what === 'Directory' && !info.isDirectory()) throw new IoError('SIF_IO', `${path}: not a directory`);
   // Fixing the mode of /tmp or another shared directory would lock everyone else out of it.
   if (what === 'Directory' && info.mode & 0o1000) {
     throw new IoError('SIF_IO', `refusing to use ${path} as a keys directory: it is a shared directory (sticky bit set)`);

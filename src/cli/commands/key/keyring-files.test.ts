@@ -66,6 +66,12 @@ t.test('symlinked keyrings, directories and other users\' keyrings are refused w
   const force = await runCli(['key', 'export', '--keysdir', keysDir, '--keyidx', '0', '--force', join(linked, 'pgp-public')]);
   t.equal(force.code, 3, 'export --force does not write through a symlink either');
 
+  for (const args of [['list'], ['import', key]]) {
+    const notDir = await runCli(['key', ...args, '--keysdir', join(dir, 'elsewhere')]);
+    t.equal(notDir.code, 3, `${args[0]!} with a file as keys directory`);
+    t.equal(notDir.stderr, `sif: ${join(dir, 'elsewhere')}: not a directory\n`);
+  }
+  t.equal(statSync(join(dir, 'elsewhere')).mode & 0o777, 0o644, 'a file named as keys directory is not chmod-ed');
   const dirAsFile = join(dir, 'dir-as-file');
   mkdirSync(join(dirAsFile, 'pgp-public'), { recursive: true, mode: 0o700 });
   const r = await runCli(['key', 'import', '--keysdir', dirAsFile, key]);
