@@ -3,6 +3,7 @@ import type { Io } from '../io.js';
 import { addCommand } from './add.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
+import { keyCommand } from './key/index.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,5 +17,6 @@ export function commands(io: Io): CommandModule<object, any>[] {
     addCommand(io),
     delCommand(),
     setprimCommand(),
+    keyCommand(io),
   ];
 }
