@@ -7,6 +7,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { goLocalZone } from '../cli/render/go-local-time.js';
 import { keyListJson, renderKeyEntry } from '../cli/render/key-list.js';
 import { describeEntry } from '../keys/describe.js';
 import { importKeys, readImportFile } from '../keys/import.js';
@@ -40,7 +41,7 @@ async function exerciseLibrary(input: Buffer, ctx: RunContext, tally: Tally): Pr
   const ring = await tally.runAsync('parse keyring', () => parseKeyring(input, 'fuzz keyring', 'secret'));
   for (const [i, entry] of (ring?.entries ?? []).entries()) {
     const info = tally.run('describe key', () => describeEntry(entry, i));
-    if (info) tally.run('render key', () => [renderKeyEntry(info, 'UTC'), JSON.stringify(keyListJson('k', true, [info]))]);
+    if (info) tally.run('render key', () => [renderKeyEntry(info, goLocalZone({ TZ: 'UTC' })), JSON.stringify(keyListJson('k', true, [info]))]);
   }
   await writeFile(ctx.scratchFile, input);
   const incoming = await tally.runAsync('read import file', () => readImportFile(ctx.scratchFile));

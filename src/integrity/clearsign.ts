@@ -60,15 +60,24 @@ export function assertReferenceCompatible(key: openpgp.Key): void {
 export async function clearSign(text: string, key: openpgp.PrivateKey, date = new Date()): Promise<ClearSignature> {
   assertReferenceCompatible(key);
   const message = await openpgp.createCleartextMessage({ text });
-  const armored = await openpgp.sign({
-    message,
-    signingKeys: key,
-    date,
-    config: { ...PGP_CONFIG, preferredHashAlgorithm: openpgp.enums.hash.sha256 },
-  });
+  let armored: string;
+  try {
+    armored = await openpgp.sign({
+      message,
+      signingKeys: key,
+      date,
+      config: { ...PGP_CONFIG, preferredHashAlgorithm: openpgp.enums.hash.sha256 },
+    });
+  } catch (e) {
+    // An expired or revoked key, or one without a usable signing (sub)key.
+    const fp = key.getFingerprint().toUpperCase();
+    throw new KeyError('SIF_KEY_INVALID', `cannot sign with key ${fp}: ${(e as Error).message}`, { cause: e });
+  }
   const signature = await openpgp.readSignature({ armoredSignature: armored.slice(armored.indexOf('-----BEGIN PGP SIGNATURE-----')) });
   const used = signature.packets[0]?.hashAlgorithm ?? 0;
   const hashType = SIGN_HASHES[used];
+  // openpgp.js always allows the SHA-256 we ask for; this guards against a future change of that rule.
+  /* c8 ignore next 3 */
   if (hashType === undefined) {
     throw new KeyError('SIF_KEY_INVALID', `the key signed with hash algorithm ${used}; SIF records only SHA-256, SHA-384 and SHA-512`);
   }
@@ -107,15 +116,15 @@ export async function checkClearSigned(cs: ClearSigned, keys: readonly openpgp.K
       return fail('invalid', (e as Error).message, firstIssuer);
     }
     const sig = signature.packets[0];
-    // v5/v6 signature packets carry no issuer key ID at all (openpgp.js leaves it undefined).
-    const issuerKeyID = sig?.issuerKeyID as openpgp.KeyID | undefined;
-    if (!sig || !issuerKeyID || /^0+$/.test(issuerKeyID.toHex())) return fail('invalid', "signature doesn't have an issuer", firstIssuer);
-    const issuer = issuerKeyID.toHex().toUpperCase();
+    // openpgp.js keeps packets of versions it does not support as unparseable ones
+    if (!(sig instanceof openpgp.SignaturePacket)) return fail('invalid', 'unsupported signature packet', firstIssuer);
+    if (/^0+$/.test(sig.issuerKeyID.toHex())) return fail('invalid', "signature doesn't have an issuer", firstIssuer);
+    const issuer = sig.issuerKeyID.toHex().toUpperCase();
     firstIssuer ??= issuer;
     if (!VERIFY_HASHES.has(sig.hashAlgorithm ?? 0)) {
       return fail('invalid', 'hash algorithm mismatch with cleartext message headers', issuer);
     }
-    const candidates = keys.filter((k) => k.getKeys(issuerKeyID).length > 0);
+    const candidates = keys.filter((k) => k.getKeys(sig.issuerKeyID).length > 0);
     if (candidates.length > 0) return checkWithKeys(cs, signature, candidates, issuer, now);
   }
   return fail('unknown-signer', 'signature made by unknown entity', firstIssuer);

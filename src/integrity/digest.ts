@@ -36,7 +36,7 @@ export const newHash = (alg: DigestAlg): Hash => createHash(NODE_NAMES[alg]);
 /** Digest of a small in-memory value (header or descriptor integrity bytes). */
 export const hashBytes = (alg: DigestAlg, bytes: Uint8Array): Buffer => newHash(alg).update(bytes).digest();
 
-/** Size of each of the two read buffers. */
+/** Largest size of each of the two read buffers (smaller images get smaller buffers). */
 const CHUNK_SIZE = 4 << 20;
 
 export interface ObjectDigestsOptions {
@@ -106,7 +106,7 @@ export class ObjectDigests {
    * of the bytes that exist, so it reads as a mismatch, as in the reference.
    */
   private async hashRange(hash: Hash, offset: number, size: number): Promise<void> {
-    const bufs = (this.buffers ??= [Buffer.allocUnsafe(CHUNK_SIZE), Buffer.allocUnsafe(CHUNK_SIZE)]);
+    const bufs = this.buffersFor(size);
     let position = offset;
     const end = offset + size;
     let which = 0;
@@ -122,6 +122,13 @@ export class ObjectDigests {
       this.done += n;
       this.options.onProgress?.(this.done, this.total);
     }
+  }
+
+  /** The two read buffers, as large as the largest object so far, at most CHUNK_SIZE. */
+  private buffersFor(size: number): [Buffer, Buffer] {
+    const want = Math.min(CHUNK_SIZE, Math.max(size, 1));
+    if (!this.buffers || this.buffers[0].length < want) this.buffers = [Buffer.allocUnsafe(want), Buffer.allocUnsafe(want)];
+    return this.buffers;
   }
 
   private async read(buf: Buffer, position: number, end: number): Promise<number> {

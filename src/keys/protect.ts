@@ -33,7 +33,7 @@ export const hasPrimarySecret = (key: openpgp.PrivateKey): boolean => !packetsOf
 
 /**
  * A decrypted copy of `key`. A wrong passphrase is a KeyError
- * SIF_KEY_PASSPHRASE naming the key; `key` itself stays locked.
+ * SIF_KEY_INVALID naming the key; `key` itself stays locked.
  */
 export async function unlockKey(key: openpgp.PrivateKey, passphrase: string): Promise<openpgp.PrivateKey> {
   const copy = await copyOf(key);
@@ -42,7 +42,7 @@ export async function unlockKey(key: openpgp.PrivateKey, passphrase: string): Pr
       if (!packet.isDummy() && !packet.isDecrypted()) await packet.decrypt(passphrase);
     }
   } catch (e) {
-    throw new KeyError('SIF_KEY_PASSPHRASE', `wrong passphrase for key ${fingerprintOf(key)}`, { cause: e });
+    throw new KeyError('SIF_KEY_INVALID', `wrong passphrase for key ${fingerprintOf(key)}`, { cause: e });
   }
   try {
     await (copy as unknown as { validate(): Promise<void> }).validate(); // untyped, but public API

@@ -52,6 +52,7 @@ export async function securePrivateDir(dir: string, files: readonly string[], cr
     try {
       await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new IoError('SIF_IO', `${dir}: not a directory`, { cause: e });
       throw fromSystemError(e, dir);
     }
   }
@@ -70,12 +71,20 @@ async function fixMode(path: string, want: number, what: 'Directory' | 'File', w
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw fromSystemError(e, path);
   }
-  if (info.isSymbolicLink() && what === 'File') throw new IoError('SIF_IO', `open ${path}: refusing to follow a symbolic link`);
+  if (what === 'File' && info.isSymbolicLink()) throw new IoError('SIF_IO', `open ${path}: refusing to follow a symbolic link`);
+  if (what === 'File' && !info.isFile()) throw new IoError('SIF_IO', `${path}: not a regular file`);
+  if (what === 'Directory' && !info.isDirectory()) throw new IoError('SIF_IO', `${path}: not a directory`);
+  // Fixing the mode of /tmp or another shared directory would lock everyone else out of it.
+  if (what === 'Directory' && info.mode & 0o1000) {
+    throw new IoError('SIF_IO', `refusing to use ${path} as a keys directory: it is a shared directory (sticky bit set)`);
+  }
   if ((info.mode & 0o777) === want) return;
   warnings.push(`${what} mode (${octal(info.mode)}) on ${path} needs to be ${octal(want)}, fixing that...`);
   try {
     await chmod(path, want);
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPERM') throw new IoError('SIF_IO', `chmod ${path}: operation not permitted (owned by another user?)`, { cause: e });
     throw fromSystemError(e, path);
   }
 }
@@ -143,23 +152,4 @@ export async function removeStaleTempFiles(path: string): Promise<void> {
     return; // no directory yet: nothing to clean
   }
   for (const name of names.filter((n) => n.startsWith(prefix))) await unlink(join(dir, name)).catch(() => undefined);
-}
-
-/** True when the path exists (without following a final symlink). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a directory exists at `path` (following symlinks: a linked keys directory is fine). */
-export async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -3,7 +3,7 @@
  * tabwriter per key with padding 2) and our JSON (schema in docs/keys.md).
  */
 import type { KeyInfo } from '../../keys/describe.js';
-import { goLocalTimeString } from './go-local-time.js';
+import { goLocalTimeString, type GoZone } from './go-local-time.js';
 import { tabwrite } from './tabwriter.js';
 
 /** "Public key listing (<path>):" or "Private key listing (<path>):", then a blank line. */
@@ -11,18 +11,18 @@ export const listingHeader = (secret: boolean, path: string): string =>
   `${secret ? 'Private' : 'Public'} key listing (${path}):\n\n`;
 
 /** One key as Apptainer prints it, including the trailing blank line. */
-export function renderKeyEntry(info: KeyInfo, timeZone: string | undefined): string {
+export function renderKeyEntry(info: KeyInfo, zone: GoZone): string {
   const text =
     `${info.index})` +
     info.users.map((u) => `\tUser:\t${u.name} (${u.comment}) <${u.email}>\n`).join('') +
-    `\tCreation time:\t${goLocalTimeString(info.created, timeZone)}\n` +
+    `\tCreation time:\t${goLocalTimeString(info.created, zone)}\n` +
     `\tFingerprint:\t${info.fingerprint}\n` +
     `\tLength (in bits):\t${info.bits}\n`;
   return `${tabwrite(Buffer.from(text), 2).toString()}\n`;
 }
 
-export const renderKeyListing = (infos: readonly KeyInfo[], timeZone: string | undefined): string =>
-  infos.map((info) => renderKeyEntry(info, timeZone)).join('');
+export const renderKeyListing = (infos: readonly KeyInfo[], zone: GoZone): string =>
+  infos.map((info) => renderKeyEntry(info, zone)).join('');
 
 /** `sif key list --json`: a stable, documented shape (times in RFC 3339 UTC). */
 export function keyListJson(path: string, secret: boolean, infos: readonly KeyInfo[]): object {

@@ -4,7 +4,7 @@ import type { Keyring } from '../../../keys/keyring.js';
 import type { KeySelector } from '../../../keys/list.js';
 import { askLine } from '../../prompt.js';
 import { write, type Io } from '../../io.js';
-import { goTimeZone } from '../../render/go-local-time.js';
+import { goLocalZone } from '../../render/go-local-time.js';
 import { renderKeyListing } from '../../render/key-list.js';
 import { keyringLocation, lastWins, locationOptions, parseKeyIndex, printWarnings, type LocationArgs } from './options.js';
 
@@ -22,7 +22,7 @@ async function askForKey(io: Io, ring: Keyring, secret: boolean): Promise<KeySel
   if (!io.stdinIsTTY) throw new UsageError('name the key to export with --fingerprint or --keyidx (no terminal to ask on)');
   if (ring.entries.length === 0) return {};
   const { describeEntry } = await import('../../../keys/describe.js');
-  await write(io.stderr, renderKeyListing(ring.entries.map(describeEntry), goTimeZone(io.env)));
+  await write(io.stderr, renderKeyListing(ring.entries.map(describeEntry), goLocalZone(io.env)));
   const answer = await askLine(io, `Enter # of ${secret ? 'private' : 'public'} key to use : `, 'a key index');
   return { index: parseKeyIndex(answer) };
 }

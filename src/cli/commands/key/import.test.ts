@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../test-support/cli.js';
@@ -13,7 +13,7 @@ const fingerprints = async (keysDir: string, secret = false) => {
   return (JSON.parse(r.stdout.toString()) as { keys: { fingerprint: string; encrypted: boolean }[] }).keys;
 };
 
-withReference(t, 'gpg-generated keys imported with sif key import sign with the Go reference', ['go', 'go-sif', 'gpg'], async (t) => {
+withReference(t, 'gpg-generated keys imported with sif key import sign with the Go reference', ['go', 'go-sif', 'gpg'], async (t: Test) => {
   const dir = t.testdir({ pass: `${GPG_PASS}\n`, newpass: `${NEW_PASS}\n` });
   const gpg = tempGpg(t);
   const rsa = gpg.generate('RSA Signer (gpg) <rsa@example.com>', 'rsa3072', GPG_PASS);
@@ -26,7 +26,7 @@ withReference(t, 'gpg-generated keys imported with sif key import sign with the 
     secretBinary: file('sec.bin', gpg.run(['--export-secret-keys', rsa, ed], { passphrase: GPG_PASS })),
   };
 
-  t.test('public keys keep the exact bytes gpg exported, from concatenated armored blocks', async (t) => {
+  t.test('public keys keep the exact bytes gpg exported, from concatenated armored blocks', async (t: Test) => {
     const keysDir = join(dir, 'public-only');
     const r = await runCli(['key', 'import', '--keysdir', keysDir, inputs.publicArmoredBlocks]);
     t.equal(r.code, 0, r.stderr);
@@ -36,7 +36,7 @@ withReference(t, 'gpg-generated keys imported with sif key import sign with the 
   });
 
   for (const [name, input] of [['armored', inputs.secretArmored], ['binary', inputs.secretBinary]] as const) {
-    t.test(`secret keys from a ${name} export go to both keyrings and sign with go-crypto and sif 2.8.3`, async (t) => {
+    t.test(`secret keys from a ${name} export go to both keyrings and sign with go-crypto and sif 2.8.3`, async (t: Test) => {
       const keysDir = join(dir, `secret-${name}`);
       const r = await runCli(['key', 'import', '--keysdir', keysDir, '--password-file', join(dir, 'pass'), input]);
       t.equal(r.code, 0, r.stderr);
@@ -55,7 +55,7 @@ withReference(t, 'gpg-generated keys imported with sif key import sign with the 
     });
   }
 
-  t.test('--new-password re-encrypts: go-crypto and gpg accept the new passphrase only', async (t) => {
+  t.test('--new-password re-encrypts: go-crypto and gpg accept the new passphrase only', async (t: Test) => {
     const keysDir = join(dir, 'renewed');
     const r = await runCli(['key', 'import', '--keysdir', keysDir, '--password-file', join(dir, 'pass'), '--new-password-file', join(dir, 'newpass'), inputs.secretArmored]);
     t.equal(r.code, 0, r.stderr);
@@ -77,7 +77,7 @@ withReference(t, 'gpg-generated keys imported with sif key import sign with the 
     t.same(goKeyring(join(cleared, 'pgp-secret')).keys.map((k) => [k.encrypted, k.decrypts]), [[false, true], [false, true]]);
   });
 
-  t.test('a wrong passphrase is one line, exit 6, and changes nothing', async (t) => {
+  t.test('a wrong passphrase is one line, exit 6, and changes nothing', async (t: Test) => {
     const keysDir = join(dir, 'wrong');
     await runCli(['key', 'import', '--keysdir', keysDir, inputs.publicArmoredBlocks]);
     await runCli(['key', 'remove', '--keysdir', keysDir, rsa]);
@@ -93,7 +93,7 @@ withReference(t, 'gpg-generated keys imported with sif key import sign with the 
     t.notMatch(debug.stderr, 'not it', 'not even the debug stack shows the passphrase');
   });
 
-  t.test('a duplicate is refused with a clear message; a secret key whose public part is known is added', async (t) => {
+  t.test('a duplicate is refused with a clear message; a secret key whose public part is known is added', async (t: Test) => {
     const keysDir = join(dir, 'dupes');
     t.equal((await runCli(['key', 'import', '--keysdir', keysDir, inputs.publicArmoredBlocks])).code, 0);
     const before = snapshot(keysDir);
@@ -111,7 +111,7 @@ withReference(t, 'gpg-generated keys imported with sif key import sign with the 
   });
 });
 
-t.test('bad key files fail with one line and leave the keyrings unchanged', async (t) => {
+t.test('bad key files fail with one line and leave the keyrings unchanged', async (t: Test) => {
   const dir = t.testdir({ garbage: 'this is not a key\n', empty: '', armorNoEnd: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nabc\n' });
   const keysDir = join(dir, 'keys');
   await runCli(['key', 'newpair', '--keysdir', keysDir, '-N', 'Kept', '-E', 'kept@example.com', '--algorithm', 'ed25519', '--password', '']);
@@ -139,7 +139,7 @@ t.test('bad key files fail with one line and leave the keyrings unchanged', asyn
   }
 });
 
-t.test('the global keyring takes public keys only', async (t) => {
+t.test('the global keyring takes public keys only', async (t: Test) => {
   const dir = t.testdir();
   const keysDir = join(dir, 'keys');
   const globalRing = join(dir, 'global-pgp-public');
@@ -160,6 +160,9 @@ t.test('the global keyring takes public keys only', async (t) => {
     t.equal(r.code, 2, args.join(' '));
     t.equal(r.stderr, "sif: global keyring doesn't contain private keys\n");
   }
+  const newpair = await runCli(['key', 'newpair', '--global', '-N', 'G', '-E', 'g@example.com', '--password', '']);
+  t.equal(newpair.code, 2, 'newpair never writes the global keyring');
+  t.match(newpair.stderr, /Unknown argument: global/);
   const both = await runCli(['key', 'list', '--global', '--keysdir', keysDir], { SIF_GLOBAL_KEYRING: globalRing });
   t.equal(both.code, 2);
   t.equal(both.stderr, 'sif: --keysdir and --global name different keyrings; pass one of them\n');

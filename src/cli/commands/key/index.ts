@@ -9,7 +9,7 @@ import { removeCommand } from './remove.js';
 
 export function keyCommand(io: Io): CommandModule<object, object> {
   return {
-    command: 'key <command>',
+    command: 'key',
     aliases: ['keys'],
     describe: 'Manage PGP keys in Apptainer-compatible keyrings (pgp-public, pgp-secret)',
     builder: (y) =>

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { write, type Io } from '../../io.js';
-import { goTimeZone } from '../../render/go-local-time.js';
+import { goLocalZone } from '../../render/go-local-time.js';
 import { toJsonText } from '../../render/json.js';
 import { keyListJson, listingHeader, renderKeyListing } from '../../render/key-list.js';
 import { keyringLocation, locationOptions, printWarnings, type LocationArgs } from './options.js';
@@ -25,7 +25,7 @@ export function listKeysCommand(io: Io): CommandModule<object, ListArgs> {
       await printWarnings(io, warnings);
       const text = a.json
         ? toJsonText(keyListJson(value.path, a.secret, value.keys))
-        : listingHeader(a.secret, value.path) + renderKeyListing(value.keys, goTimeZone(io.env));
+        : listingHeader(a.secret, value.path) + renderKeyListing(value.keys, goLocalZone(io.env));
       await write(io.stdout, text);
     },
   };
