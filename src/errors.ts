@@ -19,7 +19,7 @@ export type SelectionCode =
   | 'SIF_INVALID_ID'
   | 'SIF_INVALID_GROUP'
   | 'SIF_GROUP_NOT_FOUND';
-export type KeyCode = 'SIF_NO_KEY_MATERIAL' | 'SIF_KEY_INVALID' | 'SIF_KEY_NOT_FOUND' | 'SIF_KEY_EXISTS' | 'SIF_KEY_PASSPHRASE';
+export type KeyCode = 'SIF_NO_KEY_MATERIAL' | 'SIF_KEY_INVALID' | 'SIF_KEY_NOT_FOUND' | 'SIF_KEY_EXISTS';
 export type ConflictCode = 'SIF_CONFLICT';
 export type IntegrityCode = 'SIF_INTEGRITY';
 export type SignatureCode =
