@@ -8,6 +8,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { oracleBinary } from '../test-support/oracle.js';
 import { REPO_ROOT, withReference } from '../test-support/reference.js';
 import { Finding } from './outcome.js';
 import { replayInput, TARGETS } from './targets.js';
@@ -25,11 +26,12 @@ interface Report {
   findings: { type: string; detail: string; seedName: string; steps: string[]; savedAs?: string }[];
 }
 
-const runFuzz = (args: string[]) => spawnSync(FUZZ, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+const runFuzz = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(FUZZ, args, { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
 
-withReference(t, `fuzzing every target for ${budget} s (seed ${seed}) finds nothing`, ['go-sif', 'shared'], async (t) => {
+withReference(t, `fuzzing every target for ${budget} s (seed ${seed}) finds nothing`, ['go', 'go-sif', 'shared'], async (t) => {
   const save = t.testdir();
-  const r = runFuzz(['--target', 'all', '--seconds', String(budget), '--seed', seed, '--save', save, '--json']);
+  // With the Go oracle, every image the verifier accepts must verify in the reference too.
+  const r = runFuzz(['--target', 'all', '--seconds', String(budget), '--seed', seed, '--save', save, '--json'], { SIF_FUZZ_ORACLE: oracleBinary() });
   t.comment(r.stdout.split('\n').filter((l) => !l.startsWith('{')).join('\n'));
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
   const { reports } = JSON.parse(last.startsWith('{') ? last : '{"reports":[]}') as { reports: Report[] };
@@ -48,7 +50,7 @@ t.test('every saved regression input keeps the invariant', async (t) => {
   for (const target of regressionTargets) {
     const files = readdirSync(join(REGRESSIONS, target)).sort().map((f) => join(REGRESSIONS, target, f));
     const r = runFuzz(['--target', target, '--replay', ...files]);
-    t.equal(r.status, 0, `${target}: replayed under the deadline\n${r.stdout}${r.stderr}`);
+    t.equal(r.status, 0, `${target}: replayed under the deadline`, { output: `${r.stdout}${r.stderr}` });
     if (r.status !== 0) continue; // a hang would stall the in-process run below
     const scratchDir = t.testdir();
     for (const file of files) {
