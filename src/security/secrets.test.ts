@@ -123,7 +123,7 @@ const holding = (paths: Iterable<string>, needle: Buffer) => [...paths].filter((
 t.test('sign and key import write only their files, and no file holds the decrypted key', async (t: Test) => {
   const dir = t.testdir();
   const key = await encryptedKey(dir);
-  const [home, tmp, work, keysDir] = ['home', 'tmp', 'work', 'keys'].map((d) => join(dir, d));
+  const [home, tmp, work, keysDir] = [join(dir, 'home'), join(dir, 'tmp'), join(dir, 'work'), join(dir, 'keys')] as const;
   for (const d of [home, tmp, work]) mkdirSync(d);
   const image = join(work, 'image.sif');
   copyFileSync(ALL_TYPES, image);
