@@ -82,7 +82,7 @@ export function parseMetadata(text: string): ImageMetadata {
   } catch (e) {
     throw new MetadataError(`metadata is not JSON: ${(e as Error).message}`);
   }
-  assertUnambiguous(text);
+  assertNoDuplicateKeys(text);
   const top = fields(value, 'metadata', ['version', 'header', 'objects']);
   if (top.version !== 1) throw new MetadataError(`unsupported metadata version ${describeValue(top.version)}`);
   const header = fields(top.header, 'header', ['digest']);
@@ -95,7 +95,9 @@ export function parseMetadata(text: string): ImageMetadata {
     }
     return { relativeId: rid, descriptorDigest: parseDigest(f.descriptorDigest), objectDigest: parseDigest(f.objectDigest) };
   });
-  return { version: 1, header: { digest: parseDigest(header.digest) }, objects };
+  const digest = parseDigest(header.digest);
+  assertIntegerLiterals(text);
+  return { version: 1, header: { digest }, objects };
 }
 
 /** A short description of a JSON value for messages; never recursive (signed data may nest deeply). */
@@ -147,28 +149,35 @@ const INTEGER_FIELDS: ReadonlyMap<string, { name: string; literal: RegExp }> = n
   ['version', { name: 'version', literal: /^-?(0|[1-9][0-9]*)$/ }],
 ]);
 
-/**
- * Checks what JSON.parse cannot see: duplicate keys (it keeps the last one
- * silently; signed data must not be ambiguous) and the literal form of
- * integer fields.
- */
-function assertUnambiguous(text: string): void {
+/** Each key token with the folded key it names and the token of its value (strings are whole tokens). */
+function* keyValueTokens(text: string): Generator<{ depth: (Set<string> | undefined)[]; key: string; keyToken: string; value: string }> {
   const stack: (Set<string> | undefined)[] = [];
   let previous: string | undefined;
-  let key: string | undefined;
+  let keyToken: string | undefined;
   for (const [token] of text.matchAll(TOKEN)) {
+    // The value's first token, before it opens an object or array: `depth` is still the key's object.
+    if (previous === ':' && keyToken !== undefined) yield { depth: stack, key: fold(JSON.parse(keyToken) as string), keyToken, value: token };
     if (token === '{') stack.push(new Set());
     else if (token === '[') stack.push(undefined);
     else if (token === '}' || token === ']') stack.pop();
-    else if (token === ':' && previous?.startsWith('"')) {
-      const keys = stack.at(-1);
-      key = fold(JSON.parse(previous) as string);
-      if (keys?.has(key)) throw new MetadataError(`duplicate key ${previous}`);
-      keys?.add(key);
-    } else if (previous === ':' && key !== undefined && /^[-0-9]/.test(token)) {
-      const field = INTEGER_FIELDS.get(key); // a Map: keys such as "constructor" come from signed data
-      if (field && !field.literal.test(token)) throw new MetadataError(`${field.name}: ${token} is not an integer`);
-    }
+    else if (token === ':' && previous?.startsWith('"')) keyToken = previous;
     previous = token;
+  }
+}
+
+/** JSON.parse keeps the last of duplicate keys silently; signed data must not be ambiguous. */
+function assertNoDuplicateKeys(text: string): void {
+  for (const { depth, key, keyToken } of keyValueTokens(text)) {
+    const keys = depth.at(-1);
+    if (keys?.has(key)) throw new MetadataError(`duplicate key ${keyToken}`);
+    keys?.add(key);
+  }
+}
+
+/** After the value checks: integers JSON.parse accepted but Go's decoder refuses (0.0, -0, 1e0). */
+function assertIntegerLiterals(text: string): void {
+  for (const { key, value } of keyValueTokens(text)) {
+    const field = INTEGER_FIELDS.get(key); // a Map: keys such as "constructor" come from signed data
+    if (field && /^[-0-9]/.test(value) && !field.literal.test(value)) throw new MetadataError(`${field.name}: ${value} is not an integer`);
   }
 }
