@@ -48,8 +48,13 @@ const BENIGN: RegExp[] = [
  */
 const STRICTER: { region: RegExp; ours: RegExp; why: string }[] = [
   { region: /\.id$/, ours: /^duplicate object ID \d+$/, why: 'the reader refuses duplicate object IDs' },
-  { region: /^header\.descriptorsSize$/, ours: /^reading descriptors: EOF/, why: 'a negative DescriptorsSize is not read as unlimited' },
+  { region: /^header\.descriptorsSize$/, ours: /^reading descriptors: /, why: 'a negative DescriptorsSize is not read as unlimited' },
   { region: /^signature \d+ data$/, ours: /not valid: unexpected EOF$/, why: 'a signature packet longer than its data is refused' },
+  {
+    region: /^signature (\d+ data|descriptor \d+\.size)$/,
+    ours: /not valid: (text after the signature|text before the signed message|armor headers in the signature block)$/,
+    why: 'a signature object is exactly one clear-signed message',
+  },
 ];
 
 const isBenign = (r: Region, image: Buffer, e: Edit) => {
