@@ -2,12 +2,12 @@
  * Writes the fuzz regression inputs (testdata/fuzz-regressions/<target>/) that
  * are made rather than saved from a fuzz run: small stand-ins for crashers the
  * fuzzer found in reference images, which must not be copied here. Each case
- * says what it broke. Existing files are overwritten; keys are made fresh, so
- * signature bytes differ between runs, but what each case exercises does not.
+ * says what it broke. Signatures are by the sylabs/sif test key (read in place
+ * from the Debian package) at a fixed time, so the output is the same every run.
  *
- * Usage: node --import @tapjs/typescript/import scripts/gen-fuzz-regressions.ts
+ * Usage: node --import @tapjs/typescript/import scripts/gen-fuzz-regressions.ts [OUTDIR]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -15,34 +15,70 @@ import * as openpgp from 'openpgp';
 import { DataType } from '../src/format/constants.js';
 import { signatureExtra } from '../src/image/write/extra.js';
 import { createImage } from '../src/image/write/create.js';
+import { editImage } from '../src/image/write/editor.js';
+import { ObjectDigests } from '../src/integrity/digest.js';
+import { buildMetadata, encodeMetadata } from '../src/integrity/metadata.js';
 
-const OUT = resolve(fileURLToPath(import.meta.url), '../../testdata/fuzz-regressions');
+const OUT = process.argv[2] ?? resolve(fileURLToPath(import.meta.url), '../../testdata/fuzz-regressions');
 const T = 1704164645n;
 
 /** A clear-signed message whose signature packet claims version 5: openpgp.js gives it no issuer key ID. */
-async function versionFiveSignature(): Promise<{ text: string; fingerprint: Buffer }> {
-  const { privateKey } = await openpgp.generateKey({ type: 'ecc', userIDs: [{ name: 'fuzz regression' }], format: 'object' });
+async function versionFiveSignature(key: openpgp.PrivateKey): Promise<string> {
   const message = await openpgp.createCleartextMessage({ text: '{"version":1,"header":{},"objects":[]}' });
-  const text = await openpgp.sign({ message, signingKeys: privateKey, config: { nonDeterministicSignaturesViaNotation: false } });
+  const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
   const [head, armored] = text.split('-----BEGIN PGP SIGNATURE-----');
   const body = (await openpgp.unarmor(`-----BEGIN PGP SIGNATURE-----${armored}`)).data as unknown as Uint8Array;
   const packets = Buffer.from(body);
-  packets[2] = 5; // new-format header (2 bytes), then the version octet
-  const rearmored = openpgp.armor(openpgp.enums.armor.signature, packets);
-  return { text: `${head}${rearmored}`, fingerprint: Buffer.from(privateKey.getFingerprint(), 'hex') };
+  packets[packets[0]! & 0x40 ? (packets[1]! < 192 ? 2 : 3) : 3] = 5; // the version octet after the packet header
+  return `${head}${openpgp.armor(openpgp.enums.armor.signature, packets)}`;
 }
 
 async function verifyCases(dir: string): Promise<void> {
-  const sig = await versionFiveSignature();
-  await createImage(join(dir, 'signature-v5-without-issuer.sif'), {
+  const key = await referenceKey();
+  await metadataCases(dir, key);
+  const path = join(dir, 'signature-v5-without-issuer.sif');
+  rmSync(path, { force: true });
+  await createImage(path, {
     time: T,
     id: 'nil',
     descriptors: 2,
     objects: [
       { dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 },
-      { dataType: DataType.Signature, data: Buffer.from(sig.text), linkedGroupId: 1, extra: signatureExtra(1, sig.fingerprint) },
+      { dataType: DataType.Signature, data: Buffer.from(await versionFiveSignature(key)), linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex')) },
     ],
   });
+}
+
+/** The sylabs/sif test key, read in place from the Debian package (the verify target trusts it). */
+const REFERENCE_KEY = '/usr/share/gocode/src/github.com/sylabs/sif/test/keys/private.asc';
+const referenceKey = async () => openpgp.readPrivateKey({ armoredKey: readFileSync(REFERENCE_KEY, 'utf8') });
+/** A fixed time (after the key's self-signature) and no salt: RSA signatures come out the same every run. */
+const signingDate = (_key: openpgp.PrivateKey) => new Date('2024-01-02T03:04:05Z');
+
+/**
+ * Images whose group-1 signature is by the reference test key over real
+ * metadata changed by `edit`, so the verifier reaches the metadata parser.
+ */
+async function metadataCases(dir: string, key: openpgp.PrivateKey): Promise<void> {
+  const cases: Record<string, (json: string) => string> = {
+    // JSON.stringify of the bad version overflowed the stack: internal error.
+    'metadata-deeply-nested-version.sif': (j) => j.replace('"version":1', `"version":${'['.repeat(20000)}1${']'.repeat(20000)}`),
+    // JSON.parse reads 0.0 as 0; Go refuses it, so we verified what the reference rejects.
+    'metadata-relative-id-0.0.sif': (j) => j.replace('"relativeId":0', '"relativeId":0.0'),
+    // A key named like an Object.prototype member hit the prototype in a field table: TypeError.
+    'metadata-constructor-key.sif': (j) => j.replace('{"version":1', '{"constructor":1,"version":1'),
+  };
+  for (const [name, edit] of Object.entries(cases)) {
+    const path = join(dir, name);
+    rmSync(path, { force: true });
+    await createImage(path, { time: T, id: 'nil', descriptors: 2, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
+    await editImage(path, async (e) => {
+      const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
+      const message = await openpgp.createCleartextMessage({ text: edit(encodeMetadata(md)) });
+      const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
+      await e.addObject({ dataType: DataType.Signature, data: Buffer.from(text), linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex')) });
+    }, { time: T });
+  }
 }
 
 /** Megabytes of unterminated armor: a quadratic block scan hung the key readers. */
