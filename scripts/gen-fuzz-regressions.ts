@@ -7,7 +7,7 @@
  *
  * Usage: node --import @tapjs/typescript/import scripts/gen-fuzz-regressions.ts [OUTDIR]
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -95,5 +95,6 @@ for (const [target, make] of Object.entries(CASES)) {
   const dir = join(OUT, target);
   mkdirSync(dir, { recursive: true });
   await make(dir);
+  for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644); // data, not programs (createImage makes 0755)
   process.stdout.write(`${dir}\n`);
 }
