@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHARED = resolve(REPO_ROOT, '../shared');
+/**
+ * The shared fixtures sit beside the repository (`../shared`), or beside the
+ * folder of worktrees (`../../shared`); $SIF_SHARED overrides both.
+ */
+export const SHARED =
+  process.env.SIF_SHARED ?? [resolve(REPO_ROOT, '../shared'), resolve(REPO_ROOT, '../../shared')].find(existsSync) ?? resolve(REPO_ROOT, '../shared');
 export const FIXTURES = join(SHARED, 'fixtures');
 export const GO_SIF = '/usr/share/gocode/src/github.com/sylabs/sif';
 export const GO_IMAGES = join(GO_SIF, 'test/images');
