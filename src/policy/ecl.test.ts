@@ -117,7 +117,7 @@ t.test('execgroup selection by the image directory', async (t) => {
   t.equal((await selectExecGroup(config, join(dir, 'c', 'img.sif'))).tagname, 'fallback');
   const noFallback: EclConfig = { ...config, execgroup: groups.filter((g) => g.dirpath !== '') };
   const image = join(dir, 'c', 'img.sif');
-  await t.rejects(selectExecGroup(noFallback, image), { code: 'SIF_NOT_IN_EXECGROUP', message: `${image} not part of any execgroup` });
+  await t.rejects(selectExecGroup(noFallback, image), { code: 'SIF_NOT_IN_EXECGROUP', message: `while checking container image with ECL: ${image} not part of any execgroup` });
   await t.rejects(selectExecGroup({ ...config, execgroup: [] }, image), { code: 'SIF_NOT_IN_EXECGROUP' }, 'activated without execgroups');
   await t.rejects(selectExecGroup(config, join(dir, 'none.sif')), { code: 'SIF_NOT_FOUND' });
 });

@@ -138,7 +138,7 @@ export async function selectExecGroup(config: EclConfig, imagePath: string): Pro
     throw fromSystemError(e, imagePath);
   }
   const group = config.execgroup.find((g) => g.dirpath === dir) ?? config.execgroup.find((g) => g.dirpath === '');
-  if (!group) throw new PolicyError('SIF_NOT_IN_EXECGROUP', `${imagePath} not part of any execgroup`);
+  if (!group) throw new PolicyError('SIF_NOT_IN_EXECGROUP', `while checking container image with ECL: ${imagePath} not part of any execgroup`);
   return group;
 }
 
