@@ -20,6 +20,7 @@ export type SelectionCode =
   | 'SIF_INVALID_GROUP'
   | 'SIF_GROUP_NOT_FOUND';
 export type KeyCode = 'SIF_NO_KEY_MATERIAL' | 'SIF_KEY_INVALID' | 'SIF_KEY_NOT_FOUND' | 'SIF_KEY_EXISTS';
+export type ConflictCode = 'SIF_CONFLICT';
 export type IntegrityCode = 'SIF_INTEGRITY';
 export type SignatureCode =
   | 'SIF_SIGNATURE_INVALID'
@@ -35,6 +36,7 @@ export type ErrorCode =
   | IoCode
   | FormatCode
   | SelectionCode
+  | ConflictCode
   | KeyCode
   | IntegrityCode
   | SignatureCode
@@ -76,6 +78,17 @@ export class FormatError extends SifError {
 export class SelectionError extends SifError {
   constructor(code: SelectionCode, message: string) {
     super(code, message);
+  }
+}
+
+/**
+ * The change contradicts what the image holds: a second primary partition, a
+ * partition that cannot be made primary, compaction of an object that is not last.
+ * Nothing was written.
+ */
+export class ConflictError extends SifError {
+  constructor(message: string) {
+    super('SIF_CONFLICT', message);
   }
 }
 

@@ -38,3 +38,13 @@ export {
   withPartitionType,
   type Selector,
 } from './image/select.js';
+export { createImage } from './image/write/create.js';
+export { editImage } from './image/write/editor.js';
+export {
+  partitionExtra,
+  signatureExtra,
+  cryptoMessageExtra,
+  sbomExtra,
+  type PartitionExtraInput,
+} from './image/write/extra.js';
+export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOptions } from './image/write/types.js';

@@ -21,6 +21,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_INVALID_ID: 5,
   SIF_INVALID_GROUP: 5,
   SIF_GROUP_NOT_FOUND: 5,
+  SIF_CONFLICT: 8,
   SIF_NO_KEY_MATERIAL: 6,
   SIF_KEY_INVALID: 6,
   SIF_KEY_NOT_FOUND: 6,

@@ -47,6 +47,14 @@ export class SifImage {
     }
   }
 
+  /**
+   * Loads an image from a handle the caller opened (the writer re-reads its
+   * image this way after every change). The handle stays the caller's.
+   */
+  static async fromHandle(path: string, handle: FileHandle): Promise<SifImage> {
+    return SifImage.load(path, handle);
+  }
+
   private static async load(path: string, handle: FileHandle): Promise<SifImage> {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw fromSystemError(Object.assign(new Error(), { code: 'EISDIR' }), path);
@@ -163,7 +171,8 @@ function usedDescriptors(slots: readonly RawDescriptor[], fileSize: number): Des
 function assertObjectInFile(raw: RawDescriptor, fileSize: number): void {
   if (raw.offset < 0n) throw new FormatError('SIF_CORRUPT', `data object ${raw.id}: negative offset ${raw.offset}`);
   if (raw.size < 0n) throw new FormatError('SIF_CORRUPT', `data object ${raw.id}: negative size ${raw.size}`);
-  if (raw.offset + raw.size > BigInt(fileSize)) {
+  // An empty object may sit at an aligned offset past the end, as the reference writes it.
+  if (raw.size > 0n && raw.offset + raw.size > BigInt(fileSize)) {
     throw new FormatError(
       'SIF_TRUNCATED',
       `data object ${raw.id}: extends past end of file (${raw.offset}+${raw.size} > ${fileSize})`,

@@ -1,0 +1,186 @@
+/**
+ * `editImage`: the one way to change an existing image. It takes the image's
+ * lock, then each change runs as
+ *   journal `begin` → data → fsync → journal `commit` → descriptors → header → fsync,
+ * so a writer killed at any point leaves the old state or (after replay) the
+ * complete new one, and a refused or failed change leaves the file byte-identical.
+ */
+import { constants as fsConstants } from 'node:fs';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
+import { fromSystemError, IoError } from '../../errors.js';
+import { DESCRIPTOR_SIZE, GO_ZERO_TIME } from '../../format/constants.js';
+import type { Descriptor } from '../../format/descriptor.js';
+import { descriptorLayout, headerLayout } from '../../format/layout.js';
+import { SifImage } from '../image.js';
+import { writeData } from './data.js';
+import { newSha256 } from './extra.js';
+import { nodeFileOps, type FileOps } from './file-ops.js';
+import { applyCommit, type CommitRecord, type JournalRecord } from './journal.js';
+import { ImageLock } from './lock.js';
+import { planDelete, planSetPrimary } from './plan-edit.js';
+import { assertInt64, completeAdd, planAdd, resolveInput, type Change } from './plan-add.js';
+import type { DeleteOptions, EditOptions, ImageEditor, ObjectInput } from './types.js';
+
+/** Where an editor makes its records durable; a lock, or nothing for a file no one else sees yet. */
+export interface Journal {
+  record(r: JournalRecord): Promise<void>;
+  keepForRecovery(): void;
+}
+
+export const NO_JOURNAL: Journal = { record: async () => undefined, keepForRecovery: () => undefined };
+
+/** EditOptions plus the test seam; not exported from the package. */
+export interface InternalEditOptions extends EditOptions {
+  fileOps?: FileOps;
+}
+
+/** The edit's time: `time`, else Go's zero time when deterministic, else now. */
+export function resolveEditTime(options: EditOptions): bigint {
+  const t = options.time ?? (options.deterministic ? GO_ZERO_TIME : BigInt(Math.floor(Date.now() / 1000)));
+  assertInt64(t, 'time');
+  return t;
+}
+
+export class Editor implements ImageEditor {
+  private current!: SifImage;
+  private queue: Promise<unknown> = Promise.resolve();
+  private broken: unknown;
+
+  private constructor(
+    private readonly path: string,
+    private readonly handle: FileHandle,
+    private readonly ops: FileOps,
+    private readonly journal: Journal,
+    private readonly time: bigint,
+  ) {}
+
+  static async open(path: string, handle: FileHandle, ops: FileOps, journal: Journal, time: bigint): Promise<Editor> {
+    const editor = new Editor(path, handle, ops, journal, time);
+    await editor.reload();
+    return editor;
+  }
+
+  get image(): SifImage {
+    return this.current;
+  }
+
+  addObject(input: ObjectInput): Promise<Descriptor> {
+    return this.serialize(async () => {
+      const plan = planAdd(this.current, resolveInput(input, this.time));
+      await this.apply(async () => {
+        const hash = plan.input.digestExtra ? newSha256() : undefined;
+        const size = await writeData(this.handle, this.ops, plan.offset, input.data, hash);
+        await this.ops.sync(this.handle);
+        return completeAdd(this.current, plan, size, hash?.digest(), this.time);
+      });
+      return this.current.descriptors.find((d) => d.id === plan.id)!;
+    });
+  }
+
+  deleteObject(id: number, options: DeleteOptions = {}): Promise<void> {
+    return this.serialize(async () => {
+      const change = planDelete(this.current, id, options, this.time);
+      await this.apply(async () => change);
+    });
+  }
+
+  setPrimary(id: number): Promise<void> {
+    return this.serialize(async () => {
+      const change = planSetPrimary(this.current, id, this.time);
+      if (change) await this.apply(async () => change);
+    });
+  }
+
+  /** Runs changes one at a time, even when the caller does not await each. */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.broken !== undefined) {
+        throw new IoError('SIF_IO', `${this.path}: an earlier change failed half-way; the next writer repairs the image`);
+      }
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reload(): Promise<void> {
+    this.current = await SifImage.fromHandle(this.path, this.handle);
+  }
+
+  /** Journal `begin`, the data step, journal `commit`, then the metadata (see the module comment). */
+  private async apply(prepare: () => Promise<Change>): Promise<void> {
+    const before = (await this.handle.stat()).size;
+    let record: CommitRecord;
+    try {
+      await this.journal.record({ begin: before });
+      record = toRecord(await prepare());
+      await this.journal.record({ commit: record });
+    } catch (e) {
+      await this.rollback(before);
+      throw fromSystemError(e, this.path);
+    }
+    try {
+      await applyCommit(this.handle, this.ops, record);
+    } catch (e) {
+      this.broken = e;
+      this.journal.keepForRecovery();
+      throw fromSystemError(e, this.path);
+    }
+    await this.reload();
+  }
+
+  /** Cuts off data appended by a change that did not commit. */
+  private async rollback(size: number): Promise<void> {
+    try {
+      await this.ops.truncate(this.handle, size);
+      await this.ops.sync(this.handle);
+    } catch (e) {
+      this.broken = e;
+      this.journal.keepForRecovery(); // its `begin` record lets the next writer cut it off
+    }
+  }
+}
+
+/** The bytes of a change at their file positions: descriptors first, the header last. */
+function toRecord(change: Change): CommitRecord {
+  const table = Number(change.header.descriptorsOffset);
+  const writes: [number, string][] = change.descriptors.map(({ slot, raw }) => [
+    table + slot * DESCRIPTOR_SIZE,
+    descriptorLayout.encode(raw).toString('base64'),
+  ]);
+  writes.push([0, headerLayout.encode(change.header).toString('base64')]);
+  return {
+    writes,
+    ...(change.zero ? { zero: change.zero } : {}),
+    ...(change.truncate !== undefined ? { truncate: change.truncate } : {}),
+  };
+}
+
+/**
+ * Opens `path` read-write, takes its exclusive lock (failing with IoError
+ * SIF_LOCKED, "image is locked", after `lockTimeoutMs`, default 0), runs `edit`
+ * and releases the lock. Every change the editor makes is committed when its
+ * promise resolves. Times default to now; see EditOptions.
+ */
+export async function editImage<T>(
+  path: string,
+  edit: (editor: ImageEditor) => Promise<T>,
+  options: EditOptions = {},
+): Promise<T> {
+  const ops = (options as InternalEditOptions).fileOps ?? nodeFileOps;
+  const time = resolveEditTime(options);
+  await lstat(path).catch((e: unknown) => {
+    throw fromSystemError(e, path);
+  });
+  const lock = await ImageLock.acquire(path, { timeoutMs: options.lockTimeoutMs, ops });
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, fsConstants.O_RDWR | fsConstants.O_NOFOLLOW).catch((e: unknown) => {
+      throw fromSystemError(e, path);
+    });
+    return await edit(await Editor.open(path, handle, ops, lock, time));
+  } finally {
+    await handle?.close();
+    await lock.release();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Decoding of PGP clear-signed messages exactly as the reference reads them
+ * (go-crypto clearsign.Decode and armor.Decode), without openpgp.js, so that
+ * signature selection never loads the PGP library.
+ */
+
+export interface ClearSigned {
+  /** Each text line followed by "\n", dash-unescaped, trailing spaces and tabs removed. */
+  readonly plaintext: Buffer;
+  /** The signed bytes: the lines joined with CRLF, without a final line ending. */
+  readonly signed: Buffer;
+  /** The decoded armor body (binary signature packets) up to the first base64 error. */
+  readonly signature: Buffer;
+  /** Why decoding of the armor body stopped early, if it did. */
+  readonly signatureError: string | undefined;
+}
+
+const START = Buffer.from('-----BEGIN PGP SIGNED MESSAGE-----');
+const END_TEXT = Buffer.from('-----BEGIN PGP SIGNATURE-----');
+const END = Buffer.from('\n-----END PGP SIGNATURE-----');
+const CRLF = Buffer.from('\r\n');
+
+/** Splits off the first line (LF or CRLF ended), like go-crypto's getLine. */
+function getLine(data: Buffer): [line: Buffer, rest: Buffer] {
+  const i = data.indexOf(0x0a);
+  if (i < 0) return [data, data.subarray(data.length)];
+  const end = i > 0 && data[i - 1] === 0x0d ? i - 1 : i;
+  return [data.subarray(0, end), data.subarray(i + 1)];
+}
+
+/** Finds the first clear-signed message in `data`; undefined when there is none (or it is malformed). */
+export function decodeClearSigned(data: Buffer): ClearSigned | undefined {
+  let rest: Buffer;
+  if (data.subarray(0, START.length).equals(START)) rest = data.subarray(START.length);
+  else {
+    const i = data.indexOf(Buffer.concat([Buffer.from('\n'), START]));
+    if (i < 0) return undefined;
+    rest = data.subarray(i + 1 + START.length);
+  }
+  let line: Buffer;
+  [line, rest] = getLine(rest);
+  if (line.length !== 0) return undefined;
+  const afterHeaders = skipHashHeaders(rest);
+  if (afterHeaders === undefined) return undefined;
+  return decodeBody(afterHeaders);
+}
+
+/** Only "Hash:" armor headers are allowed, as in the reference. */
+function skipHashHeaders(data: Buffer): Buffer | undefined {
+  let rest = data;
+  for (;;) {
+    if (rest.length === 0) return undefined;
+    let line: Buffer;
+    [line, rest] = getLine(rest);
+    if (line.length === 0) return rest;
+    if (line.some((b) => b < 0x20 || b > 0x7e)) return undefined;
+    const colon = line.indexOf(0x3a);
+    if (colon < 0 || line.subarray(0, colon).toString('latin1').trim() !== 'Hash') return undefined;
+  }
+}
+
+function decodeBody(data: Buffer): ClearSigned | undefined {
+  const signed: Buffer[] = [];
+  const plain: Buffer[] = [];
+  let rest = data;
+  for (let first = true; ; first = false) {
+    const start = rest;
+    let line: Buffer;
+    [line, rest] = getLine(rest);
+    if (line.length === 0 && rest.length === 0) return undefined;
+    if (line.equals(END_TEXT)) {
+      rest = start;
+      break;
+    }
+    if (!first) signed.push(CRLF);
+    if (line[0] === 0x2d && line[1] === 0x20) line = line.subarray(2);
+    line = trimSpaceTab(line);
+    signed.push(line);
+    plain.push(line, Buffer.from('\n'));
+  }
+  const end = rest.indexOf(END);
+  if (end < 0) return undefined;
+  const body = decodeArmorBody(rest.subarray(0, end + 1));
+  if (body === undefined) return undefined;
+  return { plaintext: Buffer.concat(plain), signed: Buffer.concat(signed), ...body };
+}
+
+function trimSpaceTab(line: Buffer): Buffer {
+  let n = line.length;
+  while (n > 0 && (line[n - 1] === 0x20 || line[n - 1] === 0x09)) n--;
+  return line.subarray(0, n);
+}
+
+/**
+ * The armor block from its BEGIN line up to (not including) the END line:
+ * header lines ("Key: value") up to a blank line, then base64 lines. Like the
+ * reference's lazy reader, the CRC line is not checked and a base64 error only
+ * matters if the packets reach it.
+ */
+function decodeArmorBody(block: Buffer): { signature: Buffer; signatureError: string | undefined } | undefined {
+  const lines = block.toString('latin1').split('\n').map((l) => l.replace(/\r$/, ''));
+  lines.shift(); // the BEGIN line
+  for (;;) {
+    const header = lines.shift();
+    if (header === undefined) return undefined;
+    if (header.trim() === '') break;
+    if (!header.includes(': ')) return undefined;
+  }
+  const body: string[] = [];
+  let error: string | undefined;
+  for (const line of lines) {
+    if (line.startsWith('-----END ') || (line.length === 5 && line.startsWith('='))) break;
+    if (line.length > 96) {
+      error = 'armor invalid';
+      break;
+    }
+    body.push(line);
+  }
+  const decoded = decodeBase64Prefix(body.join(''));
+  return { signature: decoded.bytes, signatureError: error ?? decoded.error };
+}
+
+const B64 = /^[A-Za-z0-9+/]{4}$|^[A-Za-z0-9+/]{2}==$|^[A-Za-z0-9+/]{3}=$/;
+
+/** Decodes standard base64 four characters at a time, stopping at the first bad quantum. */
+function decodeBase64Prefix(text: string): { bytes: Buffer; error: string | undefined } {
+  let good = 0;
+  let error: string | undefined;
+  for (let i = 0; i < text.length; i += 4) {
+    const quantum = text.slice(i, i + 4);
+    if (!B64.test(quantum) || (quantum.includes('=') && i + 4 < text.length)) {
+      error = `illegal base64 data at input byte ${i}`;
+      break;
+    }
+    good = i + 4;
+  }
+  return { bytes: Buffer.from(text.slice(0, good), 'base64'), error };
+}

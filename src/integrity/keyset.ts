@@ -1,0 +1,48 @@
+/** The public keys a verification trusts, and where each came from. */
+import type * as openpgp from 'openpgp';
+import { publicKeyringPath, resolveGlobalKeyring, resolveKeysDir } from '../keys/paths.js';
+import { readKeyFile, readKeyringIfPresent } from '../keys/read.js';
+
+/** `global`: the global keyring; `local`: the keysdir's pgp-public or a `--keyring` file. */
+export type KeySource = 'local' | 'global';
+
+export interface VerificationKey {
+  readonly key: openpgp.Key;
+  readonly source: KeySource;
+  /** The file the key was read from. */
+  readonly path: string;
+}
+
+export interface KeySetOptions {
+  /** Key files given explicitly (`--keyring`); each must exist. */
+  keyrings?: readonly string[];
+  /** `--keysdir`; default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys. Its pgp-public may be absent. */
+  keysDir?: string;
+  /**
+   * `--global-keyring`; default $SIF_GLOBAL_KEYRING (both must exist), else
+   * Apptainer's global keyring where one exists.
+   */
+  globalKeyring?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Loads every trusted key: the global keyring first (Apptainer consults it
+ * first and labels its keys [GLOBAL]), then the keysdir, then `--keyring` files.
+ */
+export async function loadVerificationKeys(options: KeySetOptions = {}): Promise<VerificationKey[]> {
+  const env = options.env ?? process.env;
+  const out: VerificationKey[] = [];
+  const add = (keys: openpgp.Key[], source: KeySource, path: string) => {
+    for (const key of keys) out.push({ key, source, path });
+  };
+  const global = resolveGlobalKeyring({ globalKeyring: options.globalKeyring, env });
+  if (global !== undefined) {
+    const explicit = Boolean(options.globalKeyring || env.SIF_GLOBAL_KEYRING);
+    add(explicit ? await readKeyFile(global) : await readKeyringIfPresent(global), 'global', global);
+  }
+  const local = publicKeyringPath(resolveKeysDir({ keysDir: options.keysDir, env }));
+  add(await readKeyringIfPresent(local), 'local', local);
+  for (const path of options.keyrings ?? []) add(await readKeyFile(path), 'local', path);
+  return out;
+}
