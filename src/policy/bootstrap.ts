@@ -30,8 +30,10 @@ export interface BootstrapCheckOptions {
   readonly definition: string;
   /** The downloaded image, for `library`/`oras` bootstraps (required there, refused otherwise). */
   readonly image?: string;
-  /** Public key files; default: the keyrings `sif verify` uses. */
+  /** Extra public key files; the global keyring and the keysdir's pgp-public are read too. */
   readonly keyrings?: readonly string[];
+  readonly keysDir?: string;
+  readonly globalKeyring?: string;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -90,7 +92,7 @@ async function checkStage(stage: DefinitionStage, options: BootstrapCheckOptions
   } else {
     throw new UsageError(`invalid build source ${bootstrap}`);
   }
-  const common = { path: image, keyrings: options.keyrings, env: options.env };
+  const common = { path: image, keyrings: options.keyrings, keysDir: options.keysDir, globalKeyring: options.globalKeyring, env: options.env };
   if (stage.fingerprints.length > 0) {
     return { kind: 'enforced', bootstrap, image, result: await verifyImage({ ...common, fingerprints: stage.fingerprints }) };
   }

@@ -72,9 +72,9 @@ t.test('failure messages say which fingerprints are missing, and for which group
   d = decideFingerprints(twoGroupsK1, { fingerprints: [K2] });
   t.equal(d.error?.message, `image not signed by required entities: ${K2} did not sign object groups 1, 2`);
   d = decideFingerprints(unsigned, { fingerprints: [K1] });
-  t.equal(d.error?.message, 'integrity: signature not found for object group 1');
+  t.equal(d.error?.message, 'signature not found for object group 1');
   d = decideFingerprints(twoGroupsOnlyG1, { fingerprints: [] });
-  t.equal(d.error?.message, 'integrity: signature not found for object group 2');
+  t.equal(d.error?.message, 'signature not found for object group 2');
   d = decideFingerprints(image([1], sig(3, 1, K1, 'not-valid'), sig(4, 1, K2, 'integrity')), { fingerprints: [] });
   t.equal(d.error?.message, 'integrity: signature object 3 not valid: openpgp: invalid signature', 'the first failure in verification order');
   d = decideFingerprints(image([1], { id: 3, group: 1, fingerprint: K1, verdict: 'not-valid' }), { fingerprints: [] });
@@ -161,7 +161,7 @@ t.test("ECL verdicts follow Apptainer's e2e ecl matrix", async (t) => {
 t.test('ECL messages', async (t) => {
   const group = (mode: EclMode, keyfp: string[]) => ({ tagname: 'group1', mode, dirpath: '', keyfp });
   const p = 'while checking container image with ECL: ';
-  t.equal(decideEcl(unsigned, group('whitelist', [K1])).error?.message, `${p}image signature not valid: integrity: signature not found for object group 1`);
+  t.equal(decideEcl(unsigned, group('whitelist', [K1])).error?.message, `${p}image signature not valid: signature not found for object group 1`);
   t.equal(decideEcl(double, group('blacklist', [K2, K1])).error?.message, `${p}image signed by a forbidden entity: ${K1}, ${K2} (execgroup "group1")`);
   t.equal(
     decideEcl(doubleK2Unknown, group('whitestrict', [K1, K2])).error?.message,

@@ -79,7 +79,7 @@ const fail = (error: SifError, skipped: readonly SignatureReport[] = [], missing
 const signaturesOf = (report: VerificationReport, group: number) => report.signatures.filter((s) => s.group === group);
 
 const notFound = (group: number) =>
-  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `integrity: signature not found for object group ${group}`);
+  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `signature not found for object group ${group}`, { id: group });
 
 /** The failure Go's Verify reports first, treating `tolerated` signatures as passing. */
 function firstFailure(report: VerificationReport, tolerated: (s: SignatureReport) => boolean): SifError | undefined {

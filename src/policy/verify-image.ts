@@ -9,16 +9,18 @@ import { isSifError, UsageError, type SifError } from '../errors.js';
 import { decideEcl, decideFingerprints, type Decision, type MissingSigner, type Require, type SignatureVerdict } from './decide.js';
 import { loadEcl, selectExecGroup, type EclConfig, type ExecGroup } from './ecl.js';
 import { normalizeFingerprint } from './fingerprints.js';
+import type { KeySetOptions } from '../integrity/keyset.js';
 import { collectReport, type CollectedReport } from './report.js';
 
 export interface VerifyImageOptions {
   /** The SIF image. */
   readonly path: string;
-  /**
-   * Public key files (armored or binary keyrings). Default: the keyrings
-   * `sif verify` uses (global, then the user's pgp-public).
-   */
+  /** Extra public key files (armored or binary); the global keyring and the keysdir's pgp-public are read too. */
   readonly keyrings?: readonly string[];
+  /** Keys directory whose pgp-public is trusted; default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys. */
+  readonly keysDir?: string;
+  /** Global keyring; default $SIF_GLOBAL_KEYRING, else Apptainer's where one exists. */
+  readonly globalKeyring?: string;
   /** Required signers (40 hex, any case). Default none: default verification only. */
   readonly fingerprints?: readonly string[];
   /** With fingerprints: `all` (default, Apptainer) or `any`. */
@@ -71,12 +73,11 @@ export interface VerifyImageResult {
 
 interface Resolved {
   path: string;
-  keyrings?: readonly string[];
+  keys: KeySetOptions;
   fingerprints: string[];
   require: Require;
   ignoreUnknownSigners: boolean;
   ecl?: EclConfig;
-  env: NodeJS.ProcessEnv;
 }
 
 async function resolve(o: VerifyImageOptions): Promise<Resolved> {
@@ -91,12 +92,11 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
   const ecl = typeof o.ecl === 'string' ? await loadEcl(o.ecl) : o.ecl;
   return {
     path: o.path,
-    keyrings: o.keyrings,
+    keys: { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env ?? process.env },
     fingerprints,
     require: o.require ?? 'all',
     ignoreUnknownSigners: o.ignoreUnknownSigners ?? false,
     ecl,
-    env: o.env ?? process.env,
   };
 }
 
@@ -116,7 +116,7 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
       throw e;
     }
   }
-  const collected = await collectReport(o.path, { keyrings: o.keyrings, env: o.env, legacy: o.ecl?.legacyinsecure ?? false });
+  const collected = await collectReport(o.path, { keys: o.keys, legacy: o.ecl?.legacyinsecure ?? false });
   const decision = execgroup
     ? decideEcl(collected.report, execgroup)
     : decideFingerprints(collected.report, { fingerprints: o.fingerprints, require: o.require, ignoreUnknownSigners: o.ignoreUnknownSigners });
