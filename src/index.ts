@@ -48,3 +48,13 @@ export {
   type PartitionExtraInput,
 } from './image/write/extra.js';
 export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOptions } from './image/write/types.js';
+export {
+  verifyImage,
+  type VerifyImageOptions,
+  type VerifyImageResult,
+  type SignatureResult,
+} from './policy/verify-image.js';
+export { checkBootstrap, type BootstrapCheckOptions, type BootstrapCheckResult, type StageCheck } from './policy/bootstrap.js';
+export { parseDefinition, type DefinitionStage } from './policy/deffile.js';
+export { loadEcl, type EclConfig, type ExecGroup, type EclMode } from './policy/ecl.js';
+export type { MissingSigner, Require, SignatureVerdict } from './policy/decide.js';

@@ -10,6 +10,7 @@ import { decideEcl, decideFingerprints, type Decision, type MissingSigner, type 
 import { loadEcl, selectExecGroup, type EclConfig, type ExecGroup } from './ecl.js';
 import { normalizeFingerprint } from './fingerprints.js';
 import type { KeySetOptions } from '../integrity/keyset.js';
+import type { VerifyReport } from '../integrity/verify.js';
 import { collectReport, type CollectedReport } from './report.js';
 
 export interface VerifyImageOptions {
@@ -105,14 +106,19 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
  * unreadable image; every verdict, pass or fail, is in the result.
  */
 export async function verifyImage(options: VerifyImageOptions): Promise<VerifyImageResult> {
+  return (await evaluateImage(options)).result;
+}
+
+/** verifyImage, plus the integrity verifier's own report for the CLI to print (undefined when nothing was verified). */
+export async function evaluateImage(options: VerifyImageOptions): Promise<{ result: VerifyImageResult; integrity?: VerifyReport }> {
   const o = await resolve(options);
-  if (o.ecl && !o.ecl.activated) return eclResult(o, { activated: false });
+  if (o.ecl && !o.ecl.activated) return { result: eclResult(o, { activated: false }) };
   let execgroup: ExecGroup | undefined;
   if (o.ecl) {
     try {
       execgroup = await selectExecGroup(o.ecl, o.path);
     } catch (e) {
-      if (isSifError(e, 'SIF_NOT_IN_EXECGROUP')) return eclResult(o, { activated: true }, e);
+      if (isSifError(e, 'SIF_NOT_IN_EXECGROUP')) return { result: eclResult(o, { activated: true }, e) };
       throw e;
     }
   }
@@ -120,7 +126,7 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
   const decision = execgroup
     ? decideEcl(collected.report, execgroup)
     : decideFingerprints(collected.report, { fingerprints: o.fingerprints, require: o.require, ignoreUnknownSigners: o.ignoreUnknownSigners });
-  return toResult(o, collected, decision, execgroup);
+  return { result: toResult(o, collected, decision, execgroup), integrity: collected.integrity };
 }
 
 /**
