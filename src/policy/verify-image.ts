@@ -7,7 +7,7 @@
  */
 import { isSifError, UsageError, type SifError } from '../errors.js';
 import { decideEcl, decideFingerprints, type Decision, type MissingSigner, type Require, type SignatureVerdict } from './decide.js';
-import { loadEcl, selectExecGroup, type EclConfig, type ExecGroup } from './ecl.js';
+import { loadEcl, selectExecGroup, validateEcl, type EclConfig, type ExecGroup } from './ecl.js';
 import { normalizeFingerprint } from './fingerprints.js';
 import type { KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
@@ -91,6 +91,7 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
   }
   if (o.require !== undefined && fingerprints.length === 0) throw new UsageError('require needs fingerprints');
   const ecl = typeof o.ecl === 'string' ? await loadEcl(o.ecl) : o.ecl;
+  if (typeof o.ecl === 'object') await validateEcl(o.ecl);
   return {
     path: o.path,
     keys: { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env ?? process.env },
