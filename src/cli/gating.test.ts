@@ -3,7 +3,7 @@
  * images signed by the Go reference signer: Apptainer's e2e matrices
  * (buildWithFingerprint, e2e/ecl), bad input, and the real process.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +16,13 @@ const ZERO = '0'.repeat(40);
 const BOTH = ['--keyring', PUBKEY1, '--keyring', PUBKEY2];
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
-withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-sif', 'shared'], async (t) => {
+withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-sif', 'shared'], async (t: Test) => {
   const dir = realpathSync(t.testdir({ images: {}, elsewhere: {} }));
   const images: GatingImages = buildGatingImages(join(dir, 'images'));
   const env = { HOME: dir };
   const cli = (args: string[]) => runCli(args, env);
 
-  t.test("bootstrap-check gives Apptainer's buildWithFingerprint verdicts", async (t) => {
+  t.test("bootstrap-check gives Apptainer's buildWithFingerprint verdicts", async (t: Test) => {
     type Case = [image: 'single' | 'double' | 'unsigned', fps: string, exit: number, stderr: RegExp];
     const cases: Case[] = [
       ['single', KEY1, 0, /^$/],
@@ -50,7 +50,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     }
   });
 
-  t.test('bootstrap-check without fingerprints warns and continues', async (t) => {
+  t.test('bootstrap-check without fingerprints warns and continues', async (t: Test) => {
     const def = join(dir, 'images', 'warn.def');
     writeFileSync(def, 'bootstrap: localimage\nfrom: tampered.sif\n');
     let r = await cli(['bootstrap-check', ...BOTH, def]);
@@ -64,7 +64,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     t.same([r.code, r.stdout.toString(), r.stderr], [0, '', ''], 'unsigned passes quietly');
   });
 
-  t.test('bootstrap-check: library and oras check IMG; docker has nothing to check', async (t) => {
+  t.test('bootstrap-check: library and oras check IMG; docker has nothing to check', async (t: Test) => {
     const def = join(dir, 'lib.def');
     writeFileSync(def, `Bootstrap: library\nFrom: alpine:3.19\nFingerprints: ${KEY1}\n`);
     let r = await cli(['bootstrap-check', ...BOTH, def, images.single]);
@@ -78,7 +78,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     t.same([r.code, r.stdout.toString()], [0, 'Bootstrap docker alpine:3.19: not a SIF image, nothing to check\n']);
   });
 
-  t.test('verify --fingerprints over the matrix', async (t) => {
+  t.test('verify --fingerprints over the matrix', async (t: Test) => {
     type Case = [image: keyof GatingImages, args: string[], exit: number, stderr: RegExp];
     const cases: Case[] = [
       ['single', ['--fingerprints', KEY1.toLowerCase()], 0, /^Verified signature\(s\) from image/],
@@ -104,7 +104,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     t.notMatch(r.stdout.toString(), /Error encountered/, 'the skipped signature is not reported as an error');
   });
 
-  t.test("verify --ecl gives Apptainer's e2e ecl verdicts", async (t) => {
+  t.test("verify --ecl gives Apptainer's e2e ecl verdicts", async (t: Test) => {
     const imagesDir = join(dir, 'images');
     const ecl = (mode: string, keys: string[], dirpath = imagesDir, activated = true) => {
       const p = join(dir, `ecl-${Math.random().toString(16).slice(2)}.toml`);
@@ -152,7 +152,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     t.same([r.code, r.stdout.toString(), r.stderr], [0, 'ECL not activated: every image is allowed\n', '']);
   });
 
-  t.test('bad input: one line, exit 2 (or 3), image unchanged', async (t) => {
+  t.test('bad input: one line, exit 2 (or 3), image unchanged', async (t: Test) => {
     const before = sha(images.single);
     const badToml = join(dir, 'bad.toml');
     writeFileSync(badToml, 'activated = true\n[[execgroup]]\nmode = "greylist"\n');
@@ -183,7 +183,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     t.equal(sha(images.single), before, 'the image is unchanged');
   });
 
-  t.test('the real process exits with the documented codes', async (t) => {
+  t.test('the real process exits with the documented codes', async (t: Test) => {
     mkdirSync(join(dir, 'home'), { recursive: true });
     const run = (args: string[]) => spawnCli(args, { env: { HOME: join(dir, 'home') } });
     t.equal(run(['verify', ...BOTH, '--fingerprints', KEY1, images.single]).code, 0);
