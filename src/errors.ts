@@ -26,7 +26,10 @@ export type SignatureCode =
   | 'SIF_SIGNATURE_INVALID'
   | 'SIF_SIGNATURE_NOT_FOUND'
   | 'SIF_UNKNOWN_SIGNER'
-  | 'SIF_NOT_SIGNED_BY_REQUIRED';
+  | 'SIF_NOT_SIGNED_BY_REQUIRED'
+  | 'SIF_SIGNED_BY_FORBIDDEN';
+/** Codes of signer policies (ECL) that reject an image before looking at its signatures. */
+export type PolicyCode = 'SIF_NOT_IN_EXECGROUP';
 
 export type ErrorCode =
   | UsageCode
@@ -37,6 +40,7 @@ export type ErrorCode =
   | KeyCode
   | IntegrityCode
   | SignatureCode
+  | PolicyCode
   | 'SIF_INTERNAL';
 
 export class SifError extends Error {
@@ -116,6 +120,13 @@ export class SignatureError extends SifError {
   constructor(code: SignatureCode, message: string, options?: { id?: number; cause?: unknown }) {
     super(code, message, options);
     this.id = options?.id;
+  }
+}
+
+/** A signer policy (ECL) has no rule for the image. */
+export class PolicyError extends SifError {
+  constructor(code: PolicyCode, message: string) {
+    super(code, message);
   }
 }
 

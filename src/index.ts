@@ -77,3 +77,13 @@ export { readImportFile, importKeys, type ImportOptions, type ImportOutcome } fr
 export { exportedKey, writeExportFile } from './keys/export.js';
 export { removeKey, type RemoveFrom, type Removed } from './keys/remove.js';
 export type { LockOptions } from './keys/lock.js';
+export {
+  verifyImage,
+  type VerifyImageOptions,
+  type VerifyImageResult,
+  type SignatureResult,
+} from './policy/verify-image.js';
+export { checkBootstrap, type BootstrapCheckOptions, type BootstrapCheckResult, type StageCheck } from './policy/bootstrap.js';
+export { parseDefinition, type DefinitionStage } from './policy/deffile.js';
+export { loadEcl, type EclConfig, type ExecGroup, type EclMode } from './policy/ecl.js';
+export type { MissingSigner, Require, SignatureVerdict as PolicySignatureVerdict } from './policy/decide.js';

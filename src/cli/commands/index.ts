@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { Io } from '../io.js';
 import { addCommand } from './add.js';
+import { bootstrapCheckCommand } from './bootstrap-check.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
 import { keyCommand } from './key/index.js';
 import { signCommand } from './sign.js';
@@ -21,6 +22,7 @@ export function commands(io: Io): CommandModule<object, any>[] {
     setprimCommand(),
     signCommand(io),
     verifyCommand(io),
+    bootstrapCheckCommand(io),
     keyCommand(io),
   ];
 }

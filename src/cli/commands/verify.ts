@@ -4,6 +4,7 @@ import { SifImage } from '../../image/image.js';
 import type { VerifyReport } from '../../integrity/verify.js';
 import { parseId } from '../args.js';
 import { write, type Io } from '../io.js';
+import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
 interface VerifyArgs {
   image: string;
@@ -17,12 +18,12 @@ interface VerifyArgs {
   json: boolean;
 }
 
-export function verifyCommand(io: Io): CommandModule<object, VerifyArgs> {
+export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & PolicyArgs> {
   return {
     command: 'verify <image>',
     describe: 'Verify the digital signature(s) of an image (as Apptainer verify)',
     builder: (y) =>
-      y
+      policyOptions(y)
         .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
         .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
         .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
@@ -33,6 +34,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs> {
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
         .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result" }),
     handler: async (a) => {
+      if (usesPolicy(a)) return runPolicyVerify(io, a);
       const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];
       const objects = a['sif-id'] === undefined ? [] : [parseId(a['sif-id'], 'object ID')];
       const { verifyJson, renderVerifyText } = await import('../render/verify.js');

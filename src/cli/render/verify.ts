@@ -27,7 +27,8 @@ const linkText = (d: Descriptor) => (d.linkedId === 0 ? 'NONE' : d.linkIsGroup ?
 /** Apptainer pads the prefix with %-18v; without colour that is the bare label padded to 18. */
 const prefixed = (label: string, text: string) => `${label.padEnd(18)} ${text}\n`;
 
-function renderSignature(s: SignatureVerdict): string {
+/** One signature's lines: signer, the objects it verified, and its error. */
+export function renderSignature(s: SignatureVerdict): string {
   let out = '';
   if (s.signer) {
     const label = s.signer.source === 'global' ? '[GLOBAL]' : '[LOCAL]';

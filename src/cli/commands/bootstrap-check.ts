@@ -1,0 +1,43 @@
+import type { CommandModule } from 'yargs';
+import { write, type Io } from '../io.js';
+import { renderBootstrapCheck } from '../render/gating.js';
+
+interface Args {
+  definition: string;
+  image?: string;
+  keyring?: string | string[];
+  keysdir?: string;
+  'global-keyring'?: string;
+}
+
+/** `sif bootstrap-check [--keyring FILE]… DEF [IMG]`: Apptainer's build-time check of the bootstrap image. */
+export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
+  return {
+    command: 'bootstrap-check <definition> [image]',
+    describe: "Check a definition file's bootstrap image as apptainer build does (Fingerprints: header)",
+    builder: (y) =>
+      y
+        .positional('definition', { type: 'string', demandOption: true, describe: 'Apptainer definition file' })
+        .positional('image', { type: 'string', describe: 'the downloaded image, for library and oras bootstraps' })
+        .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary), besides the global keyring and your pgp-public' })
+        .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
+        .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
+        .example('$0 bootstrap-check app.def', 'localimage: checks From: (relative to app.def)')
+        .example('$0 bootstrap-check --keyring team.asc app.def downloaded.sif', 'library/oras: checks the downloaded file'),
+    handler: async (a) => {
+      const { checkBootstrap } = await import('../../policy/bootstrap.js');
+      const result = await checkBootstrap({
+        definition: a.definition,
+        image: a.image,
+        keyrings: [a.keyring ?? []].flat(),
+        keysDir: a.keysdir,
+        globalKeyring: a['global-keyring'],
+        env: io.env,
+      });
+      const { stdout, stderr } = renderBootstrapCheck(result);
+      if (stdout) await write(io.stdout, stdout);
+      if (stderr) await write(io.stderr, stderr);
+      if (result.error) throw result.error;
+    },
+  };
+}

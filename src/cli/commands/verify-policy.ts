@@ -1,0 +1,77 @@
+/**
+ * The signer-policy flags of `sif verify` (--fingerprints, --require,
+ * --ignore-unknown-signers, --ecl): with any of them, every signature is
+ * verified and the policy decides (src/policy/verify-image.ts).
+ */
+import type { Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { write, type Io } from '../io.js';
+
+export interface PolicyArgs {
+  image: string;
+  fingerprints?: string;
+  require?: string;
+  'ignore-unknown-signers': boolean;
+  ecl?: string;
+  keyring?: string | string[];
+  keysdir?: string;
+  'global-keyring'?: string;
+  'group-id'?: string;
+  'sif-id'?: string;
+  'legacy-insecure': boolean;
+  all: boolean;
+  json: boolean;
+}
+
+export function policyOptions<T>(y: Argv<T>) {
+  return y
+    .option('fingerprints', { type: 'string', describe: 'require signatures by these keys: FP[,FP…], full 40-hex fingerprints' })
+    .option('require', { type: 'string', choices: ['all', 'any'], describe: 'with --fingerprints: all keys (default) or any one must have signed every group' })
+    .option('ignore-unknown-signers', {
+      type: 'boolean',
+      default: false,
+      describe: 'pass when trusted signers verified every group and other signatures are by keys you do not have (listed as skipped)',
+    })
+    .option('ecl', { type: 'string', describe: "decide with an Apptainer Execution Control List (ecl.toml)" })
+    .example('$0 verify --keyring release.asc --fingerprints 0C5B8C9A5FFC44E2A0AC79851CD6FA281D476DD1 base.sif', 'require a signer (exit 12 if missing)');
+}
+
+/** True when a policy flag was given. */
+export const usesPolicy = (a: PolicyArgs): boolean =>
+  a.fingerprints !== undefined || a.require !== undefined || a['ignore-unknown-signers'] || a.ecl !== undefined;
+
+function assertCompatible(a: PolicyArgs): void {
+  const other = (['group-id', 'sif-id', 'legacy-insecure', 'all', 'json'] as const).find((k) => a[k] !== undefined && a[k] !== false);
+  if (other) throw new UsageError(`--${other} cannot be combined with --fingerprints, --require, --ignore-unknown-signers or --ecl`);
+  if (a.require !== undefined && a.fingerprints === undefined) throw new UsageError('--require needs --fingerprints');
+  if (a.ecl !== undefined && (a.fingerprints !== undefined || a['ignore-unknown-signers'])) {
+    throw new UsageError('--ecl brings its own signer rules: do not combine it with --fingerprints or --ignore-unknown-signers');
+  }
+}
+
+/** Verifies with the policy, prints each signature and the verdict, and throws the refusal. */
+export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
+  assertCompatible(a);
+  const { parseFingerprintList } = await import('../../policy/fingerprints.js');
+  const fingerprints = a.fingerprints === undefined ? undefined : parseFingerprintList(a.fingerprints);
+  const { evaluateImage } = await import('../../policy/verify-image.js');
+  const { renderSignature } = await import('../render/verify.js');
+  const { renderPolicy } = await import('../render/gating.js');
+  const { result, integrity } = await evaluateImage({
+    path: a.image,
+    keyrings: [a.keyring ?? []].flat(),
+    keysDir: a.keysdir,
+    globalKeyring: a['global-keyring'],
+    fingerprints,
+    require: a.require as 'all' | 'any' | undefined,
+    ignoreUnknownSigners: a['ignore-unknown-signers'],
+    ecl: a.ecl,
+    env: io.env,
+  });
+  const skipped = new Set(result.signatures.filter((s) => s.skipped).map((s) => s.id));
+  const signatures = integrity?.tasks.flatMap((t) => t.signatures) ?? [];
+  const text = signatures.filter((s) => !skipped.has(s.signature.id)).map(renderSignature).join('') + renderPolicy(result);
+  await write(io.stdout, text);
+  if (result.error) throw result.error;
+  if (signatures.length > 0) await write(io.stderr, `Verified signature(s) from image '${a.image}'\n`);
+}

@@ -1,0 +1,47 @@
+/**
+ * Fingerprint lists as users write them: on the command line
+ * (`--fingerprints FP[,FP…]`), in a definition file's `Fingerprints:` header
+ * and in an ECL `keyfp` list. Apptainer compares them with `strings.EqualFold`
+ * against the 40-hex descriptor fingerprint, so only full fingerprints can
+ * ever match: we reject anything else up front instead of failing later with
+ * a puzzling "not signed by required entities".
+ */
+import { UsageError } from '../errors.js';
+
+const FULL_FINGERPRINT = /^[0-9a-fA-F]{40}$/;
+
+/**
+ * Checks one fingerprint and returns it in upper case (the form descriptors
+ * and Apptainer print). `where` names the source in the error message.
+ */
+export function normalizeFingerprint(text: string, where: string): string {
+  if (text === '') throw new UsageError(`${where}: empty fingerprint in list`);
+  if (/^0x/i.test(text)) throw new UsageError(`${where}: fingerprint ${JSON.stringify(text)} must not start with 0x`);
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length < 40) {
+    throw new UsageError(
+      `${where}: fingerprint ${JSON.stringify(text)} is ${text.length} hex digits; a full 40-hex-digit fingerprint is required (short key IDs are ambiguous)`,
+    );
+  }
+  if (!FULL_FINGERPRINT.test(text)) {
+    throw new UsageError(`${where}: fingerprint ${JSON.stringify(text)} is not 40 hex digits`);
+  }
+  return text.toUpperCase();
+}
+
+/**
+ * Parses a comma-separated fingerprint list (`FP1, fp2`): items are trimmed,
+ * case-insensitive, upper-cased and de-duplicated in order. An empty list is
+ * an error: callers decide what "no fingerprints" means before calling.
+ */
+export function parseFingerprintList(text: string, where = '--fingerprints'): string[] {
+  if (text.trim() === '') throw new UsageError(`${where}: no fingerprints given`);
+  const out: string[] = [];
+  for (const item of text.split(',')) {
+    const fp = normalizeFingerprint(item.trim(), where);
+    if (!out.includes(fp)) out.push(fp);
+  }
+  return out;
+}
+
+/** Case-insensitive fingerprint equality, as Apptainer's strings.EqualFold. */
+export const sameFingerprint = (a: string, b: string): boolean => a.toUpperCase() === b.toUpperCase();

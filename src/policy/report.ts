@@ -1,0 +1,70 @@
+/**
+ * Adapter from the integrity verifier's report to the per-signature report
+ * the policies decide on (decide.ts): one entry per signature, classified the
+ * way Apptainer's ECL callback classifies the reference's errors.
+ */
+import { SignatureError, type SifError } from '../errors.js';
+import { SifImage } from '../image/image.js';
+import type { SignatureVerdict as Checked } from '../integrity/check.js';
+import { loadVerificationKeys, type KeySetOptions } from '../integrity/keyset.js';
+import { primaryPartitionId, verifyIntegrity, type VerifyReport } from '../integrity/verify.js';
+import type { SignatureReport, SignatureVerdict, VerificationReport } from './decide.js';
+
+export interface CollectedReport {
+  readonly report: VerificationReport;
+  /** The integrity verifier's own report, for callers that print it. */
+  readonly integrity: VerifyReport;
+  /** Signing entity (User ID, else fingerprint) per signature object ID, when its key was found. */
+  readonly signers: ReadonlyMap<number, string>;
+  /** Objects each signature verified, per signature object ID. */
+  readonly objects: ReadonlyMap<number, readonly number[]>;
+}
+
+export interface CollectOptions {
+  /** Which keys to trust. */
+  readonly keys: KeySetOptions;
+  /** ECL legacyinsecure: only legacy signatures of the primary system partition. */
+  readonly legacy: boolean;
+}
+
+/**
+ * The reference's SignatureNotValidError (bad or unverifiable signature
+ * maths, unreadable metadata) is what Apptainer's ECL tolerates; our
+ * verifier marks it with "signature object N not valid". Everything else
+ * (fingerprint binding, object set, digests) is an integrity failure.
+ */
+export function classify(error: SifError | undefined): SignatureVerdict {
+  if (error === undefined) return 'verified';
+  if (error.code === 'SIF_UNKNOWN_SIGNER') return 'unknown-signer';
+  if (error instanceof SignatureError && error.code === 'SIF_SIGNATURE_INVALID' && /^signature object \d+ not valid\b/.test(error.message)) {
+    return 'not-valid';
+  }
+  return 'integrity';
+}
+
+const toSignatureReport = (group: number, s: Checked): SignatureReport => ({
+  id: s.signature.id,
+  group,
+  fingerprint: s.descriptorFingerprint,
+  verdict: classify(s.error),
+  ...(s.error ? { error: s.error } : {}),
+});
+
+/** Verifies every signature of `path` (no stop at the first failure) and reports each. */
+export async function collectReport(path: string, options: CollectOptions): Promise<CollectedReport> {
+  const keys = await loadVerificationKeys(options.keys);
+  const image = await SifImage.open(path);
+  try {
+    const objects = options.legacy ? [primaryPartitionId(image)] : undefined;
+    const integrity = await verifyIntegrity(image, { keys, legacy: options.legacy, ...(objects ? { objects } : {}) });
+    const checked = integrity.tasks.flatMap((t) => t.signatures.map((s) => ({ task: t.id, s })));
+    return {
+      report: { groups: integrity.tasks.map((t) => t.id), signatures: checked.map(({ task, s }) => toSignatureReport(task, s)) },
+      integrity,
+      signers: new Map(checked.flatMap(({ s }) => (s.signer ? [[s.signature.id, s.signer.name ?? s.signer.fingerprint]] : []))),
+      objects: new Map(checked.map(({ s }) => [s.signature.id, s.verified.map((d) => d.id)])),
+    };
+  } finally {
+    await image.close();
+  }
+}

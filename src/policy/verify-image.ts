@@ -1,0 +1,165 @@
+/**
+ * `verifyImage`: the typed API build systems call. It verifies every
+ * signature of an image, applies one signer policy (default, required
+ * fingerprints, or an ECL), and returns what happened to each signature. It
+ * never prints; bad input (missing files, bad fingerprints, bad ECL) throws,
+ * verdicts are returned.
+ */
+import { isSifError, UsageError, type SifError } from '../errors.js';
+import { decideEcl, decideFingerprints, type Decision, type MissingSigner, type Require, type SignatureVerdict } from './decide.js';
+import { loadEcl, selectExecGroup, validateEcl, type EclConfig, type ExecGroup } from './ecl.js';
+import { normalizeFingerprint } from './fingerprints.js';
+import type { KeySetOptions } from '../integrity/keyset.js';
+import type { VerifyReport } from '../integrity/verify.js';
+import { collectReport, type CollectedReport } from './report.js';
+
+export interface VerifyImageOptions {
+  /** The SIF image. */
+  readonly path: string;
+  /** Extra public key files (armored or binary); the global keyring and the keysdir's pgp-public are read too. */
+  readonly keyrings?: readonly string[];
+  /** Keys directory whose pgp-public is trusted; default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys. */
+  readonly keysDir?: string;
+  /** Global keyring; default $SIF_GLOBAL_KEYRING, else Apptainer's where one exists. */
+  readonly globalKeyring?: string;
+  /** Required signers (40 hex, any case). Default none: default verification only. */
+  readonly fingerprints?: readonly string[];
+  /** With fingerprints: `all` (default, Apptainer) or `any`. */
+  readonly require?: Require;
+  /** Tolerate signatures from keys we do not have when a trusted signer verified every group. Default false. */
+  readonly ignoreUnknownSigners?: boolean;
+  /** An ecl.toml path or a loaded config: Apptainer's Execution Control List decides instead. */
+  readonly ecl?: string | EclConfig;
+  /** Environment for default keyring locations; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface SignatureResult {
+  /** Signature object ID. */
+  readonly id: number;
+  /** Object group it signs. */
+  readonly group: number;
+  /** Fingerprint the descriptor claims (upper case); proven only when verdict is `verified`. */
+  readonly fingerprint: string | undefined;
+  /** Signing entity's User ID, when its key was found. */
+  readonly signer: string | undefined;
+  readonly verdict: SignatureVerdict;
+  /** Objects whose digests this signature verified. */
+  readonly objects: readonly number[];
+  /** True when the policy tolerated this failed signature (unknown signer, ECL unvalidated). */
+  readonly skipped: boolean;
+  /** Why it failed, when it did. */
+  readonly error: string | undefined;
+}
+
+export interface VerifyImageResult {
+  readonly path: string;
+  /** True when the image passes the policy. */
+  readonly ok: boolean;
+  /** Which policy decided. */
+  readonly policy: 'default' | 'fingerprints' | 'ecl';
+  /** Object groups verified, ascending. */
+  readonly groups: readonly number[];
+  readonly signatures: readonly SignatureResult[];
+  /** Required fingerprints (upper case) and how many must sign. */
+  readonly required: readonly string[];
+  readonly require: Require;
+  /** Required fingerprints missing from some groups. */
+  readonly missing: readonly MissingSigner[];
+  /** The ECL's state and the execgroup that applied, with `ecl`. */
+  readonly ecl?: { readonly activated: boolean; readonly execgroup?: ExecGroup };
+  /** Set when !ok; its `code` maps to the CLI exit code (docs/errors.md). */
+  readonly error?: SifError;
+}
+
+interface Resolved {
+  path: string;
+  keys: KeySetOptions;
+  fingerprints: string[];
+  require: Require;
+  ignoreUnknownSigners: boolean;
+  ecl?: EclConfig;
+}
+
+async function resolve(o: VerifyImageOptions): Promise<Resolved> {
+  const fingerprints = [...new Set((o.fingerprints ?? []).map((f) => normalizeFingerprint(f.trim(), 'fingerprints')))];
+  if (o.require !== undefined && o.require !== 'all' && o.require !== 'any') {
+    throw new UsageError(`require: must be "all" or "any", not ${JSON.stringify(o.require)}`);
+  }
+  if (o.ecl !== undefined && (fingerprints.length > 0 || o.require !== undefined || o.ignoreUnknownSigners)) {
+    throw new UsageError('an ECL brings its own signer rules: do not combine it with fingerprints, require or ignoreUnknownSigners');
+  }
+  if (o.require !== undefined && fingerprints.length === 0) throw new UsageError('require needs fingerprints');
+  const ecl = typeof o.ecl === 'string' ? await loadEcl(o.ecl) : o.ecl;
+  if (typeof o.ecl === 'object') await validateEcl(o.ecl);
+  return {
+    path: o.path,
+    keys: { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env ?? process.env },
+    fingerprints,
+    require: o.require ?? 'all',
+    ignoreUnknownSigners: o.ignoreUnknownSigners ?? false,
+    ecl,
+  };
+}
+
+/**
+ * Verifies `path` and applies the policy. Throws only for bad input or an
+ * unreadable image; every verdict, pass or fail, is in the result.
+ */
+export async function verifyImage(options: VerifyImageOptions): Promise<VerifyImageResult> {
+  return (await evaluateImage(options)).result;
+}
+
+/** verifyImage, plus the integrity verifier's own report for the CLI to print (undefined when nothing was verified). */
+export async function evaluateImage(options: VerifyImageOptions): Promise<{ result: VerifyImageResult; integrity?: VerifyReport }> {
+  const o = await resolve(options);
+  if (o.ecl && !o.ecl.activated) return { result: eclResult(o, { activated: false }) };
+  let execgroup: ExecGroup | undefined;
+  if (o.ecl) {
+    try {
+      execgroup = await selectExecGroup(o.ecl, o.path);
+    } catch (e) {
+      if (isSifError(e, 'SIF_NOT_IN_EXECGROUP')) return { result: eclResult(o, { activated: true }, e) };
+      throw e;
+    }
+  }
+  const collected = await collectReport(o.path, { keys: o.keys, legacy: o.ecl?.legacyinsecure ?? false });
+  const decision = execgroup
+    ? decideEcl(collected.report, execgroup)
+    : decideFingerprints(collected.report, { fingerprints: o.fingerprints, require: o.require, ignoreUnknownSigners: o.ignoreUnknownSigners });
+  return { result: toResult(o, collected, decision, execgroup), integrity: collected.integrity };
+}
+
+/**
+ * An ECL verdict reached without verifying: Apptainer's ShouldRun allows every
+ * image when the ECL is deactivated, and refuses one outside every execgroup.
+ */
+function eclResult(o: Resolved, ecl: { activated: boolean }, error?: SifError): VerifyImageResult {
+  const base = { path: o.path, policy: 'ecl', groups: [], signatures: [], required: [], require: 'all', missing: [], ecl } as const;
+  return error ? { ...base, ok: false, error } : { ...base, ok: true };
+}
+
+function toResult(o: Resolved, c: CollectedReport, d: Decision, execgroup: ExecGroup | undefined): VerifyImageResult {
+  const signatures = c.report.signatures.map((s) => ({
+    id: s.id,
+    group: s.group,
+    fingerprint: s.fingerprint,
+    signer: c.signers.get(s.id),
+    verdict: s.verdict,
+    objects: c.objects.get(s.id) ?? [],
+    skipped: d.skipped.includes(s),
+    error: s.error?.message,
+  }));
+  return {
+    path: o.path,
+    ok: d.ok,
+    policy: execgroup ? 'ecl' : o.fingerprints.length > 0 ? 'fingerprints' : 'default',
+    groups: c.report.groups,
+    signatures,
+    required: execgroup ? execgroup.keyfp.map((k) => k.toUpperCase()) : o.fingerprints,
+    require: execgroup?.mode === 'whitelist' ? 'any' : o.require,
+    missing: d.missing,
+    ...(execgroup ? { ecl: { activated: true, execgroup } } : {}),
+    ...(d.error ? { error: d.error } : {}),
+  };
+}
