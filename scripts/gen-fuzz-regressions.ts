@@ -3,11 +3,12 @@
  * are made rather than saved from a fuzz run: small stand-ins for crashers the
  * fuzzer found in reference images, which must not be copied here. Each case
  * says what it broke. Signatures are by the sylabs/sif test key (read in place
- * from the Debian package) at a fixed time, so the output is the same every run.
+ * from the Debian package) at a fixed time, so the output is the same every run;
+ * the one case that needs a fresh random key is written only when missing.
  *
  * Usage: node --import @tapjs/typescript/import scripts/gen-fuzz-regressions.ts [OUTDIR]
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -33,9 +34,32 @@ async function versionFiveSignature(key: openpgp.PrivateKey): Promise<string> {
   return `${head}${openpgp.armor(openpgp.enums.armor.signature, packets)}`;
 }
 
+/** Sets octet `at` of the first signature packet's body of a clear-signed message and re-armors it. */
+async function patchSignaturePacket(text: string, at: number, value: number): Promise<string> {
+  const [head, armored] = text.split('-----BEGIN PGP SIGNATURE-----');
+  const packets = Buffer.from((await openpgp.unarmor(`-----BEGIN PGP SIGNATURE-----${armored}`)).data as unknown as Uint8Array);
+  packets[(packets[0]! & 0x40 ? (packets[1]! < 192 ? 2 : 3) : 3) + at] = value;
+  return `${head}${openpgp.armor(openpgp.enums.armor.signature, packets)}`;
+}
+
+/** An image whose group-1 signature (by the reference key) has octet `at` of its packet body set to `value`. */
+async function patchedSignatureImage(path: string, key: openpgp.PrivateKey, at: number, value: number): Promise<void> {
+  rmSync(path, { force: true });
+  await createImage(path, { time: T, id: 'nil', descriptors: 2, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
+  await editImage(path, async (e) => {
+    const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
+    const message = await openpgp.createCleartextMessage({ text: encodeMetadata(md) });
+    const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
+    const data = Buffer.from(await patchSignaturePacket(text, at, value));
+    await e.addObject({ dataType: DataType.Signature, data, linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex')) });
+  }, { time: T });
+}
+
 async function verifyCases(dir: string): Promise<void> {
   const key = await referenceKey();
   await metadataCases(dir, key);
+  // An unknown signature type (body octet 1): openpgp.verify itself threw "Invalid enum value": internal error.
+  await patchedSignatureImage(join(dir, 'signature-unknown-type.sif'), key, 1, 0xff);
   const path = join(dir, 'signature-v5-without-issuer.sif');
   rmSync(path, { force: true });
   await createImage(path, {
@@ -89,7 +113,27 @@ function keysCases(dir: string): void {
   writeFileSync(join(dir, 'unterminated-after-complete-block.asc.gz'), gzipSync(closed + begin('PRIVATE').repeat(60000), { level: 9 }));
 }
 
-const CASES: Record<string, (dir: string) => Promise<void> | void> = { verify: verifyCases, keys: keysCases };
+/**
+ * A passphrase-protected secret key whose first MPI length is wrong: openpgp.js
+ * reads it but cannot write it back, which `sif key import` does to unlock it
+ * (TypeError). Made from a fresh random key, so it is written only when missing.
+ */
+async function damagedSecretKey(dir: string): Promise<void> {
+  const path = join(dir, 'secret-key-bad-mpi-length.key');
+  if (existsSync(path)) return;
+  const { privateKey } = await openpgp.generateKey({ type: 'rsa', rsaBits: 2048, userIDs: [{ name: 'fuzz regression' }], passphrase: 'p', format: 'object' });
+  const bytes = Buffer.from(privateKey.write());
+  bytes[10] = 0x16; // low octet of the modulus's bit count (header 3, version 1, time 4, algorithm 1, high octet 1)
+  writeFileSync(path, bytes);
+}
+
+const CASES: Record<string, (dir: string) => Promise<void> | void> = {
+  verify: verifyCases,
+  keys: async (dir) => {
+    keysCases(dir);
+    await damagedSecretKey(dir);
+  },
+};
 
 for (const [target, make] of Object.entries(CASES)) {
   const dir = join(OUT, target);
