@@ -62,3 +62,18 @@ t.test('every saved regression input keeps the invariant', async (t) => {
     }
   }
 });
+
+t.test('the harness catches each kind of failure: hangs, untyped errors, huge allocations', async (t) => {
+  const r = runFuzz(['--target', 'selftest', '--timeout-ms', '1000', '--iterations', '6', '--seed', 'x', '--json'], { SIF_FUZZ_SELFTEST: '1' });
+  t.equal(r.status, 1, 'findings make exit 1');
+  const { reports } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { reports: Report[] };
+  const findings = reports[0]!.findings.map((f) => `${f.type} ${f.seedName}: ${f.detail.replace(/\d+/g, 'N')}`).sort();
+  t.same(findings, [
+    'crash huge allocation: huge allocation: RangeError: huge allocation: Buffer.alloc(N) over the N-byte bound',
+    'crash type error: type error: TypeError: an untyped error is a finding',
+    'hang sync hang: no result after N ms',
+  ]);
+  const hang = reports[0]!.findings.find((f) => f.type === 'hang') as { duplicates?: number } | undefined;
+  t.equal(hang?.duplicates, 1, 'the async hang is caught too (same finding, so counted as a duplicate)');
+  t.equal(reports[0]!.iterations, 6, 'every input ran, the hung ones in fresh workers');
+});

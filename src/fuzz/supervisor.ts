@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe } from './outcome.js';
 import { Control, type FindingMessage, type WorkerData, type WorkerMessage, type WorkerStats } from './protocol.js';
-import { generateInput, replayInput, TARGETS } from './targets.js';
+import { generateInput, replayInput, TARGETS, type GeneratedInput } from './targets.js';
 
 export interface FuzzOptions {
   target: string;
@@ -122,46 +122,66 @@ function save(dir: string, target: string, extension: string, f: Finding, bytes:
   return join(dir, `${base}${extension}`);
 }
 
+/** Adds a segment's counts to the report. */
+function account(report: FuzzReport, segment: Segment, from: number): void {
+  report.iterations += segment.resumeAt - from;
+  report.accepted += segment.stats?.accepted ?? 0;
+  report.rejected += segment.stats?.rejected ?? 0;
+  for (const [code, n] of Object.entries(segment.stats?.codes ?? {})) report.codes[code] = (report.codes[code] ?? 0) + n;
+}
+
+/** Collects findings: one per key (the earliest input), confirmed hangs only, saved when asked. */
+class Findings {
+  private readonly byKey = new Map<string, Finding>();
+  slowInputs = 0;
+
+  constructor(
+    private readonly o: FuzzOptions,
+    private readonly extension: string,
+    private readonly inputOf: (i: number) => Promise<GeneratedInput>,
+  ) {}
+
+  async add(m: FindingMessage, data: Omit<WorkerData, 'control'>): Promise<void> {
+    if (m.iteration < 0) throw new Error(`the ${this.o.target} worker failed before its first input: ${m.detail}\n${m.stack ?? ''}`);
+    if (m.type === 'hang' && !(await hangsAgain(data, m.iteration, this.o.timeoutMs))) {
+      this.slowInputs++; // a loaded machine, not the input: it finished in time on its own
+      return;
+    }
+    const key = findingKey(m);
+    const known = this.byKey.get(key);
+    if (known && known.iteration <= m.iteration) {
+      known.duplicates++;
+      return;
+    }
+    const input = await this.inputOf(m.iteration);
+    const f: Finding = { ...m, seedName: input.seedName, steps: input.steps, duplicates: known ? known.duplicates + 1 : 0 };
+    if (this.o.saveDir) f.savedAs = save(this.o.saveDir, this.o.target, this.extension, f, input.bytes);
+    this.byKey.set(key, f);
+  }
+
+  get all(): Finding[] {
+    return [...this.byKey.values()];
+  }
+}
+
 /** Fuzzes one target for the time and iteration budget; never throws for findings. */
 export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
   const target = TARGETS[o.target];
   if (!target) throw new Error(`unknown target ${o.target}`);
   const seeds = o.files ? o.files.map((f) => ({ name: f, bytes: Buffer.alloc(0) })) : await target.seeds();
-  const inputOf = async (i: number) => (o.files ? replayInput(o.files[i]!) : generateInput(target, seeds, o.seed, i));
   const report: FuzzReport = { target: o.target, seed: o.seed, seeds: seeds.length, iterations: 0, accepted: 0, rejected: 0, codes: {}, elapsedMs: 0, slowInputs: 0, findings: [] };
   if (seeds.length === 0) return report;
+  const findings = new Findings(o, target.extension, async (i) => (o.files ? replayInput(o.files[i]!) : generateInput(target, seeds, o.seed, i)));
   const started = Date.now();
   const until = started + o.seconds * 1000;
-  const byKey = new Map<string, Finding>();
   const end = Math.min(o.maxIterations, o.files?.length ?? Infinity);
   for (let next = 0; next < end && Date.now() < until; ) {
     const data = { target: o.target, seed: o.seed, start: next, end: o.maxIterations, maxAllocBytes: o.maxAllocBytes, maxHeapMb: o.maxHeapMb, files: o.files };
     const segment = await runSegment(data, until, o.timeoutMs);
-    report.iterations += segment.resumeAt - next;
-    report.accepted += segment.stats?.accepted ?? 0;
-    report.rejected += segment.stats?.rejected ?? 0;
-    for (const [code, n] of Object.entries(segment.stats?.codes ?? {})) report.codes[code] = (report.codes[code] ?? 0) + n;
-    for (const m of segment.findings) {
-      if (m.iteration < 0) throw new Error(`the ${o.target} worker failed before its first input: ${m.detail}\n${m.stack ?? ''}`);
-      if (m.type === 'hang' && !(await hangsAgain(data, m.iteration, o.timeoutMs))) {
-        report.slowInputs++; // a loaded machine, not the input: it finished in time on its own
-        continue;
-      }
-      const key = findingKey(m);
-      const known = byKey.get(key);
-      const input = await inputOf(m.iteration);
-      if (known && known.iteration <= m.iteration) {
-        known.duplicates++;
-        continue;
-      }
-      const f: Finding = { ...m, seedName: input.seedName, steps: input.steps, duplicates: known ? known.duplicates + 1 : 0 };
-      if (o.saveDir) f.savedAs = save(o.saveDir, o.target, target.extension, f, input.bytes);
-      byKey.set(key, f);
-    }
+    account(report, segment, next);
+    for (const m of segment.findings) await findings.add(m, data);
     next = segment.resumeAt;
     if (segment.completed) break;
   }
-  report.findings = [...byKey.values()];
-  report.elapsedMs = Date.now() - started;
-  return report;
+  return { ...report, findings: findings.all, slowInputs: findings.slowInputs, elapsedMs: Date.now() - started };
 }

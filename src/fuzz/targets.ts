@@ -6,6 +6,7 @@ import type { Seed } from './corpus.js';
 import { inputPrng, Prng } from './prng.js';
 import { keysTarget } from './target-keys.js';
 import { readerTarget } from './target-reader.js';
+import { selftestTarget } from './target-selftest.js';
 import { verifyTarget } from './target-verify.js';
 import type { FuzzTarget } from './target.js';
 
@@ -13,6 +14,8 @@ export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   reader: readerTarget,
   keys: keysTarget,
   verify: verifyTarget,
+  // The harness's own test target; never part of `--target all` otherwise.
+  ...(process.env.SIF_FUZZ_SELFTEST === '1' ? { selftest: selftestTarget } : {}),
 };
 
 export interface GeneratedInput {
