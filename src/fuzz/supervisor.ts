@@ -95,6 +95,10 @@ function runSegment(data: Omit<WorkerData, 'control'>, until: number, timeoutMs:
     });
     worker.on('exit', () => {
       clearInterval(watchdog);
+      if (stats === undefined && !stopped && control.iteration >= 0) {
+        // Nothing left to run, yet the input never finished: a promise that can never settle.
+        findings.push({ kind: 'finding', iteration: control.iteration, type: 'hang', detail: 'the input never finished (a promise that never settles)' });
+      }
       const completed = stats !== undefined;
       const resumeAt = completed ? data.start + stats!.iterations : Math.max(data.start, control.iteration + 1);
       resolve({ stats: stats ?? partial, findings, resumeAt, completed });
