@@ -64,7 +64,8 @@ t.test('every saved regression input keeps the invariant', async (t) => {
 });
 
 t.test('the harness catches each kind of failure: hangs, untyped errors, huge allocations', async (t) => {
-  const r = runFuzz(['--target', 'selftest', '--timeout-ms', '1000', '--iterations', '6', '--seed', 'x', '--json'], { SIF_FUZZ_SELFTEST: '1' });
+  // Bounded by --iterations; the time budget is only a backstop (worker start-ups are slow on a loaded machine).
+  const r = runFuzz(['--target', 'selftest', '--timeout-ms', '1000', '--iterations', '6', '--seconds', '300', '--seed', 'x', '--json'], { SIF_FUZZ_SELFTEST: '1' });
   t.equal(r.status, 1, 'findings make exit 1');
   const { reports } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { reports: Report[] };
   const findings = reports[0]!.findings.map((f) => `${f.type} ${f.seedName}: ${f.detail.replace(/\d+/g, 'N')}`).sort();
