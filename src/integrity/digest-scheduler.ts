@@ -1,0 +1,115 @@
+/**
+ * Where each hashing job runs. The main thread is one hashing slot and the
+ * pool's workers are the others, so a run with one big object never starts a
+ * worker, and N objects on N cores hash side by side. Jobs smaller than the
+ * crossover stay on the main thread, where they cost no message round trip
+ * and no worker start (docs/performance.md: crossover).
+ */
+import { createHash } from 'node:crypto';
+import type { SifImage } from '../image/image.js';
+import type { DigestPool, PoolWorker } from './digest-pool.js';
+import { hashRanges, ReadBuffers, type ByteRange } from './digest-read.js';
+
+export interface SchedulerOptions {
+  /** Hashing slots: the main thread plus `threads - 1` workers at most. */
+  readonly threads: number;
+  /** Jobs of fewer bytes always run on the main thread. */
+  readonly workerMinBytes: number;
+  readonly chunkSize: number;
+  /** Called with the byte count of every chunk hashed, on any thread. */
+  readonly onBytes: (bytes: number) => void;
+}
+
+interface Job {
+  readonly ranges: readonly ByteRange[];
+  /** node:crypto's name of the algorithm. */
+  readonly alg: string;
+  readonly bytes: number;
+  readonly resolve: (digest: Buffer) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** How many jobs ran where (for tests and benchmarks). */
+export interface SchedulerStats {
+  mainJobs: number;
+  workerJobs: number;
+}
+
+export class DigestScheduler {
+  private readonly mainOnly: Job[] = [];
+  private readonly anywhere: Job[] = [];
+  private mainBusy = false;
+  private workersBusy = 0;
+  private readonly mainBuffers: ReadBuffers;
+  private identity: Promise<{ dev: bigint; ino: bigint }> | undefined;
+  readonly stats: SchedulerStats = { mainJobs: 0, workerJobs: 0 };
+
+  constructor(
+    private readonly image: SifImage,
+    private readonly pool: () => DigestPool,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.mainBuffers = new ReadBuffers(options.chunkSize);
+  }
+
+  /** Digest of the ranges concatenated; hashed exactly once. */
+  submit(ranges: readonly ByteRange[], alg: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const bytes = ranges.reduce((n, r) => n + r.size, 0);
+      const job = { ranges, alg, bytes, resolve, reject };
+      const useWorkers = this.options.threads > 1 && bytes >= this.options.workerMinBytes;
+      (useWorkers ? this.anywhere : this.mainOnly).push(job);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (!this.mainBusy) {
+      const job = this.mainOnly.shift() ?? this.anywhere.shift();
+      if (job) void this.runOnMain(job);
+    }
+    while (this.anywhere.length > 0 && this.workersBusy < this.options.threads - 1) {
+      const worker = this.pool().acquire();
+      if (!worker) break;
+      void this.runOnWorker(worker, this.anywhere.shift()!);
+    }
+  }
+
+  private async runOnMain(job: Job): Promise<void> {
+    this.mainBusy = true;
+    this.stats.mainJobs++;
+    try {
+      const hash = createHash(job.alg);
+      await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, this.options.onBytes);
+      job.resolve(hash.digest());
+    } catch (e) {
+      job.reject(e);
+    } finally {
+      this.mainBusy = false;
+      this.pump();
+    }
+  }
+
+  private async runOnWorker(worker: PoolWorker, job: Job): Promise<void> {
+    this.workersBusy++;
+    try {
+      const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
+      const outcome = await worker.run(
+        { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
+        this.options.onBytes,
+      );
+      if (outcome === 'moved') {
+        this.mainOnly.unshift(job); // the path names another file now: hash what we opened
+      } else {
+        this.stats.workerJobs++;
+        job.resolve(outcome);
+      }
+    } catch (e) {
+      job.reject(e);
+    } finally {
+      this.workersBusy--;
+      this.pool().release(worker);
+      this.pump();
+    }
+  }
+}
