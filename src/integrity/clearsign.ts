@@ -139,8 +139,9 @@ async function checkWithKeys(
       return { signer: key, issuerKeyId: issuer, failure: undefined, reason: undefined };
     } catch (e) {
       reason = (e as Error).message;
-      if (/revoked/i.test(reason)) return fail('revoked', reason, issuer, key);
-      if (/expired/i.test(reason)) return fail('expired', reason, issuer, key);
+      const named = `key ${key.getFingerprint().toUpperCase()}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+      if (/revoked/i.test(reason)) return fail('revoked', named, issuer, key);
+      if (/expired/i.test(reason)) return fail('expired', named, issuer, key);
     }
   }
   return fail('invalid', reason, issuer);

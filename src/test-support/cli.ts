@@ -1,8 +1,9 @@
 /** Runs the built CLI (dist/) in-process or as a real child process, capturing its output. */
 import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { REPO_ROOT } from './reference.js';
+import { GO_IMAGES, REPO_ROOT } from './reference.js';
 
 export interface CliResult {
   code: number;
@@ -36,4 +37,12 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; inp
 export function runTool(cmd: string, args: string[]): { code: number; stdout: Buffer; stderr: string } {
   const r = spawnSync(cmd, args, { maxBuffer: 1 << 30 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+/** A writable copy of a reference image in `dir` (default two-groups.sif), to change safely. */
+export function copyImage(dir: string, name = 'img.sif', src = join(GO_IMAGES, 'two-groups.sif')): string {
+  const path = join(dir, name);
+  copyFileSync(src, path);
+  chmodSync(path, 0o644);
+  return path;
 }

@@ -1,0 +1,67 @@
+/** `sif sign`: add PGP signature(s) to an image, as Apptainer's `sign` does. */
+import type * as openpgp from 'openpgp';
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { SifImage } from '../../image/image.js';
+import { parseId } from '../args.js';
+import type { Io } from '../io.js';
+import { askLine, readPassphrase } from '../prompt.js';
+
+interface SignArgs {
+  image: string;
+  'group-id'?: string;
+  'sif-id'?: string;
+  keyring?: string;
+  keysdir?: string;
+  keyidx?: string;
+  'passphrase-file'?: string;
+}
+
+export function signCommand(io: Io): CommandModule<object, SignArgs> {
+  return {
+    command: 'sign <image>',
+    describe: 'Add digital signature(s) to an image: by default one per object group (as Apptainer sign)',
+    builder: (y) =>
+      y
+        .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
+        .option('group-id', { alias: 'g', type: 'string', describe: 'sign all objects of this group (one signature)' })
+        .option('sif-id', { alias: 'i', type: 'string', describe: 'sign only these objects, ID[,ID…] (one signature per group)' })
+        .option('keyring', { type: 'string', describe: 'secret key file, armored or binary (default the keysdir pgp-secret)' })
+        .option('keysdir', { type: 'string', describe: 'key directory (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
+        .option('keyidx', { alias: 'k', type: 'string', describe: 'index of the secret key to use, in file order (as sif key list --secret)' })
+        .option('passphrase-file', { type: 'string', describe: "file whose first line is the key's passphrase (else $SIF_PASSPHRASE, a prompt, or a stdin line)" }),
+    handler: async (a) => {
+      const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];
+      const objects = a['sif-id'] === undefined ? [] : a['sif-id'].split(',').map((s) => parseId(s.trim(), 'object ID'));
+      const keyidx = a.keyidx === undefined ? undefined : parseId(a.keyidx, 'key index');
+      const { planSignatures, signImage } = await import('../../integrity/sign.js');
+      const image = await SifImage.open(a.image);
+      try {
+        planSignatures(image, { groups, objects }); // refuse a bad selection before asking for anything
+      } finally {
+        await image.close();
+      }
+      const key = await chooseKey(io, a, keyidx);
+      await signImage(a.image, { key, groups, objects });
+      io.stderr.write(`Signature created and applied to image '${a.image}'\n`);
+    },
+  };
+}
+
+async function chooseKey(io: Io, a: SignArgs, keyidx: number | undefined): Promise<openpgp.PrivateKey> {
+  const { readSecretKeyring, selectSecretKey, isLocked, unlockKey, describeKey } = await import('../../integrity/signing-key.js');
+  const ring = await readSecretKeyring({ keyring: a.keyring, keysDir: a.keysdir, env: io.env });
+  const choose = io.stdinIsTTY
+    ? async (keys: openpgp.Key[]) => {
+        io.stderr.write(keys.map((k, i) => `${describeKey(k, i)}\n`).join(''));
+        const answer = (await askLine(io, 'Enter # of private key to use : ', 'key index')).trim();
+        const n = /^[0-9]+$/.test(answer) ? Number(answer) : NaN;
+        if (!(n < keys.length)) throw new UsageError(`invalid key index ${JSON.stringify(answer)}: enter 0-${keys.length - 1}`);
+        return n;
+      }
+    : undefined;
+  const key = await selectSecretKey(ring, keyidx, choose);
+  if (!isLocked(key)) return key;
+  const passphrase = await readPassphrase(io, { file: a['passphrase-file'], question: 'Enter key passphrase : ' });
+  return unlockKey(key, passphrase);
+}

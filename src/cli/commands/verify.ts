@@ -1,0 +1,59 @@
+/** `sif verify`: check an image's signatures as Apptainer's `verify` does, with its output. */
+import type { CommandModule } from 'yargs';
+import { SifImage } from '../../image/image.js';
+import type { VerifyReport } from '../../integrity/verify.js';
+import { parseId } from '../args.js';
+import { write, type Io } from '../io.js';
+
+interface VerifyArgs {
+  image: string;
+  'group-id'?: string;
+  'sif-id'?: string;
+  'legacy-insecure': boolean;
+  all: boolean;
+  keyring?: string | string[];
+  keysdir?: string;
+  'global-keyring'?: string;
+  json: boolean;
+}
+
+export function verifyCommand(io: Io): CommandModule<object, VerifyArgs> {
+  return {
+    command: 'verify <image>',
+    describe: 'Verify the digital signature(s) of an image (as Apptainer verify)',
+    builder: (y) =>
+      y
+        .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
+        .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
+        .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
+        .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
+        .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'with --legacy-insecure: every grouped object' })
+        .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary)' })
+        .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
+        .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
+        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result" }),
+    handler: async (a) => {
+      const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];
+      const objects = a['sif-id'] === undefined ? [] : [parseId(a['sif-id'], 'object ID')];
+      const { verifyJson, renderVerifyText } = await import('../render/verify.js');
+      let report: VerifyReport | undefined;
+      let image: SifImage | undefined;
+      try {
+        const { loadVerificationKeys } = await import('../../integrity/keyset.js');
+        const { verifyIntegrity, primaryPartitionId } = await import('../../integrity/verify.js');
+        const keys = await loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
+        image = await SifImage.open(a.image);
+        const legacy = a['legacy-insecure'];
+        const legacyAll = legacy && a.all;
+        if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
+        report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true });
+        if (!a.json) await write(io.stdout, renderVerifyText(report));
+        if (report.error) throw report.error;
+      } finally {
+        if (a.json) await write(io.stdout, verifyJson(report, image));
+        await image?.close();
+      }
+      if (!a.json) io.stderr.write(`Verified signature(s) from image '${a.image}'\n`);
+    },
+  };
+}

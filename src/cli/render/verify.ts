@@ -1,0 +1,89 @@
+/**
+ * `sif verify` output, as Apptainer's `verify` prints it: per signature the
+ * signer lines and the table of verified objects (text), or the keyList
+ * document (`--json`).
+ */
+import { IntegrityError } from '../../errors.js';
+import { dataTypeName } from '../../format/constants.js';
+import type { Descriptor } from '../../format/descriptor.js';
+import type { SignatureVerdict, VerifyReport } from '../../integrity/verify.js';
+
+/** The signatures the reference processes: in task order, up to and including the first failure. */
+export function processedSignatures(report: VerifyReport): SignatureVerdict[] {
+  const out: SignatureVerdict[] = [];
+  for (const task of report.tasks) {
+    if (task.error) break;
+    for (const s of task.signatures) {
+      out.push(s);
+      if (s.error) return out;
+    }
+  }
+  return out;
+}
+
+const groupText = (d: Descriptor) => (d.groupId === 0 ? 'NONE' : String(d.groupId));
+const linkText = (d: Descriptor) => (d.linkedId === 0 ? 'NONE' : d.linkIsGroup ? `${d.linkedId} (G)` : String(d.linkedId));
+
+/** Apptainer pads the prefix with %-18v; without colour that is the bare label padded to 18. */
+const prefixed = (label: string, text: string) => `${label.padEnd(18)} ${text}\n`;
+
+function renderSignature(s: SignatureVerdict): string {
+  let out = '';
+  if (s.signer) {
+    const label = s.signer.source === 'global' ? '[GLOBAL]' : '[LOCAL]';
+    if (s.signer.name !== undefined) out += prefixed(label, `Signing entity: ${s.signer.name}`);
+    out += prefixed(label, `Fingerprint: ${s.signer.fingerprint}`);
+  }
+  if (s.verified.length > 0) {
+    out += 'Objects verified:\n';
+    out += `${'ID'.padEnd(4)}|${'GROUP'.padEnd(8)}|${'LINK'.padEnd(8)}|TYPE\n`;
+    out += `${'-'.repeat(48)}\n`;
+    for (const d of s.verified) {
+      out += `${String(d.id).padEnd(4)}|${groupText(d).padEnd(8)}|${linkText(d).padEnd(8)}|${dataTypeName(d.dataType)}\n`;
+    }
+  }
+  if (s.error) out += `\nError encountered during signature verification: ${s.error.message}\n`;
+  return out;
+}
+
+/** The text Apptainer prints on stdout. */
+export function renderVerifyText(report: VerifyReport): string {
+  return processedSignatures(report).map(renderSignature).join('');
+}
+
+interface KeyEntity {
+  Partition: string;
+  Name: string;
+  Fingerprint: string;
+  KeyLocal: boolean;
+  KeyCheck: boolean;
+  DataCheck: boolean;
+}
+
+/** Apptainer's keyList: one SignerKeys entry per verified object per signature, plus a failed object. */
+export function verifyJson(report: VerifyReport | undefined, image?: { descriptors: readonly Descriptor[] }): string {
+  const processed = report ? processedSignatures(report) : [];
+  const entries: { Signer: KeyEntity }[] = [];
+  for (const s of processed) {
+    const base = {
+      Name: s.signer?.name ?? 'unknown',
+      Fingerprint: s.signer?.fingerprint.toLowerCase() ?? '',
+      KeyLocal: s.signer?.local ?? false,
+      KeyCheck: s.signer !== undefined,
+    };
+    for (const d of s.verified) entries.push({ Signer: { Partition: dataTypeName(d.dataType), ...base, DataCheck: true } });
+    const failed = s.error instanceof IntegrityError && s.error.kind === 'object' ? s.error.id : undefined;
+    const d = failed === undefined ? undefined : image?.descriptors.find((o) => o.id === failed);
+    if (d) entries.push({ Signer: { Partition: dataTypeName(d.dataType), ...base, DataCheck: false } });
+  }
+  return goJson({ Signatures: processed.length, SignerKeys: entries.length > 0 ? entries : null });
+}
+
+/** Go's json.Encoder with two-space indent: HTML-significant characters escaped, trailing newline. */
+export function goJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${text}\n`;
+}
