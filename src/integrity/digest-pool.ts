@@ -30,6 +30,7 @@ export class PoolWorker {
 
   /** Runs one job; hashed bytes are reported through `onBytes` as they are hashed. */
   run(job: WorkerJob, onBytes: (n: number) => void): Promise<WorkerOutcome> {
+    if (!this.alive) return Promise.reject(failure('the pool was shut down'));
     return new Promise((resolve, reject) => {
       this.job = { resolve, reject, onBytes };
       this.worker.ref(); // a pending job must keep the process alive
@@ -37,8 +38,9 @@ export class PoolWorker {
     });
   }
 
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  async terminate(): Promise<void> {
+    this.die(new Error('the pool was shut down'));
+    await this.worker.terminate();
   }
 
   private receive(reply: WorkerReply): void {
@@ -54,11 +56,13 @@ export class PoolWorker {
   private die(e: unknown): void {
     if (!this.alive) return;
     this.alive = false;
-    this.job?.reject(new SifError('SIF_INTERNAL', `digest worker failed: ${(e as Error).message}`));
+    this.job?.reject(failure((e as Error).message));
     this.job = undefined;
     this.onDeath(this);
   }
 }
+
+const failure = (why: string) => new SifError('SIF_INTERNAL', `digest worker failed: ${why}`);
 
 /** A worker's error as the SifError the main thread would have thrown. */
 function reviveError(code: string | undefined, message: string): SifError {

@@ -112,6 +112,14 @@ export class ObjectDigests {
     return this.memo(ds, alg);
   }
 
+  /**
+   * Starts hashing each object now, so objects hash side by side; digest()
+   * then returns the kept result. Failures surface only through digest().
+   */
+  prefetch(ds: readonly Descriptor[], alg: DigestAlg): void {
+    for (const d of ds) void this.memo([d], alg);
+  }
+
   stats(): DigestStats {
     const { mainJobs, workerJobs } = this.scheduler.stats;
     return { jobs: this.cache.size, mainJobs, workerJobs, bytes: this.done };

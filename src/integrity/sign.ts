@@ -76,6 +76,7 @@ export async function signImage(path: string, options: SignOptions): Promise<Des
     async (editor) => {
       const plans = planSignatures(editor.image, options);
       const digests = new ObjectDigests(editor.image, { onProgress: options.onProgress });
+      for (const plan of plans) digests.prefetch(plan.objects, 'sha256'); // every group's objects hash side by side
       const added: Descriptor[] = [];
       for (const plan of plans) {
         const image = editor.image;

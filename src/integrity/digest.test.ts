@@ -1,0 +1,144 @@
+import t from 'tap';
+import { createHash, randomBytes } from 'node:crypto';
+import { renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataType } from '../format/constants.js';
+import { SifImage } from '../image/image.js';
+import { createImage } from '../image/write/create.js';
+import { isSifError } from '../errors.js';
+import { DIGEST_SIZES, ObjectDigests, type DigestAlg, type ObjectDigestsOptions } from './digest.js';
+import { DigestPool, digestPool, shutdownDigestPool } from './digest-pool.js';
+
+const ALGS = Object.keys(DIGEST_SIZES) as DigestAlg[];
+const NODE_NAME = (alg: DigestAlg) => alg.replace('sha512_', 'sha512-');
+const oneShot = (alg: DigestAlg, ...parts: Buffer[]) => createHash(NODE_NAME(alg)).update(Buffer.concat(parts)).digest();
+
+/** Small chunks so a few KiB exercise every boundary of the double-buffered loop. */
+const CHUNK = 4096;
+const SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 17];
+
+/** An image with one Generic object per size, each of random bytes. */
+async function imageWith(dir: string, sizes: readonly number[]): Promise<{ path: string; data: Buffer[] }> {
+  const data = sizes.map((n) => randomBytes(n));
+  const path = join(dir, 'image.sif');
+  await createImage(path, { objects: data.map((d) => ({ dataType: DataType.Generic, data: d, groupId: 1 })) });
+  return { path, data };
+}
+
+async function withDigests<T>(path: string, options: ObjectDigestsOptions, fn: (dg: ObjectDigests, image: SifImage) => Promise<T>) {
+  const image = await SifImage.open(path);
+  try {
+    return await fn(new ObjectDigests(image, options), image);
+  } finally {
+    await image.close();
+  }
+}
+
+// workerMinBytes 1 sends every non-empty object to a worker when threads > 1.
+const ENGINES: [string, ObjectDigestsOptions][] = [
+  ['main thread', { threads: 1, chunkSize: CHUNK }],
+  ['main thread and workers', { threads: 3, chunkSize: CHUNK, workerMinBytes: 1 }],
+];
+
+t.teardown(shutdownDigestPool);
+
+for (const [name, options] of ENGINES) {
+  t.test(`${name}: digests equal node:crypto one-shot digests for all six algorithms`, async (t) => {
+    const { path, data } = await imageWith(t.testdir(), SIZES);
+    await withDigests(path, options, async (dg, image) => {
+      const requested = ALGS.flatMap((alg) => image.descriptors.map((d, i) => ({ alg, i, p: dg.digest(d, alg) })));
+      for (const { alg, i, p } of requested) t.same(await p, oneShot(alg, data[i]!), `${alg} of ${data[i]!.length} bytes`);
+      if (options.threads! > 1) t.ok(dg.stats().workerJobs > 0, 'workers hashed some');
+    });
+  });
+
+  t.test(`${name}: a concatenation of ranges equals the digest of the bytes joined`, async (t) => {
+    const { path, data } = await imageWith(t.testdir(), SIZES);
+    await withDigests(path, options, async (dg, image) => {
+      const ds = image.descriptors;
+      t.same(await dg.digestConcatenation(ds, 'sha384'), oneShot('sha384', ...data));
+      t.same(await dg.digestConcatenation([ds[5]!, ds[1]!], 'sha256'), oneShot('sha256', data[5]!, data[1]!), 'in the order given');
+    });
+  });
+
+  t.test(`${name}: each object is hashed once per algorithm however often it is asked for`, async (t) => {
+    const { path } = await imageWith(t.testdir(), SIZES);
+    const seen: [number, number][] = [];
+    await withDigests(path, { ...options, onProgress: (done, total) => seen.push([done, total]) }, async (dg, image) => {
+      const ds = image.descriptors;
+      const first = await Promise.all([...ds, ...ds].map((d) => dg.digest(d, 'sha256')));
+      dg.prefetch(ds, 'sha256');
+      for (const d of ds) t.same(await dg.digest(d, 'sha256'), first[ds.indexOf(d)]);
+      await dg.digest(ds[2]!, 'sha512');
+      const bytes = SIZES.reduce((a, b) => a + b, 0) + SIZES[2]!;
+      t.same(dg.stats(), { ...dg.stats(), jobs: ds.length + 1, bytes }, 'one job per object and algorithm');
+      t.equal(dg.stats().mainJobs + dg.stats().workerJobs, ds.length + 1, 'every job ran once');
+      t.same(seen.at(-1), [bytes, bytes], 'progress ends at the total');
+      t.ok(seen.every(([done, total], i) => done <= total && (i === 0 || done > seen[i - 1]![0])), 'progress only grows');
+    });
+  });
+
+  t.test(`${name}: a file truncated after opening is an error, not a shorter digest`, async (t) => {
+    const { path } = await imageWith(t.testdir(), [CHUNK * 8]);
+    await withDigests(path, options, async (dg, image) => {
+      truncateSync(path, image.descriptors[0]!.offset + CHUNK * 3 + 5);
+      const e = await dg.digest(image.descriptors[0]!, 'sha256').catch((e: unknown) => e);
+      t.ok(isSifError(e, 'SIF_TRUNCATED'), 'SIF_TRUNCATED');
+      t.match((e as Error).message, /^reading data object 1: unexpected EOF at offset \d+$/);
+    });
+  });
+}
+
+t.test('objects requested together hash side by side on the workers and the main thread', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [64, 50_000, 60_000, 70_000, 80_000]);
+  await withDigests(path, { threads: 3, chunkSize: CHUNK, workerMinBytes: 40_000 }, async (dg, image) => {
+    const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+    got.forEach((g, i) => t.same(g, oneShot('sha256', data[i]!)));
+    const { mainJobs, workerJobs } = dg.stats();
+    t.ok(workerJobs >= 1, `workers took ${workerJobs} jobs`);
+    t.ok(mainJobs >= 1, `main thread took ${mainJobs} jobs`);
+    t.ok(digestPool().size <= digestPool().maxWorkers, 'the pool never exceeds its size');
+  });
+});
+
+t.test('a worker that finds another file at the path leaves the job to the main thread', async (t) => {
+  const dir = t.testdir();
+  const { path, data } = await imageWith(dir, [CHUNK * 4]);
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+    renameSync(path, join(dir, 'moved.sif'));
+    writeFileSync(path, 'not the image');
+    t.same(await dg.digest(image.descriptors[0]!, 'sha256'), oneShot('sha256', data[0]!), 'digest of the opened file');
+    t.same(dg.stats(), { ...dg.stats(), mainJobs: 1, workerJobs: 0 });
+  });
+});
+
+t.test('the pool: lazily started, bounded, shut down on request, and started again when needed', async (t) => {
+  const pool = new DigestPool(1);
+  t.equal(pool.size, 0, 'no worker before the first job');
+  const w = pool.acquire()!;
+  t.equal(pool.size, 1);
+  t.equal(pool.acquire(), undefined, 'full');
+  pool.release(w);
+  t.equal(pool.acquire(), w, 'an idle worker is reused');
+  pool.release(w);
+  await pool.shutdown();
+  t.equal(pool.size, 0, 'shut down');
+  t.equal(new DigestPool(0).acquire(), undefined, 'a pool of size 0 never starts a worker');
+
+  // The main thread takes the first object, so the second goes to a worker.
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 64, CHUNK * 64]);
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+    const [onMain, onWorker] = image.descriptors.map((d) => dg.digest(d, 'sha256'));
+    await shutdownDigestPool();
+    const e = await onWorker!.catch((e: unknown) => e);
+    t.ok(isSifError(e, 'SIF_INTERNAL'), 'a job running at shutdown fails');
+    t.match((e as Error).message, /^digest worker failed: the pool was shut down$/);
+    t.same(await onMain, oneShot('sha256', data[0]!), 'the main thread finishes its job');
+    t.equal(digestPool().size, 0);
+  });
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+    const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+    t.same(got, [oneShot('sha256', data[0]!), oneShot('sha256', data[1]!)], 'works again after shutdown');
+    t.equal(dg.stats().workerJobs, 1);
+  });
+});
