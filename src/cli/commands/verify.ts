@@ -15,6 +15,7 @@ interface VerifyArgs {
   keysdir?: string;
   'global-keyring'?: string;
   json: boolean;
+  quiet: boolean;
 }
 
 export function verifyCommand(io: Io): CommandModule<object, VerifyArgs> {
@@ -31,25 +32,32 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs> {
         .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary)' })
         .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
-        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result" }),
+        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result" })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
       const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];
       const objects = a['sif-id'] === undefined ? [] : [parseId(a['sif-id'], 'object ID')];
       const { verifyJson, renderVerifyText } = await import('../render/verify.js');
       let report: VerifyReport | undefined;
       let image: SifImage | undefined;
+      const { commandProgress } = await import('../progress.js');
+      const progress = commandProgress(io, 'Verifying', a.quiet);
       try {
         const { loadVerificationKeys } = await import('../../integrity/keyset.js');
         const { verifyIntegrity, primaryPartitionId } = await import('../../integrity/verify.js');
+        const { ObjectDigests } = await import('../../integrity/digest.js');
         const keys = await loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
         image = await SifImage.open(a.image);
         const legacy = a['legacy-insecure'];
         const legacyAll = legacy && a.all;
         if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
-        report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true });
+        const digests = new ObjectDigests(image, { onProgress: progress?.update });
+        report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true, digests });
+        progress?.finish();
         if (!a.json) await write(io.stdout, renderVerifyText(report));
         if (report.error) throw report.error;
       } finally {
+        progress?.finish();
         if (a.json) await write(io.stdout, verifyJson(report, image));
         await image?.close();
       }
