@@ -98,8 +98,8 @@ export class DigestScheduler {
         { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
         this.options.onBytes,
       );
-      if (outcome === 'moved') {
-        this.mainOnly.unshift(job); // the path names another file now: hash what we opened
+      if (outcome === undefined) {
+        this.mainOnly.unshift(job); // the path names another file now, or the worker died
       } else {
         this.stats.workerJobs++;
         job.resolve(outcome);
