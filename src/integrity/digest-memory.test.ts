@@ -6,7 +6,6 @@ import { openpgpKey } from '../test-support/pgp.js';
 import { sparseImage } from '../test-support/sparse.js';
 
 const MiB = 1 << 20;
-const GiB = 1 << 30;
 
 /** Runs the built CLI in a child process and returns its exit code and peak RSS in MiB. */
 function cliPeakRss(args: string[]): { code: number; stderr: string; rssMiB: number } {
