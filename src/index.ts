@@ -48,3 +48,19 @@ export {
   type PartitionExtraInput,
 } from './image/write/extra.js';
 export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOptions } from './image/write/types.js';
+export { ObjectDigests, DIGEST_SIZES, type DigestAlg, type ObjectDigestsOptions } from './integrity/digest.js';
+export { buildMetadata, encodeMetadata, parseMetadata, MetadataError, type ImageMetadata, type ObjectMetadata, type Digest } from './integrity/metadata.js';
+export { loadVerificationKeys, type VerificationKey, type KeySource, type KeySetOptions } from './integrity/keyset.js';
+export {
+  verifyIntegrity,
+  planTasks,
+  primaryPartitionId,
+  type VerifyOptions,
+  type VerifyReport,
+  type TaskVerdict,
+  type SignatureVerdict,
+  type Signer,
+  type Task,
+} from './integrity/verify.js';
+export { signImage, planSignatures, type SignOptions, type SignSelection, type SignaturePlan } from './integrity/sign.js';
+export { readSecretKeyring, selectSecretKey, unlockKey, isLocked, type SecretKeySource } from './integrity/signing-key.js';

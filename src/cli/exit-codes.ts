@@ -32,3 +32,6 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_NOT_SIGNED_BY_REQUIRED: 12,
   SIF_UNKNOWN_SIGNER: 13,
 };
+
+/** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */
+export const EXIT_BROKEN_PIPE = 141;

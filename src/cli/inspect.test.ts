@@ -1,6 +1,8 @@
 import t from 'tap';
-import { basename } from 'node:path';
-import { corpusImages, withReference } from '../test-support/reference.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { descriptorLayout, headerLayout, partitionExtraLayout } from '../format/layout.js';
+import { corpusImages, FIXTURES, GO_IMAGES, withReference } from '../test-support/reference.js';
 import { runCli, runTool, spawnCli } from '../test-support/cli.js';
 
 /** Objects OCI types print as upstream HEAD, which 2.8.3 does not know (docs/compat.md). */
@@ -29,7 +31,6 @@ withReference(t, 'list, header, info and dump match siftool 2.8.3 on every corpu
 });
 
 withReference(t, 'OCI objects print as upstream HEAD does', ['shared'], async (t) => {
-  const { FIXTURES } = await import('../test-support/reference.js');
   const blob = `${FIXTURES}/sylabs-sif-head/images/one-object-oci-blob.sif`;
   const list = await runCli(['list', blob]);
   t.match(list.stdout.toString(), /\|32176-33023 +\|OCI\.Blob\n$/);
@@ -40,7 +41,6 @@ withReference(t, 'OCI objects print as upstream HEAD does', ['shared'], async (t
 });
 
 withReference(t, 'the real bin/sif process prints the same as siftool', ['siftool', 'go-sif'], async (t) => {
-  const { GO_IMAGES } = await import('../test-support/reference.js');
   const image = `${GO_IMAGES}/two-groups-signed.sif`;
   for (const args of [['list', image], ['header', image], ['info', '4', image]]) {
     const got = spawnCli(args);
@@ -48,4 +48,22 @@ withReference(t, 'the real bin/sif process prints the same as siftool', ['siftoo
     t.equal(got.stderr, '');
     t.same(got.stdout, runTool('siftool', args).stdout, args.join(' '));
   }
+});
+
+withReference(t, 'loong64 (arch code 13) prints as upstream HEAD does', ['siftool', 'go-sif'], async (t) => {
+  const bytes = readFileSync(join(GO_IMAGES, 'one-group.sif'));
+  const loong = Buffer.from('13\0');
+  headerLayout.encode({ ...headerLayout.decode(bytes), arch: loong }, bytes);
+  const extraAt = 4096 + descriptorLayout.offsets.extra;
+  partitionExtraLayout.encode({ ...partitionExtraLayout.decode(bytes, extraAt), arch: loong }, bytes, extraAt);
+  const image = join(t.testdir(), 'loong64.sif');
+  writeFileSync(image, bytes);
+
+  const header = (await runCli(['header', image])).stdout.toString();
+  const siftoolHeader = runTool('siftool', ['header', image]).stdout.toString();
+  t.match(header, /^Version:              01\nPrimary Architecture: loong64\n/);
+  t.notMatch(siftoolHeader, /Primary Architecture/, '2.8.3 does not know the code and leaves the line out');
+  const list = (await runCli(['list', image])).stdout.toString();
+  t.equal(list, runTool('siftool', ['list', image]).stdout.toString().replace('Raw/System/unknown', 'Raw/System/loong64'));
+  t.match((await runCli(['info', '1', image])).stdout.toString(), /  Architecture:     loong64\n$/);
 });

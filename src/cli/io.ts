@@ -12,7 +12,15 @@ export interface Io {
   readonly stdoutIsTTY: boolean;
 }
 
+/**
+ * Write errors on stdout (EPIPE when a pipe's reader exits) reach the command
+ * through write()'s callback; without a listener Node would also crash on the
+ * stream's 'error' event.
+ */
+const reportedThroughWrite = (): void => undefined;
+
 export function processIo(): Io {
+  if (!process.stdout.listeners('error').includes(reportedThroughWrite)) process.stdout.on('error', reportedThroughWrite);
   return {
     stdin: process.stdin,
     stdinIsTTY: Boolean(process.stdin.isTTY),

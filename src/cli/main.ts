@@ -3,33 +3,62 @@
  * SifErrors; this maps each code to its documented exit code.
  */
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { isSifError, UsageError } from '../errors.js';
 import { commands } from './commands/index.js';
-import { EXIT_CODES } from './exit-codes.js';
+import { EXIT_BROKEN_PIPE, EXIT_CODES } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
 const packageVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * yargs' own completion command prints the script even for `completion --help`,
+ * so it is registered under this hidden name (it still answers the script's
+ * --get-yargs-completions queries) and `completion` is an ordinary command.
+ */
+const YARGS_COMPLETION = 'yargs-completion-script';
+
+interface ParserOptions {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+}
+
+/** yargs 18 methods that @types/yargs 17 does not declare (or declares without arguments). */
+interface YargsUntyped {
+  getOptions(): ParserOptions;
+  showCompletionScript($0: string, command: string): unknown;
+}
+
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   try {
-    const parser = yargs([...argv])
+    const parser: Argv = yargs([...argv])
       .scriptName('sif')
       .usage('$0 <command> [options]\n\nInspect, write, sign and verify Singularity Image Format (SIF) images.')
       .command(commands(io))
+      .command({
+        command: 'completion',
+        describe: 'Print a shell completion script (bash, or zsh when $SHELL is zsh)',
+        handler: (): void => {
+          (parser as unknown as YargsUntyped).showCompletionScript('sif', 'completion');
+        },
+      })
+      .completion(YARGS_COMPLETION, false)
       .demandCommand(1, 'specify a command')
       .strict()
       .recommendCommands()
-      .completion('completion', 'Print a shell completion script (bash, or zsh when $SHELL is zsh)')
       .help()
       .alias('h', 'help')
       .version(packageVersion())
       .wrap(null)
       .exitProcess(false)
       .fail((message, error) => {
-        throw error ?? new UsageError(message);
+        if (error) throw error;
+        const unknown = message.startsWith('Not enough non-option arguments')
+          ? unknownOptionMessage(argv, (parser as unknown as YargsUntyped).getOptions())
+          : undefined;
+        throw new UsageError(unknown ?? message);
       });
     await parser.parseAsync();
     return 0;
@@ -38,7 +67,24 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
 }
 
+/**
+ * yargs reports a missing positional before an unknown flag, and an unknown
+ * `--flag` swallows the next word as its value, so `sif list --bogus x.sif`
+ * would say "Not enough non-option arguments". Name the unknown flag instead.
+ */
+function unknownOptionMessage(argv: readonly string[], options: ParserOptions): string | undefined {
+  const known = new Set([...Object.keys(options.key), ...Object.values(options.alias).flat()]);
+  const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const name = /^--?(?:no-)?([^=]+)/.exec(arg)?.[1];
+    if (name !== undefined && !/^-\d/.test(arg) && !known.has(name) && !known.has(camel(name))) return `Unknown argument: ${name}`;
+  }
+  return undefined;
+}
+
 function report(e: unknown, io: Io): number {
+  if (isBrokenPipe(e, io)) return EXIT_BROKEN_PIPE;
   const debug = io.env.SIF_DEBUG === '1';
   if (isSifError(e)) {
     io.stderr.write(`sif: ${oneLine(e.message)}\n`);
@@ -49,6 +95,15 @@ function report(e: unknown, io: Io): number {
   io.stderr.write(`sif: internal error: ${oneLine(message)}\n`);
   io.stderr.write(debug && e instanceof Error && e.stack ? `${e.stack}\n` : 'sif: run with SIF_DEBUG=1 for details\n');
   return EXIT_CODES.SIF_INTERNAL;
+}
+
+/**
+ * The reader of stdout went away (`sif dump 3 x.sif | head -c 10`). Go tools,
+ * siftool included, die of SIGPIPE there without a word; we stop as quietly.
+ */
+function isBrokenPipe(e: unknown, io: Io): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || (code === 'ERR_STREAM_DESTROYED' && io.stdout.destroyed);
 }
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();

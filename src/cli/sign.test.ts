@@ -90,3 +90,19 @@ withReference(t, 'signing again appends a signature; both verify', ['go', 'go-si
   const partial = await runCli(['verify', '--keyring', key.publicPath, '--keysdir', dir, image]);
   t.equal(partial.code, 13, 'every signature must verify: a missing key fails');
 });
+
+withReference(t, 'images the Go reference signs with our test keys verify under sif verify', ['go', 'go-sif', 'gpg'], async (t) => {
+  const dir = t.testdir();
+  const home = gpgHome();
+  t.teardown(() => stopGpg(home));
+  const keys = [gpgKey(home, dir, 'rsa2048'), gpgKey(home, dir, 'ed25519'), await openpgpKey(dir, 'ecc'), await openpgpKey(dir, 'rsa')];
+  const images = keys.map((_, i) => copyImage(dir, `go-signed-${i}.sif`));
+  const signed = oracleBatch<{ fingerprint?: string; error?: string }>(dir, keys.map((k, i) => ['sign', '--key', k.secretPath, images[i]!]));
+  for (const [i, key] of keys.entries()) {
+    t.equal(signed[i]!.fingerprint, key.fingerprint, `${key.label}: the reference signed (${signed[i]!.error ?? ''})`);
+    for (const flags of [[], ['--group-id', '2'], ['--sif-id', '1']]) {
+      const r = await runCli(['verify', '--keyring', key.publicPath, '--keysdir', dir, ...flags, images[i]!]);
+      t.equal(r.code, 0, `${key.label} ${flags.join(' ')}: ${r.stderr}`);
+    }
+  }
+});

@@ -2,6 +2,7 @@ import { FormatError } from '../errors.js';
 import {
   archFromBytes,
   DataType,
+  dataTypeName,
   FINGERPRINT_SIZE,
   GROUP_MASK,
   hashTypeName,
@@ -66,9 +67,11 @@ export function descriptorIntegrityBytes(d: Descriptor): Buffer {
   return descriptorIntegrityLayout.encode({ ...d.raw, relativeId: d.relativeId });
 }
 
-function expectType(d: Descriptor, want: number): void {
-  if (d.dataType !== want) {
-    throw new FormatError('SIF_CORRUPT', `unexpected data type ${d.dataType}, expected ${want}`);
+/** Fails with the reference's text, e.g. "unexpected data type FS, expected one of: [Signature]". */
+function expectType(d: Descriptor, ...want: number[]): void {
+  if (!want.includes(d.dataType)) {
+    const names = want.map(dataTypeName).join(' ');
+    throw new FormatError('SIF_CORRUPT', `unexpected data type ${dataTypeName(d.dataType)}, expected one of: [${names}]`);
   }
 }
 
@@ -119,9 +122,7 @@ export function sbomFormat(d: Descriptor): number {
 
 /** The "sha256:<hex>" text the reference stores in Extra of OCI objects, cut at the first NUL. */
 export function ociDigest(d: Descriptor): string {
-  if (d.dataType !== DataType.OCIRootIndex && d.dataType !== DataType.OCIBlob) {
-    throw new FormatError('SIF_CORRUPT', `unexpected data type ${d.dataType}, expected an OCI type`);
-  }
+  expectType(d, DataType.OCIRootIndex, DataType.OCIBlob);
   const nul = d.raw.extra.indexOf(0);
   return d.raw.extra.subarray(0, nul < 0 ? d.raw.extra.length : nul).toString('latin1');
 }

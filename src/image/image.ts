@@ -133,10 +133,13 @@ async function readDescriptorTable(
   if (h.descriptorsOffset < 0n) {
     throw new FormatError('SIF_CORRUPT', `reading descriptors: readat ${path}: negative offset`);
   }
+  // Go's section reader treats a negative size as "no limit"; a table cannot have one.
+  if (h.descriptorsSize < 0n) {
+    throw new FormatError('SIF_CORRUPT', `reading descriptors: invalid descriptors size ${h.descriptorsSize}`);
+  }
   const need = total * BigInt(DESCRIPTOR_SIZE);
   const inFile = BigInt(fileSize) - h.descriptorsOffset;
-  const sectionLimit = h.descriptorsSize < 0n ? 0n : h.descriptorsSize;
-  const available = inFile < 0n ? 0n : inFile < sectionLimit ? inFile : sectionLimit;
+  const available = inFile < 0n ? 0n : inFile < h.descriptorsSize ? inFile : h.descriptorsSize;
   if (available < need) {
     const cause = available === 0n ? 'EOF' : 'unexpected EOF';
     throw new FormatError(

@@ -221,8 +221,8 @@ function legacyDigest(sig: Descriptor, plaintext: Buffer, alg: DigestAlg): Buffe
   let text = plaintext.toString('latin1');
   if (text.startsWith('SIFHASH:\n')) text = text.slice(9);
   if (text.endsWith('\n')) text = text.slice(0, -1);
-  if (text.length % 2 !== 0) throw err.signatureProblem(sig.id, 'legacy digest: odd length hex string');
   if (!/^[0-9a-fA-F]*$/.test(text)) throw err.signatureProblem(sig.id, 'legacy digest: invalid hex');
+  if (text.length % 2 !== 0) throw err.signatureProblem(sig.id, 'legacy digest: odd length hex string');
   const value = Buffer.from(text, 'hex');
   if (value.length !== DIGEST_SIZES[alg]) throw err.signatureProblem(sig.id, 'digest malformed');
   return value;

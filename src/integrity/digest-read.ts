@@ -24,9 +24,14 @@ export class ReadBuffers {
 
   constructor(readonly chunkSize: number = DEFAULT_CHUNK_SIZE) {}
 
-  /** Allocated on first use, so a run that hashes nothing allocates nothing. */
-  get buffers(): [Buffer, Buffer] {
-    return (this.pair ??= [Buffer.allocUnsafe(this.chunkSize), Buffer.allocUnsafe(this.chunkSize)]);
+  /**
+   * Buffers for reads of up to `size` bytes: as large as the largest read so
+   * far, at most `chunkSize`, so a run over small objects allocates little.
+   */
+  buffers(size: number): [Buffer, Buffer] {
+    const want = Math.min(this.chunkSize, Math.max(size, 1));
+    if (!this.pair || this.pair[0].length < want) this.pair = [Buffer.allocUnsafe(want), Buffer.allocUnsafe(want)];
+    return this.pair;
   }
 }
 
@@ -43,8 +48,8 @@ export async function hashRanges(
   buffers: ReadBuffers,
   onChunk?: (bytes: number) => void,
 ): Promise<void> {
-  const bufs = buffers.buffers;
-  const reads = chunks(ranges, buffers.chunkSize);
+  const bufs = buffers.buffers(Math.max(0, ...ranges.map((r) => r.size)));
+  const reads = chunks(ranges, bufs[0].length);
   let next = reads.next();
   let [current, spare] = bufs;
   let pending = next.done ? undefined : readChunk(handle, current, next.value);

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import type { Test } from 'tap';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /**
@@ -29,8 +30,9 @@ const commandExists = (cmd: string) => {
 };
 
 /** Why a reference is unavailable, or undefined when it is there. */
-export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'go' | 'gpg')[]): string | undefined {
+export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'go' | 'gpg' | 'jq')[]): string | undefined {
   for (const need of needs) {
+    if (need === 'jq' && !commandExists('jq')) return 'jq is not installed (apt-get install jq)';
     if (need === 'siftool' && !commandExists('siftool')) return 'siftool is not installed (apt-get install siftool)';
     if (need === 'go' && !commandExists('go')) return 'go is not installed (apt-get install golang-go)';
     if (need === 'gpg' && !commandExists('gpg')) return 'gpg is not installed (apt-get install gnupg)';
@@ -50,8 +52,7 @@ interface TapLike {
  * Runs `fn` as a subtest when the references exist. Otherwise skips with the
  * reason, or fails when SIF_REQUIRE_REFERENCE=1.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function withReference(t: TapLike, name: string, needs: Parameters<typeof missingReference>, fn: (t: any) => unknown): unknown {
+export function withReference(t: TapLike, name: string, needs: Parameters<typeof missingReference>, fn: (t: Test) => unknown): unknown {
   const reason = missingReference(...needs);
   if (reason && process.env.SIF_REQUIRE_REFERENCE === '1') return t.fail(`${name}: ${reason} (SIF_REQUIRE_REFERENCE=1)`);
   return t.test(name, { skip: reason ?? false }, fn); // SIF_REQUIRE_REFERENCE turns this skip into a failure

@@ -16,6 +16,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^signature object \d+: fingerprint in descriptor/, () => 'fingerprint'],
   [/^fingerprint in descriptor does not correspond/, () => 'fingerprint'],
   [/^(signature object \d+: )?hash algorithm unsupported/, () => 'hash'],
+  [/^(signature object \d+: )?(digest malformed|legacy digest: .*|encoding\/hex: .*)$/, () => 'digest malformed'],
   [/^signature not found for object group (\d+)$/, (m) => `not-found group ${m[1]}`],
   [/^signature not found for object (\d+)$/, (m) => `not-found object ${m[1]}`],
   [/^object (\d+): object not signed$/, (m) => `not-signed ${m[1]}`],

@@ -2,6 +2,8 @@
 import {
   DataType,
   dataTypeName,
+  FINGERPRINT_SIZE,
+  hashTypeName,
   formatTypeName,
   fsTypeName,
   GO_ZERO_TIME,
@@ -14,9 +16,9 @@ import {
   ociDigest,
   partitionInfo,
   sbomFormat,
-  signatureInfo,
   type Descriptor,
 } from '../../format/descriptor.js';
+import { signatureExtraLayout } from '../../format/layout.js';
 import type { Header } from '../../format/header.js';
 
 /** int64 values as JSON numbers when exact, else as decimal strings. */
@@ -44,6 +46,17 @@ export function headerJson(h: Header): Record<string, unknown> {
   };
 }
 
+/** Decoded even when the hash code is unknown, where siftool's info gives up. */
+function signatureJson(d: Descriptor): Record<string, unknown> {
+  const { hashType, entity } = signatureExtraLayout.decode(d.raw.extra);
+  const fingerprint = entity.subarray(0, FINGERPRINT_SIZE);
+  return {
+    hashType,
+    hash: hashTypeName(hashType) ?? null,
+    fingerprint: fingerprint.some((b) => b !== 0) ? fingerprint.toString('hex').toUpperCase() : null,
+  };
+}
+
 function extraJson(d: Descriptor): Record<string, unknown> {
   switch (d.dataType) {
     case DataType.Partition: {
@@ -51,12 +64,7 @@ function extraJson(d: Descriptor): Record<string, unknown> {
       return { partition: { fsType: p.fsType, fs: fsTypeName(p.fsType), partType: p.partType, part: partTypeName(p.partType), arch: p.arch } };
     }
     case DataType.Signature: {
-      try {
-        const s = signatureInfo(d);
-        return { signature: { hashType: s.hashType, hash: s.hashName, fingerprint: s.fingerprint?.toString('hex').toUpperCase() ?? null } };
-      } catch {
-        return { signature: { hashType: d.raw.extra.readInt32LE(0), hash: null, fingerprint: null } };
-      }
+      return { signature: signatureJson(d) };
     }
     case DataType.CryptoMessage: {
       const c = cryptoMessageInfo(d);

@@ -1,21 +1,27 @@
 /**
  * One writer per image at a time. The lock is a file `IMG.lock` beside the
- * image, created with O_EXCL (atomic on local file systems and NFSv3+). It
- * names its owner (host, PID, process start time) and carries the write-ahead
- * journal of journal.ts. A lock whose owner is dead on this host is stale: the
- * next writer replays its journal, removes it and goes on. Breaking a stale
- * lock is serialized by a second O_EXCL file, `IMG.lock.recover`, so two
- * writers never both break it and one of them never removes the other's fresh lock.
+ * image. It appears atomically with its owner line (host, PID, process start
+ * time): written to a temporary file, then hard-linked into place, which fails
+ * with EEXIST while another writer holds it (atomic on local file systems and
+ * NFS). It then carries the write-ahead journal of journal.ts. A lock whose
+ * owner is dead on this host is stale: the next writer replays its journal,
+ * removes it and goes on. Breaking a stale lock is serialized by a second
+ * exclusive file, `IMG.lock.recover`, so two writers never both break it and
+ * one never removes the other's fresh lock.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { constants as fsConstants, readFileSync } from 'node:fs';
-import { lstat, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fromSystemError, IoError } from '../../errors.js';
 import type { FileOps } from './file-ops.js';
 import { parseLock, replayJournal, type JournalRecord, type LockOwner } from './journal.js';
 
-/** A lock file that has no owner line after this long was left by a writer killed while creating it. */
+/**
+ * A lock without an owner line (only possible where hard links are missing)
+ * is taken for one being written until it is this old.
+ */
 const UNWRITTEN_LOCK_MS = 10_000;
 const POLL_MS = 50;
 
@@ -33,7 +39,7 @@ function processStart(pid: number): string | undefined {
   }
 }
 
-function isAlive(owner: LockOwner): boolean {
+function isAlive(owner: Pick<LockOwner, 'pid' | 'start'>): boolean {
   try {
     process.kill(owner.pid, 0);
   } catch (e) {
@@ -103,6 +109,48 @@ function lockedError(imagePath: string, lockPath: string, owner: LockOwner | und
   );
 }
 
+/** File systems without hard links; the lock is then created in place. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates `lockPath` holding `content` atomically, so a lock file always names
+ * its owner: the line is written to a temporary file that is then hard-linked
+ * into place (link fails with EEXIST when the lock is held). Undefined when held.
+ */
+async function createLockFile(lockPath: string, content: Buffer, ops: FileOps): Promise<FileHandle | undefined> {
+  const tmp = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let handle = await open(tmp, CREATE_EXCL, 0o644);
+  try {
+    await ops.writeAt(handle, content, 0);
+    await ops.sync(handle);
+    await link(tmp, lockPath).catch(async (e: NodeJS.ErrnoException) => {
+      if (!NO_LINKS.has(e.code ?? '')) throw e;
+      await handle.close();
+      handle = await open(lockPath, CREATE_EXCL, 0o644);
+      await ops.writeAt(handle, content, 0);
+      await ops.sync(handle);
+    });
+    return handle; // the same inode as the lock: the journal is appended through it
+  } catch (e) {
+    await handle.close();
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw e;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** Removes temporary lock files of writers killed before they could (`IMG.lock.PID.XXXXXXXX.tmp`). */
+async function removeLitter(lockPath: string): Promise<void> {
+  const prefix = `${basename(lockPath)}.`;
+  for (const name of await readdir(dirname(lockPath)).catch(() => [] as string[])) {
+    const pid = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid && Number(pid) !== process.pid && !isAlive({ pid: Number(pid) })) {
+      await unlink(join(dirname(lockPath), name)).catch(() => undefined);
+    }
+  }
+}
+
 export interface LockOptions {
   /** Milliseconds to wait for another writer; default 0. */
   timeoutMs?: number;
@@ -113,7 +161,6 @@ export interface LockOptions {
 
 /** An exclusive, journaled lock on one image path. */
 export class ImageLock {
-  private end = 0;
   /** Set when a change could not finish: the journal must outlive this writer. */
   private keepJournal = false;
 
@@ -121,43 +168,37 @@ export class ImageLock {
     readonly lockPath: string,
     private readonly handle: FileHandle,
     private readonly ops: FileOps,
+    private end: number,
   ) {}
 
   /** Takes the lock, breaking a stale one; fails with SIF_LOCKED after `timeoutMs`. */
   static async acquire(imagePath: string, options: LockOptions): Promise<ImageLock> {
     const lockPath = lockPathOf(imagePath);
     const deadline = Date.now() + (options.timeoutMs ?? 0);
+    const image = await lstat(imagePath).catch(() => undefined);
+    const owner: LockOwner = {
+      ...ownerLine(),
+      ...(image ? { dev: image.dev, ino: image.ino } : {}),
+      ...(options.tmp ? { tmp: options.tmp } : {}),
+    };
+    const content = Buffer.from(`${JSON.stringify(owner)}\n`);
     for (;;) {
+      let handle: FileHandle | undefined;
       try {
-        const handle = await open(lockPath, CREATE_EXCL, 0o644);
-        return await ImageLock.initialize(imagePath, lockPath, handle, options);
+        handle = await createLockFile(lockPath, content, options.ops);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
         // A missing directory is reported against the image, the path the user gave.
-        if (code !== 'EEXIST') throw fromSystemError(e, code === 'ENOENT' ? imagePath : lockPath);
+        throw fromSystemError(e, (e as NodeJS.ErrnoException).code === 'ENOENT' ? imagePath : lockPath);
+      }
+      if (handle) {
+        await removeLitter(lockPath);
+        return new ImageLock(lockPath, handle, options.ops, content.length);
       }
       const holder = await inspect(lockPath);
       if (holder.state === 'gone') continue;
       if (holder.state === 'stale' && (await breakStale(imagePath, lockPath, holder.text, options.ops))) continue;
       if (Date.now() >= deadline) throw lockedError(imagePath, lockPath, holder.owner);
       await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  }
-
-  private static async initialize(imagePath: string, lockPath: string, handle: FileHandle, options: LockOptions) {
-    const lock = new ImageLock(lockPath, handle, options.ops);
-    try {
-      const image = await lstat(imagePath).catch(() => undefined);
-      const owner: LockOwner = {
-        ...ownerLine(),
-        ...(image ? { dev: image.dev, ino: image.ino } : {}),
-        ...(options.tmp ? { tmp: options.tmp } : {}),
-      };
-      await lock.append(owner);
-      return lock;
-    } catch (e) {
-      await lock.release();
-      throw fromSystemError(e, lockPath);
     }
   }
 

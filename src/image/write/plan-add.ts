@@ -101,7 +101,8 @@ function appendStart(image: SifImage): number {
   const h = image.header.raw;
   const start = h.dataOffset + h.dataSize;
   const tableEnd = h.descriptorsOffset + h.descriptorsSize;
-  const objectsEnd = image.descriptors.reduce((m, d) => Math.max(m, d.offset + d.size), 0);
+  // Empty objects hold no bytes to overwrite; compaction can leave one past DataSize.
+  const objectsEnd = image.descriptors.reduce((m, d) => (d.size > 0 ? Math.max(m, d.offset + d.size) : m), 0);
   if (h.dataOffset < tableEnd || start < BigInt(objectsEnd) || start > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new FormatError(
       'SIF_CORRUPT',

@@ -9,9 +9,14 @@ import type { DeleteOptions } from './types.js';
 
 const UNKNOWN_ARCH = archToBytes('unknown');
 
-/** The object with `id`, with the reference's getDescriptor(WithID) errors. */
+/**
+ * The object with `id`, with the reference's getDescriptor(WithID) errors. Its
+ * selector only runs on used slots, so ID 0 is "object not found" in an image
+ * without objects and "invalid object ID" otherwise.
+ */
 function findObject(image: SifImage, id: number): Descriptor {
-  if (!Number.isInteger(id) || id <= 0 || id > 0xffffffff) throw new SelectionError('SIF_INVALID_ID', 'invalid object ID');
+  const valid = Number.isInteger(id) && id > 0 && id <= 0xffffffff;
+  if (!valid && image.descriptors.length > 0) throw new SelectionError('SIF_INVALID_ID', 'invalid object ID');
   const found = image.descriptors.find((d) => d.id === id);
   if (!found) throw new SelectionError('SIF_OBJECT_NOT_FOUND', 'object not found');
   return found;

@@ -1,0 +1,3 @@
+import { DataType } from '../src/index.js';
+const x: number = DataType.Partition;
+console.log('ok', x);

@@ -1,0 +1,31 @@
+/**
+ * `sif list/info/header/dump` start fast because the CLI's static import graph
+ * never reaches openpgp: sign and verify load it with `await import()`.
+ */
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { REPO_ROOT } from '../test-support/reference.js';
+
+/** Specifiers of static `import … from '…'` / `export … from '…'` statements (not `import()`). */
+const staticImports = (source: string) => [...source.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+'([^']+)';/gms)].map((m) => m[1]!);
+
+function staticGraph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of staticImports(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
+      else seen.add(spec);
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+t.test('the CLI entry point does not statically import openpgp or the integrity modules', async (t) => {
+  const graph = [...staticGraph(join(REPO_ROOT, 'dist/cli/main.js'))];
+  t.ok(graph.some((f) => f.endsWith('cli/commands/verify.js')), 'the graph is followed');
+  t.same(graph.filter((f) => f === 'openpgp' || f.includes('/dist/integrity/') || f.includes('/dist/keys/')), []);
+});

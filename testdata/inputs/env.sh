@@ -1,0 +1,2 @@
+export GREETING=hello
+export LANG=C.UTF-8
