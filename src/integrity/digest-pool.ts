@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FormatError, IoError, type SifError } from '../errors.js';
-import type { WorkerJob, WorkerReply } from './digest-protocol.js';
+import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
 
 /**
  * What a worker made of a job: the digest, or undefined when the main thread
@@ -62,6 +62,13 @@ export class PoolWorker {
       this.worker.ref(); // a pending job must keep the process alive
       this.worker.postMessage(job);
     });
+  }
+
+  /** Stops the running job at its next chunk; meanwhile it no longer keeps the process alive. */
+  cancel(): void {
+    if (!this.job) return;
+    this.worker.postMessage({ type: 'cancel' } satisfies WorkerCancel);
+    this.worker.unref();
   }
 
   async terminate(): Promise<void> {

@@ -3,6 +3,7 @@ import type { ByteRange } from './digest-read.js';
 
 /** One hashing job: the ranges of the file at `path`, concatenated, with node:crypto's `alg`. */
 export interface WorkerJob {
+  readonly type: 'job';
   readonly path: string;
   /** Identity of the file the main thread opened; the worker refuses any other. */
   readonly dev: bigint;
@@ -10,6 +11,11 @@ export interface WorkerJob {
   readonly ranges: readonly ByteRange[];
   readonly alg: string;
   readonly chunkSize: number;
+}
+
+/** Stop the running job at its next chunk (it answers with an error). */
+export interface WorkerCancel {
+  readonly type: 'cancel';
 }
 
 export type WorkerReply =

@@ -37,7 +37,8 @@ export class ReadBuffers {
 
 /**
  * Feeds the ranges, in order, to `hash`, calling `onChunk` with the byte count
- * of each chunk hashed. A file that ends inside a range (it shrank after it
+ * of each chunk hashed; stops with the signal's reason at the next chunk once
+ * `signal` is aborted. A file that ends inside a range (it shrank after it
  * was opened) is an error, never a digest of fewer bytes: signing must not
  * sign it and verifying must say why.
  */
@@ -47,6 +48,7 @@ export async function hashRanges(
   hash: Hash,
   buffers: ReadBuffers,
   onChunk?: (bytes: number) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const bufs = buffers.buffers(Math.max(0, ...ranges.map((r) => r.size)));
   const reads = chunks(ranges, bufs[0].length);
@@ -55,6 +57,7 @@ export async function hashRanges(
   let pending = next.done ? undefined : readChunk(handle, current, next.value);
   while (pending) {
     const n = await pending;
+    signal?.throwIfAborted();
     next = reads.next();
     pending = next.done ? undefined : readChunk(handle, spare, next.value);
     // An abandoned read must not become an unhandled rejection if update throws.

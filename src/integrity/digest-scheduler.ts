@@ -6,6 +6,7 @@
  * and no worker start (docs/performance.md: crossover).
  */
 import { createHash } from 'node:crypto';
+import { SifError } from '../errors.js';
 import type { SifImage } from '../image/image.js';
 import type { DigestPool, PoolWorker } from './digest-pool.js';
 import { hashRanges, ReadBuffers, type ByteRange } from './digest-read.js';
@@ -42,6 +43,8 @@ export class DigestScheduler {
   private workersBusy = 0;
   private readonly mainBuffers: ReadBuffers;
   private identity: Promise<{ dev: bigint; ino: bigint }> | undefined;
+  private readonly running = new Map<PoolWorker, Job>();
+  private readonly abort = new AbortController();
   readonly stats: SchedulerStats = { mainJobs: 0, workerJobs: 0 };
 
   constructor(
@@ -54,6 +57,7 @@ export class DigestScheduler {
 
   /** Digest of the ranges concatenated; hashed exactly once. */
   submit(ranges: readonly ByteRange[], alg: string): Promise<Buffer> {
+    if (this.abort.signal.aborted) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const bytes = ranges.reduce((n, r) => n + r.size, 0);
       const job = { ranges, alg, bytes, resolve, reject };
@@ -63,7 +67,23 @@ export class DigestScheduler {
     });
   }
 
+  /**
+   * Ends the run: queued jobs never start, running ones stop at their next
+   * chunk, and all of them (and any later submit) reject.
+   */
+  close(): void {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort(closedError());
+    for (const job of this.mainOnly.splice(0).concat(this.anywhere.splice(0))) job.reject(closedError());
+    // Settled now, not when the worker answers: a cancelled worker no longer keeps the process alive.
+    for (const [worker, job] of this.running) {
+      job.reject(closedError());
+      worker.cancel();
+    }
+  }
+
   private pump(): void {
+    if (this.abort.signal.aborted) return;
     if (!this.mainBusy) {
       const job = this.mainOnly.shift() ?? this.anywhere.shift();
       if (job) void this.runOnMain(job);
@@ -80,10 +100,10 @@ export class DigestScheduler {
     this.stats.mainJobs++;
     try {
       const hash = createHash(job.alg);
-      await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, this.options.onBytes);
+      await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, this.options.onBytes, this.abort.signal);
       job.resolve(hash.digest());
     } catch (e) {
-      job.reject(e);
+      job.reject(this.abort.signal.aborted ? closedError() : e);
     } finally {
       this.mainBusy = false;
       this.pump();
@@ -92,24 +112,31 @@ export class DigestScheduler {
 
   private async runOnWorker(worker: PoolWorker, job: Job): Promise<void> {
     this.workersBusy++;
+    this.running.set(worker, job);
     try {
       const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
+      this.abort.signal.throwIfAborted();
       const outcome = await worker.run(
-        { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
+        { type: 'job', path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
         this.options.onBytes,
       );
-      if (outcome === undefined) {
+      if (this.abort.signal.aborted) {
+        job.reject(closedError());
+      } else if (outcome === undefined) {
         this.mainOnly.unshift(job); // the path names another file now, or the worker died
       } else {
         this.stats.workerJobs++;
         job.resolve(outcome);
       }
     } catch (e) {
-      job.reject(e);
+      job.reject(this.abort.signal.aborted ? closedError() : e);
     } finally {
+      this.running.delete(worker);
       this.workersBusy--;
       this.pool().release(worker);
       this.pump();
     }
   }
 }
+
+const closedError = () => new SifError('SIF_INTERNAL', 'hashing stopped: the digests were closed');

@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { hashRanges, ReadBuffers } from './digest-read.js';
-import type { WorkerJob, WorkerReply } from './digest-protocol.js';
+import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
 
 let buffers = new ReadBuffers();
+let running: AbortController | undefined;
 
-async function run(job: WorkerJob): Promise<WorkerReply> {
+async function run(job: WorkerJob, signal: AbortSignal): Promise<WorkerReply> {
   let handle;
   try {
     handle = await open(job.path, 'r');
@@ -24,7 +25,7 @@ async function run(job: WorkerJob): Promise<WorkerReply> {
     if (st.dev !== job.dev || st.ino !== job.ino) return { type: 'moved' };
     if (buffers.chunkSize !== job.chunkSize) buffers = new ReadBuffers(job.chunkSize);
     const hash = createHash(job.alg);
-    await hashRanges(handle, job.ranges, hash, buffers, (bytes) => post({ type: 'progress', bytes }));
+    await hashRanges(handle, job.ranges, hash, buffers, (bytes) => post({ type: 'progress', bytes }), signal);
     return { type: 'done', digest: hash.digest() };
   } catch (e) {
     const { code, message } = e as { code?: unknown; message?: unknown };
@@ -36,6 +37,8 @@ async function run(job: WorkerJob): Promise<WorkerReply> {
 
 const post = (reply: WorkerReply) => parentPort!.postMessage(reply);
 
-parentPort!.on('message', (job: WorkerJob) => {
-  void run(job).then(post);
+parentPort!.on('message', (message: WorkerJob | WorkerCancel) => {
+  if (message.type === 'cancel') return running?.abort();
+  const controller = (running = new AbortController());
+  void run(message, controller.signal).then(post);
 });

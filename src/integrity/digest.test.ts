@@ -180,3 +180,27 @@ await image.close();`;
   t.same(out.got, data.map((d) => oneShot('sha256', d).toString('hex')));
   t.equal(out.stats.workerJobs, 1, 'one object hashed on a worker');
 });
+
+t.test('close stops queued and running jobs on every thread, and refuses new ones', async (t) => {
+  const { path } = await imageWith(t.testdir(), [CHUNK * 256, CHUNK * 256, CHUNK * 256, CHUNK * 256]);
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+    const pending = image.descriptors.map((d) => dg.digest(d, 'sha256'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    dg.close();
+    dg.close();
+    for (const p of pending) {
+      const e = await p.catch((e: unknown) => e);
+      t.ok(isSifError(e, 'SIF_INTERNAL'), 'rejected');
+      t.equal((e as Error).message, 'hashing stopped: the digests were closed');
+    }
+    t.ok(dg.stats().bytes < CHUNK * 256 * 4, `stopped early: ${dg.stats().bytes} bytes hashed`);
+    const late = await dg.digest(image.descriptors[0]!, 'sha512').catch((e: unknown) => e);
+    t.ok(isSifError(late, 'SIF_INTERNAL'), 'a later request is refused');
+  });
+  // The pool's worker finished its cancelled job and serves the next run.
+  const { path: next, data } = await imageWith(t.testdir(), [CHUNK, CHUNK]);
+  await withDigests(next, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+    const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+    t.same(got, data.map((d) => oneShot('sha256', d)));
+  });
+});

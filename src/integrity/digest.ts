@@ -120,6 +120,16 @@ export class ObjectDigests {
     for (const d of ds) void this.memo([d], alg);
   }
 
+  /**
+   * Ends the run: hashing not finished yet stops (a running job at its next
+   * chunk), and its digests, like any requested later, reject. Call it when
+   * the results are no longer needed, e.g. after a failed check, so prefetched
+   * work neither burns CPU nor keeps the process alive.
+   */
+  close(): void {
+    this.scheduler.close();
+  }
+
   stats(): DigestStats {
     const { mainJobs, workerJobs } = this.scheduler.stats;
     return { jobs: this.cache.size, mainJobs, workerJobs, bytes: this.done };

@@ -40,7 +40,7 @@ export interface VerifyOptions {
   stopAtFirstFailure?: boolean;
   /** The time key expiry and revocation are judged at; default now. */
   now?: Date;
-  /** Digest cache to share with other work on the same image; default a fresh one. */
+  /** Digest cache to share with other work on the same image (the caller closes it); default a fresh one. */
   digests?: ObjectDigests;
 }
 
@@ -104,13 +104,22 @@ export async function verifyIntegrity(image: SifImage, options: VerifyOptions): 
   const tasks = planTasks(image, options);
   assertHasObjects(image);
   if (image.descriptors.some((d) => d.groupId === 0 && d.dataType !== DataType.Signature)) throw err.nonGroupedObject();
+  const digests = options.digests ?? new ObjectDigests(image);
   const ctx: CheckContext = {
     image,
-    digests: options.digests ?? new ObjectDigests(image),
+    digests,
     signatures: new SignatureData(image),
     keys: options.keys,
     now: options.now ?? new Date(),
   };
+  try {
+    return report(await checkTasks(ctx, tasks, options));
+  } finally {
+    if (!options.digests) digests.close(); // prefetched digests a failure made moot
+  }
+}
+
+async function checkTasks(ctx: CheckContext, tasks: readonly Task[], options: VerifyOptions): Promise<TaskVerdict[]> {
   await prefetchDigests(ctx, tasks);
   const verdicts: TaskVerdict[] = [];
   let failed = false;
@@ -128,7 +137,7 @@ export async function verifyIntegrity(image: SifImage, options: VerifyOptions): 
     const signedBy = sigs instanceof Error ? [] : fingerprints(sigs.map(descriptorFingerprint));
     verdicts.push({ ...task, signatures, error: taskError, signedBy });
   }
-  return report(verdicts);
+  return verdicts;
 }
 
 /** The signatures a task consults, or why there are none. */

@@ -1,6 +1,7 @@
 /** `sif verify`: check an image's signatures as Apptainer's `verify` does, with its output. */
 import type { CommandModule } from 'yargs';
 import { SifImage } from '../../image/image.js';
+import type { ObjectDigests } from '../../integrity/digest.js';
 import type { VerifyReport } from '../../integrity/verify.js';
 import { parseId } from '../args.js';
 import { write, type Io } from '../io.js';
@@ -42,21 +43,23 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs> {
       let image: SifImage | undefined;
       const { commandProgress } = await import('../progress.js');
       const progress = commandProgress(io, 'Verifying', a.quiet);
+      let digests: ObjectDigests | undefined;
       try {
         const { loadVerificationKeys } = await import('../../integrity/keyset.js');
         const { verifyIntegrity, primaryPartitionId } = await import('../../integrity/verify.js');
-        const { ObjectDigests } = await import('../../integrity/digest.js');
+        const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
         const keys = await loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
         image = await SifImage.open(a.image);
         const legacy = a['legacy-insecure'];
         const legacyAll = legacy && a.all;
         if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
-        const digests = new ObjectDigests(image, { onProgress: progress?.update });
+        digests = new Digests(image, { onProgress: progress?.update });
         report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true, digests });
         progress?.finish();
         if (!a.json) await write(io.stdout, renderVerifyText(report));
         if (report.error) throw report.error;
       } finally {
+        digests?.close(); // a failure leaves prefetched digests unneeded
         progress?.finish();
         if (a.json) await write(io.stdout, verifyJson(report, image));
         await image?.close();
