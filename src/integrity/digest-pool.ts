@@ -48,10 +48,10 @@ export class PoolWorker {
     private readonly onDeath: (w: PoolWorker, shutdown: boolean) => void,
   ) {
     this.worker = new Worker(url, { execArgv: workerExecArgv() });
-    this.worker.unref();
     this.worker.on('message', (reply: WorkerReply) => this.receive(reply));
     this.worker.on('error', () => this.die(false));
     this.worker.on('exit', () => this.die(false));
+    this.worker.unref(); // after the listeners: adding a 'message' listener refs the worker again
   }
 
   /** Runs one job; hashed bytes are reported through `onBytes` as they are hashed. */

@@ -1,8 +1,9 @@
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { REPO_ROOT, withReference } from '../test-support/reference.js';
-import { runCli } from '../test-support/cli.js';
+import { runCli, SIF_BIN } from '../test-support/cli.js';
 import { oracle } from '../test-support/oracle.js';
 import { openpgpKey } from '../test-support/pgp.js';
 import { sparseImage } from '../test-support/sparse.js';
@@ -72,5 +73,19 @@ withReference(t, 'objects hashed side by side sign and verify as the Go referenc
     t.equal(oracle<{ error: string }>('verify', '--keyring', key.publicPath, image).error, '', `${name}: the reference verifies it`);
     const ours = await runCli(['verify', '--keyring', key.publicPath, image]);
     t.equal(ours.code, 0, `${name}: sif verifies it`);
+  }
+});
+
+t.test('a verify that fails early exits at once: prefetched hashing stops and idle workers never hold the process', async (t) => {
+  const dir = t.testdir();
+  const image = join(dir, 'four.sif');
+  await sparseImage(image, [64 * MiB, 64 * MiB, 64 * MiB, 64 * MiB]);
+  const [signer, stranger] = [await openpgpKey(dir, 'ecc'), await openpgpKey(join(dir, '..'), 'rsa')];
+  t.equal((await runCli(['sign', '--keyring', signer.secretPath, image])).code, 0);
+  for (const key of [stranger, signer]) {
+    // The timeout only guards against a hang; nothing is timed.
+    const r = spawnSync(SIF_BIN, ['verify', '--keyring', key.publicPath, image], { timeout: 120_000 });
+    t.equal(r.signal, null, 'exited by itself');
+    t.equal(r.status, key === signer ? 0 : 13, key === signer ? 'verified' : 'unknown signer');
   }
 });
