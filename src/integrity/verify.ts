@@ -141,7 +141,7 @@ async function checkTasks(ctx: CheckContext, tasks: readonly Task[], options: Ve
 }
 
 /** The signatures a task consults, or why there are none. */
-async function signaturesOf(ctx: CheckContext, task: Task) {
+async function signaturesOf(ctx: PrefetchContext, task: Task) {
   if (task.groupId === 0 && !(task.legacy && task.kind === 'object')) {
     return new SelectionError('SIF_INVALID_GROUP', 'invalid group ID');
   }
@@ -154,11 +154,26 @@ async function signaturesOf(ctx: CheckContext, task: Task) {
 }
 
 /**
+ * Starts hashing what verifying `image` will need, e.g. while the keys load;
+ * `digests` must then be passed to verifyIntegrity. Only a hint: it never
+ * throws, verifyIntegrity reports any problem.
+ */
+export async function prefetchVerification(image: SifImage, digests: ObjectDigests, options: Omit<VerifyOptions, 'keys'>): Promise<void> {
+  try {
+    await prefetchDigests({ image, digests, signatures: new SignatureData(image) }, planTasks(image, options));
+  } catch {
+    // verifyIntegrity meets the same problem and reports it
+  }
+}
+
+type PrefetchContext = Pick<CheckContext, 'image' | 'digests' | 'signatures'>;
+
+/**
  * Starts hashing every task's objects with the algorithm its signatures name,
  * before any signature is checked, so groups hash side by side. Only a hint:
  * the checks below still decide everything, in order.
  */
-async function prefetchDigests(ctx: CheckContext, tasks: readonly Task[]): Promise<void> {
+async function prefetchDigests(ctx: PrefetchContext, tasks: readonly Task[]): Promise<void> {
   for (const task of tasks) {
     if (task.legacy) continue;
     const sigs = await signaturesOf(ctx, task);
@@ -170,7 +185,7 @@ async function prefetchDigests(ctx: CheckContext, tasks: readonly Task[]): Promi
 }
 
 /** The object digest algorithm the signature's (not yet checked) metadata names, if it parses. */
-async function signedDigestAlg(ctx: CheckContext, sig: Descriptor): Promise<DigestAlg | undefined> {
+async function signedDigestAlg(ctx: PrefetchContext, sig: Descriptor): Promise<DigestAlg | undefined> {
   try {
     const cs = await ctx.signatures.clearSigned(sig);
     return cs && parseMetadata(cs.plaintext.toString('utf8')).objects[0]?.objectDigest.alg;

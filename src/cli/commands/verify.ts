@@ -45,15 +45,22 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs> {
       const progress = commandProgress(io, 'Verifying', a.quiet);
       let digests: ObjectDigests | undefined;
       try {
-        const { loadVerificationKeys } = await import('../../integrity/keyset.js');
-        const { verifyIntegrity, primaryPartitionId } = await import('../../integrity/verify.js');
+        const loadingKeys = import('../../integrity/keyset.js').then(({ loadVerificationKeys }) =>
+          loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env }),
+        );
+        loadingKeys.catch(() => undefined); // awaited below, so a keyring error still comes before an image error
+        const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
-        const keys = await loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
-        image = await SifImage.open(a.image);
+        image = await SifImage.open(a.image).catch(async (e: unknown) => {
+          await loadingKeys;
+          throw e;
+        });
         const legacy = a['legacy-insecure'];
         const legacyAll = legacy && a.all;
-        if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
         digests = new Digests(image, { onProgress: progress?.update });
+        if (!legacy) void prefetchVerification(image, digests, { groups, objects }); // hash while openpgp and the keys load
+        const keys = await loadingKeys;
+        if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
         report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true, digests });
         progress?.finish();
         if (!a.json) await write(io.stdout, renderVerifyText(report));
