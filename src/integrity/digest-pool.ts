@@ -123,14 +123,15 @@ export class DigestPool {
   }
 
   /**
-   * An idle worker, else a new one if the pool is not full, else undefined.
-   * Once a worker has died before answering anything, workers cannot start in
-   * this process (resource limits, a loader they cannot run): no more are started.
+   * An idle worker, else (when `mayStart`) a new one if the pool is not full,
+   * else undefined. Once a worker has died before answering anything, workers
+   * cannot start in this process (resource limits, a loader they cannot run):
+   * no more are started.
    */
-  acquire(): PoolWorker | undefined {
+  acquire(mayStart = true): PoolWorker | undefined {
     const w = this.idle.pop();
     if (w) return w;
-    if (this.unusable || this.all.size >= this.maxWorkers) return undefined;
+    if (!mayStart || this.unusable || this.all.size >= this.maxWorkers) return undefined;
     const started = new PoolWorker(this.workerUrl, (dead, shutdown) => this.forget(dead, shutdown));
     this.all.add(started);
     return started;

@@ -1,9 +1,10 @@
 /**
  * Where each hashing job runs. The main thread is one hashing slot and the
  * pool's workers are the others, so a run with one big object never starts a
- * worker, and N objects on N cores hash side by side. Jobs smaller than the
- * crossover stay on the main thread, where they cost no message round trip
- * and no worker start (docs/performance.md: crossover).
+ * worker, and N objects on N cores hash side by side. Small jobs stay on the
+ * main thread (a worker's message round trip is not worth it), and a worker
+ * is started only for enough waiting work to repay its start
+ * (docs/performance.md: crossover).
  */
 import { createHash } from 'node:crypto';
 import { SifError } from '../errors.js';
@@ -16,6 +17,8 @@ export interface SchedulerOptions {
   readonly threads: number;
   /** Jobs of fewer bytes always run on the main thread. */
   readonly workerMinBytes: number;
+  /** A new worker starts only while at least this many bytes wait for one; idle workers take any job. */
+  readonly workerStartBytes: number;
   readonly chunkSize: number;
   /** Called with the byte count of every chunk hashed, on any thread. */
   readonly onBytes: (bytes: number) => void;
@@ -89,7 +92,8 @@ export class DigestScheduler {
       if (job) void this.runOnMain(job);
     }
     while (this.anywhere.length > 0 && this.workersBusy < this.options.threads - 1) {
-      const worker = this.pool().acquire();
+      const waiting = this.anywhere.reduce((n, job) => n + job.bytes, 0);
+      const worker = this.pool().acquire(waiting >= this.options.workerStartBytes);
       if (!worker) break;
       void this.runOnWorker(worker, this.anywhere.shift()!);
     }

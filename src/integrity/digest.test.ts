@@ -36,10 +36,10 @@ async function withDigests<T>(path: string, options: ObjectDigestsOptions, fn: (
   }
 }
 
-// workerMinBytes 1 sends every non-empty object to a worker when threads > 1.
+// workerMinBytes and workerStartBytes 1 send every non-empty object to a worker when threads > 1.
 const ENGINES: [string, ObjectDigestsOptions][] = [
   ['main thread', { threads: 1, chunkSize: CHUNK }],
-  ['main thread and workers', { threads: 3, chunkSize: CHUNK, workerMinBytes: 1 }],
+  ['main thread and workers', { threads: 3, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }],
 ];
 
 t.teardown(shutdownDigestPool);
@@ -98,7 +98,7 @@ for (const [name, options] of ENGINES) {
 
 t.test('objects requested together hash side by side on the workers and the main thread', async (t) => {
   const { path, data } = await imageWith(t.testdir(), [64, 50_000, 60_000, 70_000, 80_000]);
-  await withDigests(path, { threads: 3, chunkSize: CHUNK, workerMinBytes: 40_000 }, async (dg, image) => {
+  await withDigests(path, { threads: 3, chunkSize: CHUNK, workerMinBytes: 40_000, workerStartBytes: 1 }, async (dg, image) => {
     const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
     got.forEach((g, i) => t.same(g, oneShot('sha256', data[i]!)));
     const { mainJobs, workerJobs } = dg.stats();
@@ -111,7 +111,7 @@ t.test('objects requested together hash side by side on the workers and the main
 t.test('a worker that finds another file at the path leaves the job to the main thread', async (t) => {
   const dir = t.testdir();
   const { path, data } = await imageWith(dir, [CHUNK * 4, CHUNK * 4]);
-  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
     renameSync(path, join(dir, 'moved.sif'));
     writeFileSync(path, 'not the image');
     const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
@@ -135,7 +135,7 @@ t.test('the pool: lazily started, bounded, shut down on request, and started aga
 
   // The main thread takes the first object, so the second goes to a worker.
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 64, CHUNK * 64]);
-  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
     const [onMain, onWorker] = image.descriptors.map((d) => dg.digest(d, 'sha256'));
     await shutdownDigestPool();
     t.equal(digestPool().size, 0);
@@ -143,7 +143,7 @@ t.test('the pool: lazily started, bounded, shut down on request, and started aga
     t.same(await onMain, oneShot('sha256', data[0]!));
     t.same(dg.stats(), { ...dg.stats(), mainJobs: 2, workerJobs: 0 });
   });
-  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
     const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
     t.same(got, [oneShot('sha256', data[0]!), oneShot('sha256', data[1]!)], 'works again after shutdown');
     t.equal(dg.stats().workerJobs, 1);
@@ -155,7 +155,7 @@ t.test('when workers cannot start, everything is hashed on the main thread', asy
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4, CHUNK * 4]);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
-  const scheduler = new DigestScheduler(image, () => pool, { threads: 3, workerMinBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
+  const scheduler = new DigestScheduler(image, () => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
   const got = await Promise.all(image.descriptors.map((d) => scheduler.submit([d], 'sha256')));
   t.same(got, data.map((d) => oneShot('sha256', d)));
   t.same(scheduler.stats, { mainJobs: 3, workerJobs: 0 });
@@ -170,7 +170,7 @@ t.test('workers start under the Node options of the main script, minus --input-t
   const script = `const { ObjectDigests } = await import(${JSON.stringify(engine)});
 const { SifImage } = await import(${JSON.stringify(image)});
 const image = await SifImage.open(${JSON.stringify(path)});
-const dg = new ObjectDigests(image, { threads: 2, workerMinBytes: 1 });
+const dg = new ObjectDigests(image, { threads: 2, workerMinBytes: 1, workerStartBytes: 1 });
 const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
 console.log(JSON.stringify({ got: got.map((b) => b.toString('hex')), stats: dg.stats() }));
 await image.close();`;
@@ -183,7 +183,7 @@ await image.close();`;
 
 t.test('close stops queued and running jobs on every thread, and refuses new ones', async (t) => {
   const { path } = await imageWith(t.testdir(), [CHUNK * 256, CHUNK * 256, CHUNK * 256, CHUNK * 256]);
-  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
     const pending = image.descriptors.map((d) => dg.digest(d, 'sha256'));
     await new Promise((resolve) => setTimeout(resolve, 5));
     dg.close();
@@ -199,8 +199,30 @@ t.test('close stops queued and running jobs on every thread, and refuses new one
   });
   // The pool's worker finished its cancelled job and serves the next run.
   const { path: next, data } = await imageWith(t.testdir(), [CHUNK, CHUNK]);
-  await withDigests(next, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1 }, async (dg, image) => {
+  await withDigests(next, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
     const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
     t.same(got, data.map((d) => oneShot('sha256', d)));
   });
+});
+
+t.test('a worker starts only for enough waiting work; a started one takes any object big enough', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4, CHUNK * 4]);
+  const image = await SifImage.open(path);
+  t.teardown(() => image.close());
+  const pool = new DigestPool(1);
+  t.teardown(() => pool.shutdown());
+  const options = { threads: 2, workerMinBytes: CHUNK, workerStartBytes: CHUNK * 12, chunkSize: CHUNK, onBytes: () => undefined };
+  const cold = new DigestScheduler(image, () => pool, options);
+  const got = await Promise.all(image.descriptors.map((d) => cold.submit([d], 'sha256')));
+  t.same(got, data.map((d) => oneShot('sha256', d)));
+  t.same(cold.stats, { mainJobs: 3, workerJobs: 0 }, '8 chunks waiting: not worth starting a worker');
+  t.equal(pool.size, 0);
+
+  pool.release(pool.acquire()!); // a worker already started
+  const warm = new DigestScheduler(image, () => pool, options);
+  await Promise.all(image.descriptors.map((d) => warm.submit([d], 'sha256')));
+  t.ok(warm.stats.workerJobs >= 1, 'the idle worker takes objects');
+  const small = new DigestScheduler(image, () => pool, { ...options, workerMinBytes: CHUNK * 5 });
+  await Promise.all(image.descriptors.map((d) => small.submit([d], 'sha256')));
+  t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
 });

@@ -41,7 +41,9 @@ export const newHash = (alg: DigestAlg): Hash => createHash(NODE_NAMES[alg]);
 export const hashBytes = (alg: DigestAlg, bytes: Uint8Array): Buffer => newHash(alg).update(bytes).digest();
 
 /** Objects smaller than this are hashed on the main thread (docs/performance.md: crossover). */
-export const DEFAULT_WORKER_MIN_BYTES = 16 << 20;
+export const DEFAULT_WORKER_MIN_BYTES = 4 << 20;
+/** A worker is started only for at least this much waiting work (docs/performance.md: crossover). */
+export const DEFAULT_WORKER_START_BYTES = 64 << 20;
 
 export interface ObjectDigestsOptions {
   /**
@@ -55,8 +57,14 @@ export interface ObjectDigestsOptions {
    * (`os.availableParallelism()`); 1 hashes everything on the main thread.
    */
   threads?: number;
-  /** Objects (or concatenations) of fewer bytes are hashed on the main thread; default 16 MiB. */
+  /** Objects (or concatenations) of fewer bytes are hashed on the main thread; default 4 MiB. */
   workerMinBytes?: number;
+  /**
+   * A new worker is started only while at least this many bytes of objects
+   * wait for one (a start costs about as much as hashing 50 MiB); workers
+   * already started take any object of `workerMinBytes` or more. Default 64 MiB.
+   */
+  workerStartBytes?: number;
   /** Size of each of the two read buffers of a hashing job; default 2 MiB. */
   chunkSize?: number;
 }
@@ -91,6 +99,7 @@ export class ObjectDigests {
     this.scheduler = new DigestScheduler(image, digestPool, {
       threads: Math.max(1, options.threads ?? availableParallelism()),
       workerMinBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
+      workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
       onBytes: (n) => {
         this.done += n;
