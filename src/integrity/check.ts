@@ -9,7 +9,7 @@ import { FINGERPRINT_SIZE, HashType } from '../format/constants.js';
 import { descriptorIntegrityBytes, signatureInfo, type Descriptor } from '../format/descriptor.js';
 import { headerIntegrityBytes } from '../format/header.js';
 import type { SifImage } from '../image/image.js';
-import { checkClearSigned, type PgpCheck } from './clearsign.js';
+import type { PgpCheck } from './clearsign.js';
 import type { ClearSigned } from './cleartext.js';
 import { DIGEST_SIZES, hashBytes, type DigestAlg, type ObjectDigests } from './digest.js';
 import * as err from './errors.js';
@@ -123,6 +123,8 @@ async function checkPgp(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise
   const cs: ClearSigned | undefined = await ctx.signatures.clearSigned(sig);
   if (cs === undefined) throw err.signatureNotValid(sig.id, 'clearsigned message not found');
   v.format = 'pgp';
+  // Loaded here, not at import, so verify can start hashing while openpgp loads.
+  const { checkClearSigned } = await import('./clearsign.js');
   const check = await checkClearSigned(cs, ctx.keys.map((k) => k.key), ctx.now);
   if (check.signer) v.signer = await signerOf(check, ctx.keys);
   if (check.failure === 'unknown-signer') throw err.unknownSigner(sig.id, check.issuerKeyId, descriptorFingerprint(sig));
