@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/sylabs/sif/v2/pkg/integrity"
 	"github.com/sylabs/sif/v2/pkg/sif"
 )
 
-// sign [--group N]… [--object N]… [--passphrase P] [--time UNIX] --key PRIVATE.asc IMG:
+// sign [--group N]… [--object N]… [--passphrase-stdin] [--time UNIX] --key PRIVATE.asc IMG:
 // signs IMG in place with the reference signer (the first key of the file).
 func init() { register("sign", sign) }
 
@@ -24,10 +28,10 @@ func sign(args []string) (interface{}, error) {
 	fs.Var(&groups, "group", "group ID to sign")
 	fs.Var(&objects, "object", "object ID to sign")
 	fs.Var(&keys, "key", "private key file (armored or binary)")
-	passphrase := fs.String("passphrase", "", "passphrase of the private key")
+	fromStdin := fs.Bool("passphrase-stdin", false, "read the private key's passphrase from stdin (first line), never argv")
 	unix := fs.Int64("time", 0, "signature time (Unix seconds); default now")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || len(keys) == 0 {
-		return nil, fmt.Errorf("usage: sign [--group N] [--object N] [--passphrase P] [--time UNIX] --key FILE IMG")
+		return nil, fmt.Errorf("usage: sign [--group N] [--object N] [--passphrase-stdin] [--time UNIX] --key FILE IMG")
 	}
 	el, err := readKeyFiles(keys)
 	if err != nil {
@@ -41,7 +45,11 @@ func sign(args []string) (interface{}, error) {
 		return nil, fmt.Errorf("first key has no private part")
 	}
 	if e.PrivateKey.Encrypted {
-		if err := e.PrivateKey.Decrypt([]byte(*passphrase)); err != nil {
+		passphrase, err := readPassphraseLine(*fromStdin)
+		if err != nil {
+			return nil, err
+		}
+		if err := e.PrivateKey.Decrypt(passphrase); err != nil {
 			return nil, err
 		}
 	}
@@ -70,4 +78,16 @@ func sign(args []string) (interface{}, error) {
 		return nil, err
 	}
 	return signResult{Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint)}, nil
+}
+
+// readPassphraseLine reads the first line of stdin when asked to, else gives an empty passphrase.
+func readPassphraseLine(fromStdin bool) ([]byte, error) {
+	if !fromStdin {
+		return nil, nil
+	}
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	return []byte(strings.TrimRight(line, "\r\n")), nil
 }

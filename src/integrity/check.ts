@@ -96,6 +96,8 @@ class Verdict {
 export async function checkSignature(ctx: CheckContext, task: Task, sig: Descriptor): Promise<SignatureVerdict> {
   const v = new Verdict(sig);
   try {
+    const original = await ctx.signatures.duplicateOf(sig); // stricter than the reference
+    if (original !== undefined) throw err.signatureNotValid(sig.id, `duplicate of signature object ${original}`);
     await (task.legacy ? checkLegacy(ctx, task, sig, v) : checkMetadataSignature(ctx, task, sig, v));
     return v.done();
   } catch (e) {
@@ -123,6 +125,7 @@ async function checkPgp(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise
   const cs: ClearSigned | undefined = await ctx.signatures.clearSigned(sig);
   if (cs === undefined) throw err.signatureNotValid(sig.id, 'clearsigned message not found');
   v.format = 'pgp';
+  if (cs.extraneous) throw err.signatureNotValid(sig.id, cs.extraneous); // stricter than the reference
   // Loaded here, not at import, so verify can start hashing while openpgp loads.
   const { checkClearSigned } = await import('./clearsign.js');
   const check = await checkClearSigned(cs, ctx.keys.map((k) => k.key), ctx.now);

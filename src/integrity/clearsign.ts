@@ -141,8 +141,9 @@ async function checkWithKeys(
   const message = await openpgp.createMessage({ binary: canonicalText(cs.signed) });
   let reason = 'signature verification failed';
   for (const key of candidates) {
-    const result = await openpgp.verify({ message, signature, verificationKeys: key, date: now, config: PGP_CONFIG });
     try {
+      // Inside the try: openpgp.js rejects some malformed packets here (e.g. an unknown algorithm code).
+      const result = await openpgp.verify({ message, signature, verificationKeys: key, date: now, config: PGP_CONFIG });
       const first = result.signatures[0];
       if (!first) throw new Error('unsupported signature type');
       await first.verified;

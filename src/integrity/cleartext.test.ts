@@ -48,8 +48,10 @@ t.test('a broken armor body is decoded up to the break, as the reference reads i
   t.equal(bad.signatureError, 'illegal base64 data at input byte 4');
   const long = decodeClearSigned(msg('Hash: SHA256\n', 'x', SIG.replace('wsBzBAEBCAAn', `wsBzBAEBCAAn\n${'A'.repeat(97)}`)))!;
   t.equal(long.signatureError, 'armor invalid');
+  // Go's decoder keeps the padded quantum's bytes and fails after it (checked with encoding/base64).
   const padded = decodeClearSigned(msg('Hash: SHA256\n', 'x', SIG.replace('wsBzBAEBCAAn', 'wsB=BAEB')))!;
-  t.equal(padded.signatureError, 'illegal base64 data at input byte 0');
+  t.equal(padded.signature.toString('hex'), 'c2c0');
+  t.equal(padded.signatureError, 'illegal base64 data at input byte 4');
 });
 
 t.test('packets are framed lazily', async (t) => {

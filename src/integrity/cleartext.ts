@@ -13,7 +13,15 @@ export interface ClearSigned {
   readonly signature: Buffer;
   /** Why decoding of the armor body stopped early, if it did. */
   readonly signatureError: string | undefined;
+  /**
+   * Why the data is more than exactly one clear-signed message: text before
+   * or after it, or armor headers in its signature block. The reference
+   * ignores these; the verifier refuses them (docs/security.md).
+   */
+  readonly extraneous: string | undefined;
 }
+
+const isBlank = (b: Buffer) => b.every((c) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a);
 
 const START = Buffer.from('-----BEGIN PGP SIGNED MESSAGE-----');
 const END_TEXT = Buffer.from('-----BEGIN PGP SIGNATURE-----');
@@ -31,18 +39,21 @@ function getLine(data: Buffer): [line: Buffer, rest: Buffer] {
 /** Finds the first clear-signed message in `data`; undefined when there is none (or it is malformed). */
 export function decodeClearSigned(data: Buffer): ClearSigned | undefined {
   let rest: Buffer;
+  let prefixed = false;
   if (data.subarray(0, START.length).equals(START)) rest = data.subarray(START.length);
   else {
     const i = data.indexOf(Buffer.concat([Buffer.from('\n'), START]));
     if (i < 0) return undefined;
     rest = data.subarray(i + 1 + START.length);
+    prefixed = !isBlank(data.subarray(0, i));
   }
   let line: Buffer;
   [line, rest] = getLine(rest);
   if (line.length !== 0) return undefined;
   const afterHeaders = skipHashHeaders(rest);
   if (afterHeaders === undefined) return undefined;
-  return decodeBody(afterHeaders);
+  const decoded = decodeBody(afterHeaders);
+  return decoded && prefixed ? { ...decoded, extraneous: 'text before the signed message' } : decoded;
 }
 
 /** Only "Hash:" armor headers are allowed, as in the reference. */
@@ -82,7 +93,9 @@ function decodeBody(data: Buffer): ClearSigned | undefined {
   if (end < 0) return undefined;
   const body = decodeArmorBody(rest.subarray(0, end + 1));
   if (body === undefined) return undefined;
-  return { plaintext: Buffer.concat(plain), signed: Buffer.concat(signed), ...body };
+  const trailing = !isBlank(rest.subarray(end + END.length));
+  const extraneous = trailing ? 'text after the signature' : body.headers ? 'armor headers in the signature block' : undefined;
+  return { plaintext: Buffer.concat(plain), signed: Buffer.concat(signed), signature: body.signature, signatureError: body.signatureError, extraneous };
 }
 
 function trimSpaceTab(line: Buffer): Buffer {
@@ -97,14 +110,16 @@ function trimSpaceTab(line: Buffer): Buffer {
  * reference's lazy reader, the CRC line is not checked and a base64 error only
  * matters if the packets reach it.
  */
-function decodeArmorBody(block: Buffer): { signature: Buffer; signatureError: string | undefined } | undefined {
+function decodeArmorBody(block: Buffer): { signature: Buffer; signatureError: string | undefined; headers: boolean } | undefined {
   const lines = block.toString('latin1').split('\n').map((l) => l.replace(/\r$/, ''));
   lines.shift(); // the BEGIN line
+  let headers = false;
   for (;;) {
     const header = lines.shift();
     if (header === undefined) return undefined;
     if (header.trim() === '') break;
     if (!header.includes(': ')) return undefined;
+    headers = true;
   }
   const body: string[] = [];
   let error: string | undefined;
@@ -117,22 +132,30 @@ function decodeArmorBody(block: Buffer): { signature: Buffer; signatureError: st
     body.push(line);
   }
   const decoded = decodeBase64Prefix(body.join(''));
-  return { signature: decoded.bytes, signatureError: error ?? decoded.error };
+  return { signature: decoded.bytes, signatureError: error ?? decoded.error, headers };
 }
 
 const B64 = /^[A-Za-z0-9+/]{4}$|^[A-Za-z0-9+/]{2}==$|^[A-Za-z0-9+/]{3}=$/;
 
-/** Decodes standard base64 four characters at a time, stopping at the first bad quantum. */
+/**
+ * Decodes standard base64 four characters at a time, stopping at the first
+ * bad quantum. A padded quantum still decodes, as in Go's decoder; only what
+ * follows it is the error (which matters only if the packets reach it).
+ */
 function decodeBase64Prefix(text: string): { bytes: Buffer; error: string | undefined } {
   let good = 0;
   let error: string | undefined;
   for (let i = 0; i < text.length; i += 4) {
     const quantum = text.slice(i, i + 4);
-    if (!B64.test(quantum) || (quantum.includes('=') && i + 4 < text.length)) {
+    if (!B64.test(quantum)) {
       error = `illegal base64 data at input byte ${i}`;
       break;
     }
     good = i + 4;
+    if (quantum.includes('=')) {
+      if (good < text.length) error = `illegal base64 data at input byte ${good}`;
+      break;
+    }
   }
   return { bytes: Buffer.from(text.slice(0, good), 'base64'), error };
 }

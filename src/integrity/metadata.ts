@@ -85,7 +85,7 @@ export function parseMetadata(text: string): ImageMetadata {
   }
   assertNoDuplicateKeys(text);
   const top = fields(value, 'metadata', ['version', 'header', 'objects']);
-  if (top.version !== 1) throw new MetadataError(`unsupported metadata version ${JSON.stringify(top.version)}`);
+  if (top.version !== 1) throw new MetadataError(`unsupported metadata version ${describeValue(top.version)}`);
   const header = fields(top.header, 'header', ['digest']);
   if (!Array.isArray(top.objects)) throw new MetadataError('metadata objects: not an array');
   const objects = top.objects.map((o, i) => {
@@ -96,7 +96,17 @@ export function parseMetadata(text: string): ImageMetadata {
     }
     return { relativeId: rid, descriptorDigest: parseDigest(f.descriptorDigest), objectDigest: parseDigest(f.objectDigest) };
   });
-  return { version: 1, header: { digest: parseDigest(header.digest) }, objects };
+  const digest = parseDigest(header.digest);
+  assertIntegerLiterals(text);
+  return { version: 1, header: { digest }, objects };
+}
+
+/** A short description of a JSON value for messages; never recursive (signed data may nest deeply). */
+function describeValue(v: Json): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v !== null && typeof v === 'object') return 'an object';
+  const text = JSON.stringify(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** Go folds "K" with the Kelvin sign and "s" with the long s when matching field names. */
@@ -128,22 +138,47 @@ export function parseDigest(value: Json): Digest {
   return { alg: name, value: bytes };
 }
 
-const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]:,]/g;
+const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]:,]|-?[0-9][0-9.eE+-]*/g;
 
-/** JSON.parse keeps the last of duplicate keys silently; signed data must not be ambiguous. */
-function assertNoDuplicateKeys(text: string): void {
+/**
+ * Fields Go decodes into integers. JSON.parse turns 0.0, -0 and 1e0 into
+ * integers; Go's decoder refuses them (and a sign for an unsigned field), so
+ * we must too, or we would verify metadata the reference rejects.
+ */
+const INTEGER_FIELDS: ReadonlyMap<string, { name: string; literal: RegExp }> = new Map([
+  ['relativeid', { name: 'relativeId', literal: /^(0|[1-9][0-9]*)$/ }],
+  ['version', { name: 'version', literal: /^-?(0|[1-9][0-9]*)$/ }],
+]);
+
+/** Each key token with the folded key it names and the token of its value (strings are whole tokens). */
+function* keyValueTokens(text: string): Generator<{ depth: (Set<string> | undefined)[]; key: string; keyToken: string; value: string }> {
   const stack: (Set<string> | undefined)[] = [];
   let previous: string | undefined;
+  let keyToken: string | undefined;
   for (const [token] of text.matchAll(TOKEN)) {
+    // The value's first token, before it opens an object or array: `depth` is still the key's object.
+    if (previous === ':' && keyToken !== undefined) yield { depth: stack, key: fold(JSON.parse(keyToken) as string), keyToken, value: token };
     if (token === '{') stack.push(new Set());
     else if (token === '[') stack.push(undefined);
     else if (token === '}' || token === ']') stack.pop();
-    else if (token === ':' && previous?.startsWith('"')) {
-      const keys = stack.at(-1);
-      const key = fold(JSON.parse(previous) as string);
-      if (keys?.has(key)) throw new MetadataError(`duplicate key ${previous}`);
-      keys?.add(key);
-    }
+    else if (token === ':' && previous?.startsWith('"')) keyToken = previous;
     previous = token;
+  }
+}
+
+/** JSON.parse keeps the last of duplicate keys silently; signed data must not be ambiguous. */
+function assertNoDuplicateKeys(text: string): void {
+  for (const { depth, key, keyToken } of keyValueTokens(text)) {
+    const keys = depth.at(-1);
+    if (keys?.has(key)) throw new MetadataError(`duplicate key ${keyToken}`);
+    keys?.add(key);
+  }
+}
+
+/** After the value checks: integers JSON.parse accepted but Go's decoder refuses (0.0, -0, 1e0). */
+function assertIntegerLiterals(text: string): void {
+  for (const { key, value } of keyValueTokens(text)) {
+    const field = INTEGER_FIELDS.get(key); // a Map: keys such as "constructor" come from signed data
+    if (field && /^[-0-9]/.test(value) && !field.literal.test(value)) throw new MetadataError(`${field.name}: ${value} is not an integer`);
   }
 }

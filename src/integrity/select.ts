@@ -71,6 +71,20 @@ export class SignatureData {
     return b && decodeClearSigned(b);
   }
 
+  /**
+   * An earlier signature object (in table order) with the same link and the
+   * same bytes: a replayed copy, which the verifier refuses (docs/security.md).
+   */
+  async duplicateOf(sig: Descriptor): Promise<number | undefined> {
+    const bytes = await this.bytes(sig);
+    for (const other of this.image.descriptors) {
+      if (other === sig || bytes === undefined) return undefined;
+      if (other.dataType !== DataType.Signature || other.raw.linkedId !== sig.raw.linkedId || other.size !== sig.size) continue;
+      if ((await this.bytes(other))?.equals(bytes)) return other.id;
+    }
+    return undefined;
+  }
+
   /** Legacy (pre-3.6) signatures are clear-signed "SIFHASH:\n<hex>"; new ones are JSON. */
   async isLegacy(sig: Descriptor): Promise<boolean> {
     const cs = await this.clearSigned(sig);

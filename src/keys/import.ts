@@ -13,8 +13,7 @@ import { loadKeyrings, updateKeyrings, type KeyringSet, type Loaded } from './ke
 import { GLOBAL_HAS_NO_SECRETS, type KeyringLocation } from './location.js';
 import type { LockOptions } from './lock.js';
 import { hasPrimarySecret, isLocked, lockKey, unlockKey } from './protect.js';
-
-const ARMOR_BLOCK = /-----BEGIN PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/g;
+import { armoredKeyBlocks } from './read.js';
 
 /** Reads every key of a key file, keeping each key's bytes as they are in the file. */
 export async function readImportFile(path: string): Promise<KeyringEntry[]> {
@@ -32,8 +31,8 @@ export async function readImportFile(path: string): Promise<KeyringEntry[]> {
 async function dearmor(bytes: Buffer, path: string): Promise<Uint8Array> {
   const text = bytes.toString('latin1');
   if (!text.includes('-----BEGIN PGP')) return bytes;
-  const blocks = text.match(ARMOR_BLOCK);
-  if (!blocks) throw new KeyError('SIF_KEY_INVALID', `${path}: not a valid OpenPGP key file: no complete armored key block`);
+  const blocks = armoredKeyBlocks(text);
+  if (blocks.length === 0) throw new KeyError('SIF_KEY_INVALID', `${path}: not a valid OpenPGP key file: no complete armored key block`);
   const parts: Uint8Array[] = [];
   for (const block of blocks) {
     try {

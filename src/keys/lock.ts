@@ -51,10 +51,14 @@ async function acquire(lockPath: string, token: string, timeoutMs: number, pollM
 async function tryCreate(lockPath: string, token: string): Promise<boolean> {
   try {
     const handle = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    let written = false;
     try {
       await handle.writeFile(token);
+      written = true;
     } finally {
       await handle.close();
+      // A full disk can refuse the PID after the file was created: leave no empty lock behind.
+      if (!written) await unlink(lockPath).catch(() => undefined);
     }
     return true;
   } catch (e) {

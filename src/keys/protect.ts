@@ -23,7 +23,14 @@ interface SecretPacket {
 const packetsOf = (key: openpgp.PrivateKey) => key.getKeys().map((k) => k.keyPacket as unknown as SecretPacket);
 
 /** An independent copy, in the same protection state (serialization keeps it). */
-const copyOf = (key: openpgp.PrivateKey) => openpgp.readPrivateKey({ binaryKey: key.write() });
+async function copyOf(key: openpgp.PrivateKey): Promise<openpgp.PrivateKey> {
+  try {
+    return await openpgp.readPrivateKey({ binaryKey: key.write() });
+  } catch (e) {
+    // openpgp.js reads some malformed secret key packets that it then cannot write (TypeError).
+    throw new KeyError('SIF_KEY_INVALID', `key ${fingerprintOf(key)} is damaged: ${(e as Error).message}`, { cause: e });
+  }
+}
 
 /** True when some key packet with private material is passphrase-protected. */
 export const isLocked = (key: openpgp.PrivateKey): boolean => packetsOf(key).some((p) => !p.isDummy() && !p.isDecrypted());

@@ -8,7 +8,25 @@ import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
 import { fromSystemError, KeyError } from '../errors.js';
 
-const ARMOR_BLOCK = /-----BEGIN PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/g;
+const BEGIN = /-----BEGIN PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/g;
+const END = /-----END PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/g;
+
+/**
+ * Each BEGIN line up to the first END line after it, in one forward pass. (A
+ * lazy regex over the whole text rescans to the end for every unterminated
+ * BEGIN: quadratic, so a few MB of BEGIN lines would hang the CLI.)
+ */
+export function armoredKeyBlocks(text: string): string[] {
+  const blocks: string[] = [];
+  BEGIN.lastIndex = 0;
+  for (let begin = BEGIN.exec(text); begin; begin = BEGIN.exec(text)) {
+    END.lastIndex = BEGIN.lastIndex;
+    if (!END.exec(text)) break; // no later BEGIN can be closed either
+    blocks.push(text.slice(begin.index, END.lastIndex));
+    BEGIN.lastIndex = END.lastIndex;
+  }
+  return blocks;
+}
 
 const isArmored = (bytes: Uint8Array) => Buffer.from(bytes.subarray(0, 512)).toString('latin1').includes('-----BEGIN PGP');
 
@@ -17,8 +35,8 @@ export async function parseKeys(bytes: Uint8Array, source: string): Promise<open
   if (bytes.length === 0) return [];
   try {
     if (!isArmored(bytes)) return await openpgp.readKeys({ binaryKeys: bytes });
-    const blocks = Buffer.from(bytes).toString('utf8').match(ARMOR_BLOCK);
-    if (!blocks) throw new Error('no complete armored key block');
+    const blocks = armoredKeyBlocks(Buffer.from(bytes).toString('utf8'));
+    if (blocks.length === 0) throw new Error('no complete armored key block');
     const keys: openpgp.Key[] = [];
     for (const armoredKeys of blocks) keys.push(...(await openpgp.readKeys({ armoredKeys })));
     return keys;

@@ -8,7 +8,7 @@ import { copyFileSync, openSync, readSync, writeSync, closeSync } from 'node:fs'
 import { join } from 'node:path';
 import { DESCRIPTOR_SIZE } from '../format/constants.js';
 import { descriptorLayout, headerLayout } from '../format/layout.js';
-import { oracle } from './oracle.js';
+import { oracleWithInput } from './oracle.js';
 import { FIXTURES, GO_IMAGES, GO_SIF } from './reference.js';
 
 export const ECL_KEYS = join(FIXTURES, 'apptainer/ecl-keys');
@@ -24,7 +24,7 @@ const SECRET = { key1: join(ECL_KEYS, 'key1.asc'), key2: join(ECL_KEYS, 'key2.as
 type Signer = keyof typeof SECRET;
 
 function sign(image: string, signer: Signer, ...scope: string[]): void {
-  const r = oracle<{ error?: string }>('sign', '--key', SECRET[signer], '--passphrase', 'e2e', ...scope, image);
+  const r = oracleWithInput<{ error?: string }>('e2e\n', 'sign', '--key', SECRET[signer], '--passphrase-stdin', ...scope, image);
   if (r.error) throw new Error(`oracle sign ${signer} ${image}: ${r.error}`);
 }
 

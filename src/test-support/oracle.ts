@@ -42,7 +42,12 @@ export function oracleBinary(): string {
 
 /** Runs one oracle subcommand and parses its JSON answer. */
 export function oracle<T = Record<string, unknown>>(...args: string[]): T {
-  const r = spawnSync(oracleBinary(), args, { maxBuffer: 1 << 28 });
+  return oracleWithInput<T>('', ...args);
+}
+
+/** Like `oracle`, with `input` on stdin: how passphrases reach it (`--passphrase-stdin`), never argv. */
+export function oracleWithInput<T = Record<string, unknown>>(input: string, ...args: string[]): T {
+  const r = spawnSync(oracleBinary(), args, { input, maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`oracle ${args.join(' ')} failed: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString()) as T;
 }

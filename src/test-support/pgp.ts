@@ -44,12 +44,13 @@ export function stopGpg(home: string): void {
 /** A gpg-made key: `algo` is 'rsa2048' or 'ed25519' (EdDSA legacy), signing-capable primary. */
 export function gpgKey(home: string, dir: string, algo: 'rsa2048' | 'ed25519', passphrase?: string): TestKey {
   const uid = `gpg ${algo} <${algo}@example.com>`;
-  gpg(home, ['--passphrase', passphrase ?? '', '--quick-gen-key', uid, algo, 'sign', 'never']);
+  // The passphrase goes to gpg on stdin (--passphrase-fd 0), never in its argv.
+  gpg(home, ['--passphrase-fd', '0', '--quick-gen-key', uid, algo, 'sign', 'never'], `${passphrase ?? ''}\n`);
   const colons = gpg(home, ['--with-colons', '--list-keys', uid]).toString();
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)![1]!;
   const secretPath = join(dir, `gpg-${algo}.sec.asc`);
   const publicPath = join(dir, `gpg-${algo}.pub.asc`);
-  writeFileSync(secretPath, gpg(home, ['--passphrase', passphrase ?? '', '--armor', '--export-secret-keys', fingerprint]));
+  writeFileSync(secretPath, gpg(home, ['--passphrase-fd', '0', '--armor', '--export-secret-keys', fingerprint], `${passphrase ?? ''}\n`));
   writeFileSync(publicPath, gpg(home, ['--armor', '--export', fingerprint]));
   return { label: `gpg ${algo}`, fingerprint, secretPath, publicPath, passphrase };
 }

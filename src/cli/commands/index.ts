@@ -3,10 +3,10 @@ import type { Io } from '../io.js';
 import { addCommand } from './add.js';
 import { bootstrapCheckCommand } from './bootstrap-check.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
+import { keyCommand } from './key/index.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
-import { keyCommand } from './key/index.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

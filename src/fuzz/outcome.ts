@@ -1,0 +1,61 @@
+/**
+ * The fuzz invariant in code: every step ends in a result or a typed SifError.
+ * Anything else (a TypeError, a RangeError, a SifError with the internal code)
+ * is a finding.
+ */
+import { isSifError } from '../errors.js';
+
+/** A step that failed the invariant; `step` names what was being done. */
+export class Finding extends Error {
+  constructor(
+    readonly step: string,
+    readonly original: unknown,
+  ) {
+    super(`${step}: ${describe(original)}`, { cause: original });
+    this.name = 'Finding';
+  }
+}
+
+export function describe(e: unknown): string {
+  if (e instanceof Error) return `${e.name}${'code' in e ? `[${String(e.code)}]` : ''}: ${e.message}`;
+  return `non-error thrown: ${String(e)}`;
+}
+
+const acceptable = (e: unknown) => isSifError(e) && e.code !== 'SIF_INTERNAL' && e.message.length > 0;
+
+/** Counts how the steps of one input ended. */
+export class Tally {
+  accepted = 0;
+  rejected = 0;
+  readonly codes = new Map<string, number>();
+
+  private reject(step: string, e: unknown): void {
+    if (!acceptable(e)) throw new Finding(step, e);
+    this.rejected++;
+    const code = (e as { code: string }).code;
+    this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
+  }
+
+  /** Runs a step; returns its result, or undefined when it failed acceptably. */
+  run<T>(step: string, fn: () => T): T | undefined {
+    try {
+      const v = fn();
+      this.accepted++;
+      return v;
+    } catch (e) {
+      this.reject(step, e);
+      return undefined;
+    }
+  }
+
+  async runAsync<T>(step: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const v = await fn();
+      this.accepted++;
+      return v;
+    } catch (e) {
+      this.reject(step, e);
+      return undefined;
+    }
+  }
+}

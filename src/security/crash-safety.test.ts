@@ -1,0 +1,147 @@
+/**
+ * Crash safety of the writing commands the writer's own kill tests
+ * (src/cli/write-processes.test.ts: sif add, sif del) do not cover: sif sign
+ * and sif key import, killed with SIGKILL at random moments, and concurrent
+ * sif sign runs on one image. After every kill the reference loads the image
+ * (or keyring) and finds the old state or the complete new one.
+ * SIF_KILL_SECONDS shortens the budget locally (never under CI=true).
+ */
+import t, { type Test } from 'tap';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { editImage } from '../image/write/editor.js';
+import { goKeyring } from '../test-support/keys.js';
+import { oracle } from '../test-support/oracle.js';
+import { killPlan, runSif, type Exit } from '../test-support/processes.js';
+import { Rng } from '../test-support/random.js';
+import { GO_IMAGES, withReference } from '../test-support/reference.js';
+import { freshKey } from '../test-support/signed.js';
+
+const CI_SECONDS = 40;
+const budgetMs = (share: number) => (process.env.CI === 'true' ? CI_SECONDS : Number(process.env.SIF_KILL_SECONDS ?? CI_SECONDS)) * 1000 * share;
+
+interface LoadedObject {
+  id: number;
+  dataType: string;
+  linkedId: number;
+  linkIsGroup: boolean;
+}
+const load = (path: string) => oracle<{ error?: string; objects: LoadedObject[] }>('load', path);
+const verifyGroup = (path: string, keyring: string, group: number) => oracle<{ error: string }>('verify', '--keyring', keyring, '--group', String(group), path).error;
+
+/**
+ * Old state, or old state plus new signatures each of which verifies in the
+ * reference. (One signature per group is committed at a time: a kill between
+ * two groups leaves the first ones signed; see docs/security.md.)
+ */
+function signState(t: Test, path: string, old: LoadedObject[], keyring: string, what: string): number {
+  const loaded = load(path);
+  t.equal(loaded.error, undefined, `${what}: the reference loads it`);
+  t.same(loaded.objects.slice(0, old.length), old, `${what}: the old objects are intact`);
+  const added = loaded.objects.slice(old.length);
+  t.ok(added.every((o) => o.dataType === 'Signature' && o.linkIsGroup), `${what}: anything new is a group signature`);
+  for (const o of added) t.equal(verifyGroup(path, keyring, o.linkedId), '', `${what}: signature ${o.id} is complete and valid`);
+  return added.length;
+}
+
+const copyTo = (source: string, path: string) => {
+  copyFileSync(source, path);
+  chmodSync(path, 0o644);
+  return path;
+};
+
+withReference(t, 'sif sign killed at random moments: old image, or complete valid signatures', ['go', 'go-sif'], async (t: Test) => {
+  const dir = t.testdir();
+  const rng = new Rng(Number(process.env.SIF_SEED ?? 8));
+  const key = await freshKey('ecc', 'Crash Test');
+  const secret = join(dir, 'secret.asc');
+  const keyring = join(dir, 'public.asc');
+  writeFileSync(secret, key.armor());
+  writeFileSync(keyring, key.toPublic().armor());
+  const source = copyTo(join(GO_IMAGES, 'two-groups.sif'), join(dir, 'source.sif'));
+  const old = load(source).objects;
+  const args = (image: string) => ['sign', '--keyring', secret, image];
+
+  const started = Date.now();
+  const done = copyTo(source, join(dir, 'done.sif'));
+  const full = await runSif(args(done), { lockPath: `${done}.lock` });
+  t.equal(full.code, 0, `sign completes: ${full.stderr}`);
+  t.equal(signState(t, done, old, keyring, 'completed'), 2, 'one signature per group');
+  const [totalMs, writeMs] = [Date.now() - started, full.lockedMs ?? 5];
+  const counts = [0, 0, 0];
+  for (let i = 0; i < 60 && Date.now() - started < budgetMs(0.6); i++) {
+    const image = copyTo(source, join(dir, `kill-${i}.sif`));
+    const exit = await runSif(args(image), { kill: killPlan(i, rng.next(), totalMs, writeMs), lockPath: `${image}.lock` });
+    const what = `kill #${i} (${exit.signal ?? `exit ${exit.code}`})`;
+    signState(t, image, old, keyring, what);
+    await editImage(image, async () => undefined); // the next writer replays a dead writer's journal
+    counts[signState(t, image, old, keyring, `${what}, after replay`)]!++;
+    t.notOk(existsSync(`${image}.lock`), `${what}: no lock left after replay`);
+  }
+  t.comment(`write phase ${writeMs} ms; images with 0/1/2 new signatures: ${counts.join('/')}`);
+});
+
+withReference(t, 'sif key import killed at random moments: each keyring old or new, never a lost secret key', ['go', 'go-sif'], async (t: Test) => {
+  const dir = t.testdir();
+  const rng = new Rng(Number(process.env.SIF_SEED ?? 9));
+  const [k0, k1] = [await freshKey('ecc', 'Existing'), await freshKey('ecc', 'Imported')];
+  const [file0, file1] = [join(dir, 'k0.asc'), join(dir, 'k1.asc')];
+  writeFileSync(file0, k0.armor());
+  writeFileSync(file1, k1.armor());
+  const fingerprints = (file: string) => goKeyring(file).keys.map((k) => k.fingerprint).join(',');
+  const [before, after] = [k0.getFingerprint().toUpperCase(), `${k0.getFingerprint()},${k1.getFingerprint()}`.toUpperCase()];
+  const setup = async (keysDir: string) => {
+    const r = await runSif(['key', 'import', '--keysdir', keysDir, file0]);
+    t.equal(r.code, 0, `setup import: ${r.stderr}`);
+  };
+  const importArgs = (keysDir: string) => ['key', 'import', '--keysdir', keysDir, file1];
+
+  const started = Date.now();
+  const doneDir = join(dir, 'done');
+  await setup(doneDir);
+  const full = await runSif(importArgs(doneDir), { lockPath: join(doneDir, '.sif-keyring.lock') });
+  t.equal(full.code, 0, `import completes: ${full.stderr}`);
+  t.same([fingerprints(join(doneDir, 'pgp-secret')), fingerprints(join(doneDir, 'pgp-public'))], [after, after]);
+  const [totalMs, writeMs] = [Date.now() - started, full.lockedMs ?? 5];
+  const seen = new Set<string>();
+  for (let i = 0; i < 60 && Date.now() - started < budgetMs(0.4); i++) {
+    const keysDir = join(dir, `kill-${i}`);
+    await setup(keysDir);
+    const exit: Exit = await runSif(importArgs(keysDir), { kill: killPlan(i, rng.next(), totalMs, writeMs), lockPath: join(keysDir, '.sif-keyring.lock') });
+    const what = `kill #${i} (${exit.signal ?? `exit ${exit.code}`})`;
+    const [sec, pub] = [fingerprints(join(keysDir, 'pgp-secret')), fingerprints(join(keysDir, 'pgp-public'))];
+    t.ok([before, after].includes(sec) && [before, after].includes(pub), `${what}: each keyring old or new (${sec} / ${pub})`);
+    t.ok(pub === before || sec === after, `${what}: the public key is never added before the secret one`);
+    seen.add(`${sec === after ? 'new' : 'old'} secret, ${pub === after ? 'new' : 'old'} public`);
+    const again = await runSif(importArgs(keysDir));
+    t.ok(again.code === 0 || /already belongs to the keyring/.test(again.stderr), `${what}: importing again completes it: ${again.stderr}`);
+    t.same([fingerprints(join(keysDir, 'pgp-secret')), fingerprints(join(keysDir, 'pgp-public'))], [after, after], `${what}: then both are new`);
+    t.same(readdirSync(keysDir).filter((f) => f.includes('.sif-tmp-') || f.endsWith('.lock')), [], `${what}: no temp file or lock left`);
+  }
+  t.comment(`write phase ${writeMs} ms; states seen: ${[...seen].join('; ')}`);
+});
+
+withReference(t, 'concurrent sif sign on one image: every signature present and valid, or a clean "locked"', ['go', 'go-sif'], async (t: Test) => {
+  const dir = t.testdir();
+  const keys = [await freshKey('ecc', 'Signer A'), await freshKey('ecc', 'Signer B'), await freshKey('ecc', 'Signer C')];
+  const secrets = keys.map((k, i) => {
+    const path = join(dir, `secret-${i}.asc`);
+    writeFileSync(path, k.armor());
+    return path;
+  });
+  const keyring = join(dir, 'public.asc');
+  writeFileSync(keyring, keys.map((k) => k.toPublic().armor()).join(''));
+  const source = copyTo(join(GO_IMAGES, 'two-groups.sif'), join(dir, 'source.sif'));
+  const old = load(source).objects;
+  for (let round = 0; round < 6; round++) {
+    const image = copyTo(source, join(dir, `race-${round}.sif`));
+    const exits = await Promise.all(secrets.map((s) => runSif(['sign', '--keyring', s, image])));
+    for (const e of exits) if (e.code !== 0) t.match(e, { code: 7, stderr: /^sif: .*image is locked by process \d+ on .*\n$/ }, `round ${round}: a loser says locked`);
+    const winners = exits.filter((e) => e.code === 0).length;
+    t.ok(winners >= 1, `round ${round}: someone always wins`);
+    t.equal(signState(t, image, old, keyring, `round ${round}`), 2 * winners, `round ${round}: two signatures per successful signer, none lost`);
+    t.equal(oracle<{ error: string }>('verify', '--keyring', keyring, image).error, '', `round ${round}: the image verifies in the reference`);
+    t.notOk(existsSync(`${image}.lock`));
+    t.ok(readFileSync(image).length > readFileSync(source).length);
+  }
+});
