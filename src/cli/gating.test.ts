@@ -165,7 +165,6 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
       [['--require', 'any'], 2, /^sif: --require needs --fingerprints\n$/],
       [['--fingerprints', KEY1, '--require', 'most'], 2, /Invalid values/],
       [['--fingerprints', KEY1, '--group-id', '1'], 2, /^sif: --group-id cannot be combined with --fingerprints/],
-      [['--fingerprints', KEY1, '--json'], 2, /^sif: --json cannot be combined/],
       [['--ecl', badToml, '--fingerprints', KEY1], 2, /^sif: --ecl brings its own signer rules/],
       [['--ecl', badToml], 2, /^sif: while validating ECL configuration: the mode field can only be either: whitelist, whitestrict, blacklist\n$/],
       [['--ecl', join(dir, 'missing.toml')], 3, /no such file or directory/],

@@ -139,16 +139,18 @@ const notSignedByRequired = (detail: string) =>
  *    verified signature); every group has a signature;
  * 2. the required fingerprints, counted on VERIFIED signatures only, must have
  *    signed every group (all of them, or with require 'any' at least one).
+ * `missing` lists the required fingerprints without a verified signature in
+ * some group, also when step 1 failed (an unsigned image misses them all).
  */
 export function decideFingerprints(report: VerificationReport, policy: FingerprintPolicy): Decision {
   const tolerated = (s: SignatureReport) => policy.ignoreUnknownSigners === true && s.verdict === 'unknown-signer';
   const skipped = report.signatures.filter(tolerated);
-  const error = firstFailure(report, tolerated) ?? unverifiedGroup(report);
-  if (error) return fail(error, skipped);
-  if (policy.fingerprints.length === 0) return pass(skipped);
-
   const verified = (s: SignatureReport) => s.verdict === 'verified';
   const missing = missingSigners(report, policy.fingerprints, verified);
+  const error = firstFailure(report, tolerated) ?? unverifiedGroup(report);
+  if (error) return fail(error, skipped, missing);
+  if (policy.fingerprints.length === 0) return pass(skipped);
+
   if ((policy.require ?? 'all') === 'all') {
     return missing.length === 0 ? pass(skipped) : fail(notSignedByRequired(describeMissing(missing)), skipped, missing);
   }

@@ -32,7 +32,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary)' })
         .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
-        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result" }),
+        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result (with the policy flags, plus Results and Policy: docs/build-gating.md)" }),
     handler: async (a) => {
       if (usesPolicy(a)) return runPolicyVerify(io, a);
       const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];
@@ -52,7 +52,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         if (!a.json) await write(io.stdout, renderVerifyText(report));
         if (report.error) throw report.error;
       } finally {
-        if (a.json) await write(io.stdout, verifyJson(report, image));
+        if (a.json) await write(io.stdout, verifyJson(report));
         await image?.close();
       }
       if (!a.json) io.stderr.write(`Verified signature(s) from image '${a.image}'\n`);
