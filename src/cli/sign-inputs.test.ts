@@ -29,7 +29,7 @@ withReference(t, 'sign: bad inputs fail in one line with their exit code and lea
     [['--keyring', join(dir, 'missing.asc')], 3, /^sif: open .*missing\.asc: no such file or directory$/],
     [['--keyring', join(dir, 'garbage.asc')], 6, /^sif: .*garbage\.asc: not a valid OpenPGP key file: /],
     [['--keyring', plain.publicPath], 6, /^sif: key [0-9A-F]{40} in .* has no secret key material$/],
-    [['--keyring', locked.secretPath], 6, /^sif: cannot unlock key [0-9A-F]{40}: wrong passphrase$/, { SIF_PASSPHRASE: 'wrong' }],
+    [['--keyring', locked.secretPath], 6, /^sif: wrong passphrase for key [0-9A-F]{40}$/, { SIF_PASSPHRASE: 'wrong' }],
     [['--keyring', locked.secretPath], 2, /^sif: a passphrase is needed: stdin ended before one was given$/],
     [['--keyring', locked.secretPath, '--passphrase-file', join(dir, 'nope')], 3, /no such file or directory$/],
     [['--keyring', two, '--keyidx', '2'], 6, /^sif: --keyidx 2: index out of range \(.* holds 2 keys, 0-1\)$/],

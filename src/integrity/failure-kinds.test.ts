@@ -27,9 +27,9 @@ import { signImage } from './sign.js';
 import { verifyIntegrity } from './verify.js';
 
 type Key = openpgp.PrivateKey;
-const newKey = async (name: string, options: Partial<openpgp.GenerateKeyOptions> = {}) =>
+const newKey = async (name: string, options: { date?: Date; keyExpirationTime?: number } = {}): Promise<Key> =>
   (await openpgp.generateKey({ type: 'ecc', userIDs: [{ name, email: `${name}@example.com` }], format: 'object', ...options })).privateKey;
-const trust = (...keys: openpgp.Key[]): VerificationKey[] => keys.map((k) => ({ key: k.toPublic(), source: 'local' }) as VerificationKey);
+const trust = (...keys: openpgp.Key[]): VerificationKey[] => keys.map((k) => ({ key: k.toPublic(), source: 'local', path: 'test' }));
 
 /** The metadata text a signature over group 1 of `path` signs. */
 async function metadataText(path: string): Promise<string> {
@@ -87,7 +87,7 @@ withReference(t, 'each rejected signature says why', ['go-sif'], async (t: Test)
     ['one object of two signed', () => signedBy(a, { objects: [1] }), trust(a), 'object-not-signed'],
     ['unsigned', async () => image(), trust(a), 'not-found'],
     ['expired key', () => signedBy(expiring, { date: new Date(past.getTime() + 60_000) }), trust(expiring), 'key-expired'],
-    ['revoked key', () => signedBy(revocable), [{ key: revoked, source: 'local' } as VerificationKey], 'key-revoked'],
+    ['revoked key', () => signedBy(revocable), trust(revoked), 'key-revoked'],
     ['not a signed message', async () => {
       const path = image();
       await addSignature(path, 'hello', fpA);
