@@ -15,7 +15,7 @@ const doc = readFileSync(join(REPO_ROOT, 'docs/build-gating.md'), 'utf8');
 const blocks = examples(doc);
 
 t.test('the document has every example the tests run', async (t) => {
-  t.same([...blocks.keys()].sort(), ['definition', 'github-actions', 'gitlab-ci', 'json', 'json-output', 'library', 'makefile', 'pre-build-hook', 'tekton']);
+  t.same([...blocks.keys()].sort(), ['definition', 'github-actions', 'gitlab-ci', 'json', 'json-output', 'library', 'makefile', 'pre-build-hook', 'tekton', 'text-output']);
 });
 
 /** A project directory: keys/release.asc, base.sif (the image under test), app.def, and `sif`/`apptainer` on PATH. */
@@ -80,13 +80,15 @@ withReference(t, 'the library example runs', ['go', 'go-sif', 'shared'], async (
   }
 });
 
-withReference(t, 'the JSON sample is the real output, and the jq example reports the verdict', ['go', 'go-sif', 'shared', 'jq'], async (t) => {
+withReference(t, 'the text and JSON samples are the real output, and the jq example reports the verdict', ['go', 'go-sif', 'shared', 'jq'], async (t) => {
   const images = buildGatingImages(t.testdir());
   const p = project(join(t.testdirName, 'json-sample'), images.unknownCo);
   const args = ['verify', '--json', '--keyring', 'keys/release.asc', '--fingerprints', KEY1, '--ignore-unknown-signers', 'base.sif'];
   const r = spawnSync('sif', args, { cwd: p.cwd, env: p.env, encoding: 'utf8' });
   t.equal(r.status, 0, r.stderr);
   t.same(JSON.parse(r.stdout), JSON.parse(blocks.get('json-output')!), 'the documented document, field for field');
+  const text = spawnSync('sif', args.filter((a) => a !== '--json'), { cwd: p.cwd, env: p.env, encoding: 'utf8' });
+  t.equal(text.stdout, blocks.get('text-output'), 'the documented text output, byte for byte');
 
   type Case = [image: 'single' | 'unsigned' | 'double', code: number, out: string];
   const cases: Case[] = [

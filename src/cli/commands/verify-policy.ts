@@ -89,12 +89,9 @@ export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
 }
 
 async function printText(io: Io, image: string, result: VerifyImageResult, integrity: VerifyReport | undefined): Promise<void> {
-  const { renderSignature } = await import('../render/verify.js');
-  const { renderPolicy } = await import('../render/gating.js');
-  const skipped = new Set(result.signatures.filter((s) => s.skipped).map((s) => s.id));
+  const { renderSignatures, renderVerdict } = await import('../render/gating.js');
   const signatures = integrity?.tasks.flatMap((t) => t.signatures) ?? [];
-  const text = signatures.filter((s) => !skipped.has(s.signature.id)).map(renderSignature).join('') + renderPolicy(result);
-  await write(io.stdout, text);
+  await write(io.stdout, renderSignatures(signatures, result) + renderVerdict(result));
   if (result.error) throw result.error;
   if (signatures.length > 0) await write(io.stderr, `Verified signature(s) from image '${image}'\n`);
 }
