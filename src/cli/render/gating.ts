@@ -1,4 +1,5 @@
 /** Text output of the build-gating commands: each signature and the policy verdict. */
+import type { SifError } from '../../errors.js';
 import type { SignatureVerdict as Checked } from '../../integrity/verify.js';
 import { describeMissing } from '../../policy/decide.js';
 import type { BootstrapCheckResult, StageCheck } from '../../policy/bootstrap.js';
@@ -38,11 +39,11 @@ function accepted(r: VerifyImageResult): string {
   return `accepted: every object group signed by ${signedEveryGroup(r).join(', ')} (one of the required fingerprints: ${r.required.join(', ')})`;
 }
 
-function refused(r: VerifyImageResult): string {
+function refused(r: VerifyImageResult, error: SifError): string {
   const by = r.ecl?.execgroup ? ` by ${execgroupText(r.ecl.execgroup)}` : '';
-  const stated = r.error?.code === 'SIF_NOT_SIGNED_BY_REQUIRED';
+  const stated = error.code === 'SIF_NOT_SIGNED_BY_REQUIRED';
   const missing = r.missing.length > 0 && !stated ? `; required signers missing: ${describeMissing(r.missing)}` : '';
-  return `refused${by}: ${r.error?.message ?? 'policy not satisfied'}${missing}`;
+  return `refused${by}: ${error.message}${missing}`;
 }
 
 /**
@@ -52,7 +53,7 @@ function refused(r: VerifyImageResult): string {
  */
 export function renderVerdict(r: VerifyImageResult): string {
   const skipped = r.signatures.filter((s) => s.skipped).map((s) => s.id);
-  const parts = [r.ok ? accepted(r) : refused(r)];
+  const parts = [r.error ? refused(r, r.error) : accepted(r)]; // error is set exactly when !ok
   if (skipped.length > 0) parts.push(`skipped signature${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')}`);
   return `Verdict: ${parts.join('; ')}\n`;
 }
