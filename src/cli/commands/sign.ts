@@ -57,7 +57,8 @@ export function signCommand(io: Io): CommandModule<object, SignArgs> {
 }
 
 async function chooseKey(io: Io, a: SignArgs, keyidx: number | undefined): Promise<openpgp.PrivateKey> {
-  const { readSecretKeyring, selectSecretKey, isLocked, unlockKey, describeKey } = await import('../../integrity/signing-key.js');
+  const { readSecretKeyring, selectSecretKey, describeKey } = await import('../../integrity/signing-key.js');
+  const { isLocked, unlockKey } = await import('../../keys/protect.js');
   const ring = await readSecretKeyring({ keyring: a.keyring, keysDir: a.keysdir, env: io.env });
   const choose = io.stdinIsTTY
     ? async (keys: openpgp.Key[]) => {

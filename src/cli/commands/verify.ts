@@ -34,7 +34,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary)' })
         .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
-        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result" })
+        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result (with the policy flags, plus Results and Policy: docs/build-gating.md)" })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
       if (usesPolicy(a)) return runPolicyVerify(io, a);
@@ -70,7 +70,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       } finally {
         digests?.close(); // a failure leaves prefetched digests unneeded
         progress?.finish();
-        if (a.json) await write(io.stdout, verifyJson(report, image));
+        if (a.json) await write(io.stdout, verifyJson(report));
         await image?.close();
       }
       if (!a.json) io.stderr.write(`Verified signature(s) from image '${a.image}'\n`);
