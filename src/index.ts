@@ -65,3 +65,16 @@ export {
 } from './integrity/verify.js';
 export { signImage, planSignatures, type SignOptions, type SignSelection, type SignaturePlan } from './integrity/sign.js';
 export { readSecretKeyring, selectSecretKey, unlockKey, isLocked, type SecretKeySource } from './integrity/signing-key.js';
+// Key management: Apptainer-compatible keyrings (docs/keys.md).
+export { resolveKeysDir, resolveGlobalKeyring, publicKeyringPath, secretKeyringPath } from './keys/paths.js';
+export { localKeyrings, globalKeyring, type KeyringLocation } from './keys/location.js';
+export { loadKeyrings, updateKeyrings, type KeyringSet, type KeyringChanges, type Loaded } from './keys/keyrings.js';
+export { parseKeyring, normalizeFingerprint, type Keyring, type KeyringEntry, type KeyringKind } from './keys/keyring.js';
+export { describeEntry, parseUserId, type KeyInfo, type UserIdentity } from './keys/describe.js';
+export { listKeys, openKeyring, selectEntry, type KeySelector } from './keys/list.js';
+export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys/algorithms.js';
+export { generateKeyPair, storeKeyPair, type NewKeyOptions } from './keys/generate.js';
+export { readImportFile, importKeys, type ImportOptions, type ImportOutcome } from './keys/import.js';
+export { exportedKey, writeExportFile } from './keys/export.js';
+export { removeKey, type RemoveFrom, type Removed } from './keys/remove.js';
+export type { LockOptions } from './keys/lock.js';

@@ -21,6 +21,8 @@ withReference(t, 'sign: bad inputs fail in one line with their exit code and lea
   const locked = await openpgpKey(dir, 'rsa', 'secret');
   const two = join(dir, 'two.gpg');
   writeFileSync(two, await binaryKeyring(readFileSync(plain.secretPath, 'utf8'), readFileSync(locked.secretPath, 'utf8')));
+  const expired = await openpgp.generateKey({ type: 'ecc', userIDs: [{ name: 'Old' }], date: new Date('2020-01-01T00:00:00Z'), keyExpirationTime: 60, format: 'armored' });
+  writeFileSync(join(dir, 'expired.asc'), expired.privateKey);
   const image = copyImage(dir);
   const notSif = join(dir, 'garbage.asc');
   const cases: [args: string[], code: number, stderr: RegExp, env?: NodeJS.ProcessEnv][] = [
@@ -39,6 +41,7 @@ withReference(t, 'sign: bad inputs fail in one line with their exit code and lea
     [['--keyring', plain.secretPath, '--sif-id', '1,x'], 2, /^sif: while converting object ID: /],
     [['--keysdir', join(dir, 'no-keys')], 6, /^sif: no secret keyring at .*no-keys\/pgp-secret \(pass --keyring FILE or --keysdir DIR\)$/],
     [['--keysdir', join(dir, 'empty-keys')], 6, /^sif: .*pgp-secret: keyring is empty$/],
+    [['--keyring', join(dir, 'expired.asc')], 6, /^sif: cannot sign with key [0-9A-F]{40}: .*expired/i],
   ];
   const before = readFileSync(image);
   for (const [args, code, stderr, env] of cases) {

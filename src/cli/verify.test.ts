@@ -128,3 +128,34 @@ withReference(t, 'verdicts equal the Go reference on every corpus image and mode
     t.equal(verdictKind(got.code === 0 ? '' : got.stderr), verdictKind(ref.error), `${basename(image)} ${flags.join(' ')}: ${ref.error}`);
   }
 });
+
+withReference(t, 'a changed object is reported as Apptainer reports it, in text and JSON', ['go-sif'], async (t) => {
+  const { copyImage } = await import('../test-support/cli.js');
+  const { openSync, writeSync, closeSync } = await import('node:fs');
+  const dir = t.testdir();
+  const image = copyImage(dir, 'img.sif', join(GO_IMAGES, 'one-group-signed.sif'));
+  const fd = openSync(image, 'r+');
+  writeSync(fd, Buffer.from('X'), 0, 1, 36864); // first byte of object 2
+  closeSync(fd);
+  const text = await runCli(['verify', '--keyring', GO_KEY, '--keysdir', dir, image]);
+  t.equal(text.code, 10);
+  t.equal(text.stderr, 'sif: data object integrity compromised: 2\n');
+  t.match(text.stdout.toString(), /\n1   \|1       \|NONE    \|FS\n\nError encountered during signature verification: data object integrity compromised: 2\n$/);
+  const json = await runCli(['verify', '--json', '--keyring', GO_KEY, '--keysdir', dir, image]);
+  const doc = JSON.parse(json.stdout.toString()) as { Signatures: number; SignerKeys: { Signer: { DataCheck: boolean } }[] };
+  t.equal(doc.Signatures, 1);
+  t.same(doc.SignerKeys.map((k) => k.Signer.DataCheck), [true, false], 'the verified object, then the failed one');
+});
+
+withReference(t, 'an unsigned group after a signed one: the signed one is shown, then the failure', ['go-sif'], async (t) => {
+  const { copyImage } = await import('../test-support/cli.js');
+  const dir = t.testdir();
+  const image = copyImage(dir);
+  t.equal((await runCli(['sign', '--keyring', GO_KEY, '--group-id', '1', image])).code, 0);
+  const r = await runCli(['verify', '--keyring', GO_KEY, '--keysdir', dir, image]);
+  t.equal(r.code, 11);
+  t.equal(r.stderr, 'sif: signature not found for object group 2\n');
+  t.match(r.stdout.toString(), /^\[LOCAL\][\s\S]*\n2   \|1       \|NONE    \|FS\n$/, 'group 1 verified, nothing printed for group 2');
+  const json = await runCli(['verify', '--json', '--keyring', GO_KEY, '--keysdir', dir, image]);
+  t.equal((JSON.parse(json.stdout.toString()) as { Signatures: number }).Signatures, 1);
+});

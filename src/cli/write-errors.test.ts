@@ -55,6 +55,7 @@ const cases: Case[] = [
   ['second primary partition', (i) => add(i, '--datatype', '4', '--partfs', '1', '--parttype', '2', '--partarch', '2'), 8, 'image already contains a primary partition'],
   ['image that does not exist', (_, d) => add(join(d, 'none.sif'), '--datatype', '7'), 3, /^open .*none\.sif: no such file or directory$/],
   ['image that is not a SIF', (_, d) => add(join(d, 'not-sif'), '--datatype', '7'), 4, 'invalid SIF magic'],
+  ['image that is a symbolic link', (_, d) => add(join(d, 'link.sif'), '--datatype', '7'), 3, /^open .*link\.sif: refusing to follow a symbolic link$/],
   // del and setprim
   ['del of an ID that is not a number', (i) => ['del', 'one', i], 2, 'while converting id: strconv.ParseUint: parsing "one": invalid syntax'],
   ['del of ID 0', (i) => ['del', '0', i], 5, 'invalid object ID'],
@@ -67,7 +68,7 @@ const cases: Case[] = [
 
 for (const [name, args, code, message] of cases) {
   t.test(name, async (t) => {
-    const dir = t.testdir({ 'not-sif': 'just text, no SIF magic here\n'.repeat(10) });
+    const dir = t.testdir({ 'not-sif': 'just text, no SIF magic here\n'.repeat(10), 'link.sif': t.fixture('symlink', 'image.sif') });
     const image = join(dir, 'image.sif');
     copyFileSync(ALL_TYPES, image);
     const before = readFileSync(image);

@@ -60,12 +60,19 @@ export function assertReferenceCompatible(key: openpgp.Key): void {
 export async function clearSign(text: string, key: openpgp.PrivateKey, date = new Date()): Promise<ClearSignature> {
   assertReferenceCompatible(key);
   const message = await openpgp.createCleartextMessage({ text });
-  const armored = await openpgp.sign({
-    message,
-    signingKeys: key,
-    date,
-    config: { ...PGP_CONFIG, preferredHashAlgorithm: openpgp.enums.hash.sha256 },
-  });
+  let armored: string;
+  try {
+    armored = await openpgp.sign({
+      message,
+      signingKeys: key,
+      date,
+      config: { ...PGP_CONFIG, preferredHashAlgorithm: openpgp.enums.hash.sha256 },
+    });
+  } catch (e) {
+    // An expired or revoked key, or one without a usable signing (sub)key.
+    const fp = key.getFingerprint().toUpperCase();
+    throw new KeyError('SIF_KEY_INVALID', `cannot sign with key ${fp}: ${(e as Error).message}`, { cause: e });
+  }
   const signature = await openpgp.readSignature({ armoredSignature: armored.slice(armored.indexOf('-----BEGIN PGP SIGNATURE-----')) });
   const used = signature.packets[0]?.hashAlgorithm ?? 0;
   const hashType = SIGN_HASHES[used];

@@ -5,6 +5,7 @@ import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
+import { keyCommand } from './key/index.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,5 +21,6 @@ export function commands(io: Io): CommandModule<object, any>[] {
     setprimCommand(),
     signCommand(io),
     verifyCommand(io),
+    keyCommand(io),
   ];
 }

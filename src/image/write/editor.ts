@@ -178,6 +178,11 @@ export async function editImage<T>(
     handle = await open(path, fsConstants.O_RDWR | fsConstants.O_NOFOLLOW).catch((e: unknown) => {
       throw fromSystemError(e, path);
     });
+    // The journal names the inode seen when locking; a file renamed over the path since is another image.
+    const { ino, dev } = await handle.stat();
+    if (ino !== lock.owner.ino || dev !== lock.owner.dev) {
+      throw new IoError('SIF_IO', `${path}: the image was replaced while waiting for its lock; try again`);
+    }
     return await edit(await Editor.open(path, handle, ops, lock, time));
   } finally {
     await handle?.close();

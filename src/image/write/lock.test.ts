@@ -129,3 +129,16 @@ t.test('without hard links the lock is created in place', async (t) => {
   await held.release();
   t.notOk(existsSync(lock));
 });
+
+t.test('an image replaced while a writer waits for the lock is not edited', async (t) => {
+  const { image } = setup(t);
+  const held = await ImageLock.acquire(image, { ops: nodeFileOps });
+  const waiting = editImage(image, (e) => e.addObject({ dataType: DataType.Generic, data: Buffer.from('x') }), { lockTimeoutMs: 5000 });
+  await new Promise((r) => setTimeout(r, 200));
+  copyFileSync(ALL_TYPES, `${image}.new`);
+  const { renameSync } = await import('node:fs');
+  renameSync(`${image}.new`, image);
+  await held.release();
+  await t.rejects(waiting, { code: 'SIF_IO', message: /the image was replaced while waiting for its lock/ });
+  t.ok(readFileSync(image).equals(readFileSync(ALL_TYPES)));
+});

@@ -169,6 +169,8 @@ export class ImageLock {
     private readonly handle: FileHandle,
     private readonly ops: FileOps,
     private end: number,
+    /** The owner line, with the image inode this lock's journal applies to. */
+    readonly owner: LockOwner,
   ) {}
 
   /** Takes the lock, breaking a stale one; fails with SIF_LOCKED after `timeoutMs`. */
@@ -192,7 +194,7 @@ export class ImageLock {
       }
       if (handle) {
         await removeLitter(lockPath);
-        return new ImageLock(lockPath, handle, options.ops, content.length);
+        return new ImageLock(lockPath, handle, options.ops, content.length, owner);
       }
       const holder = await inspect(lockPath);
       if (holder.state === 'gone') continue;

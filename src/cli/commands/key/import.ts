@@ -1,0 +1,44 @@
+import type { CommandModule } from 'yargs';
+import { readPassphrase } from '../../prompt.js';
+import { write, type Io } from '../../io.js';
+import { keyringLocation, lastWins, locationOptions, printWarnings, type LocationArgs } from './options.js';
+import { newPassphrase } from './passphrase.js';
+
+interface ImportArgs extends LocationArgs {
+  file: string;
+  'password-file'?: string;
+  'new-password': boolean;
+  'new-password-file'?: string;
+}
+
+export function importCommand(io: Io): CommandModule<object, ImportArgs> {
+  return {
+    command: 'import <file>',
+    describe: 'Add the keys of a key file (binary or armored, one or many) to the keyrings',
+    builder: (y) =>
+      locationOptions(y)
+        .positional('file', { type: 'string', demandOption: true, describe: 'key file' })
+        .option('password-file', { alias: 'passphrase-file', type: 'string', coerce: lastWins, describe: 'passphrase of encrypted private keys, first line of this file' })
+        .option('new-password', { type: 'boolean', default: false, describe: 'store private keys under a new passphrase (asked on a terminal)' })
+        .option('new-password-file', { type: 'string', coerce: lastWins, describe: 'like --new-password, the new passphrase from this file' }),
+    handler: async (a) => {
+      const location = keyringLocation(a, io);
+      const { readImportFile, importKeys } = await import('../../../keys/import.js');
+      const incoming = await readImportFile(a.file);
+      const renew = a['new-password'] || a['new-password-file'] !== undefined;
+      const { value, warnings } = await importKeys(location, incoming, {
+        passphraseFor: (fingerprint) => readPassphrase(io, { file: a['password-file'], question: `Enter the password of key ${fingerprint} : ` }),
+        newPassphrase: renew
+          ? () => newPassphrase(io, { file: a['new-password-file'], envVar: 'SIF_NEW_PASSPHRASE', question: 'Enter a new password for this key : ' })
+          : undefined,
+      });
+      await printWarnings(io, warnings);
+      for (const key of value) {
+        if (key.secretAdded) await write(io.stdout, `Key with fingerprint ${key.fingerprint} successfully added to the private keyring\n`);
+        if (key.secretAdded && key.unprotected) await printWarnings(io, [`the private key ${key.fingerprint} is stored without a passphrase`]);
+        const publicLine = key.publicAdded ? 'successfully added to the public keyring' : 'is already in the public keyring';
+        await write(io.stdout, `Key with fingerprint ${key.fingerprint} ${publicLine}\n`);
+      }
+    },
+  };
+}

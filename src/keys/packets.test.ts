@@ -1,0 +1,79 @@
+import t from 'tap';
+import * as openpgp from 'openpgp';
+import { primaryBitLength, splitKeyBlocks } from './packets.js';
+import { parseUserId } from './describe.js';
+import { normalizeFingerprint } from './keyring.js';
+
+const userIDs = [{ name: 'Packet Test', email: 'packets@example.com' }];
+
+t.test('keyrings split into transferable keys with their exact bytes', async (t) => {
+  const a = await openpgp.generateKey({ type: 'ecc', userIDs, format: 'object' });
+  const b = await openpgp.generateKey({ type: 'ecc', userIDs, format: 'object' });
+  const ring = Buffer.concat([a.publicKey.write(), b.privateKey.write()]);
+  const blocks = splitKeyBlocks(ring);
+  t.equal(blocks.length, 2);
+  t.same(Buffer.from(blocks[0]!.bytes), Buffer.from(a.publicKey.write()));
+  t.same(Buffer.from(blocks[1]!.bytes), Buffer.from(b.privateKey.write()));
+  t.same(blocks.map((x) => [x.offset, x.secret]), [[0, false], [a.publicKey.write().length, true]]);
+  t.equal(primaryBitLength(blocks[0]!), 263, 'Ed25519 legacy point: go-crypto reports 263 bits');
+  t.same(splitKeyBlocks(new Uint8Array()), []);
+});
+
+t.test('framing errors name the byte where the keyring breaks', async (t) => {
+  const { publicKey } = await openpgp.generateKey({ type: 'ecc', userIDs, format: 'object' });
+  const bytes = publicKey.write();
+  t.throws(() => splitKeyBlocks(bytes.subarray(0, bytes.length - 3)), { name: 'PacketError', message: /^truncated packet at byte \d+ \(needs 3 more bytes\)$/ });
+  t.throws(() => splitKeyBlocks(Buffer.from('garbage, not a key')), { message: 'not an OpenPGP packet at byte 0 (0x67)' });
+  // A user ID packet (tag 13, new format) where a key must start.
+  t.throws(() => splitKeyBlocks(Buffer.from([0xcd, 0x01, 0x41])), { message: 'expected a key packet at byte 0, found packet type 13' });
+});
+
+t.test('old-format, long and partial packet lengths are all walked', (t) => {
+  const rsaBody = (bits: number) => Buffer.from([4, 0, 0, 0, 1, 1, bits >> 8, bits & 0xff, 0xaa]);
+  // Old format, tag 6, one-byte length; then tag 13 with a two-byte length.
+  const oldKey = Buffer.concat([Buffer.from([0x98, 9]), rsaBody(4096), Buffer.from([0xb5, 0, 1, 0x41])]);
+  const [block] = splitKeyBlocks(oldKey);
+  t.equal(block!.bytes.length, oldKey.length);
+  t.equal(primaryBitLength(block!), 4096);
+  // New format: a five-byte length, and a partial-length chunk followed by the rest.
+  const long = Buffer.concat([Buffer.from([0xc6, 0xff, 0, 0, 0, 9]), rsaBody(3072)]);
+  const partial = Buffer.concat([Buffer.from([0xc6, 0xe1]), rsaBody(2048).subarray(0, 2), Buffer.from([7]), rsaBody(2048).subarray(2)]);
+  t.same(splitKeyBlocks(Buffer.concat([long, partial])).map(primaryBitLength), [3072, 2048]);
+  // Old format with an indeterminate length runs to the end of the input.
+  t.equal(splitKeyBlocks(Buffer.concat([Buffer.from([0x9b]), rsaBody(1024)]))[0]!.bytes.length, 10);
+  t.end();
+});
+
+t.test('bit lengths follow go-crypto for every algorithm family', (t) => {
+  const key = (body: number[]) => primaryBitLength(splitKeyBlocks(Buffer.from([0xc6, body.length, ...body]))[0]!);
+  t.equal(key([4, 0, 0, 0, 0, 17, 0x08, 0x00, 0xff]), 2048, 'DSA: p');
+  t.equal(key([4, 0, 0, 0, 0, 19, 2, 0x2a, 0x86, 0x02, 0x03, 0x04]), 515, 'ECDSA P-256: the encoded point');
+  t.equal(key([6, 0, 0, 0, 0, 27, 0, 0, 0, 32]), 256, 'v6 Ed25519 (27): fixed size');
+  t.equal(key([4, 0, 0, 0, 0, 99]), 0, 'unknown algorithm: 0, as Apptainer prints it');
+  t.end();
+});
+
+t.test("user IDs split into name, comment and email as go-crypto's parseUserId does", (t) => {
+  const cases: [id: string, name: string, comment: string, email: string][] = [
+    ['Jane Doe (work) <jane@example.com>', 'Jane Doe', 'work', 'jane@example.com'],
+    ['Jane Doe <jane@example.com>', 'Jane Doe', '', 'jane@example.com'],
+    ['jane@example.com', '', '', 'jane@example.com'],
+    ['<jane@example.com>', '', '', 'jane@example.com'],
+    ['Only A Name', 'Only A Name', '', ''],
+    ['Name (unclosed comment', 'Name', 'unclosed comment', ''],
+    ['Name (c) <unclosed@example.com', 'Name', 'c', 'unclosed@example.com'],
+    ['', '', '', ''],
+  ];
+  for (const [id, name, comment, email] of cases) t.same(parseUserId(id), { name, comment, email }, JSON.stringify(id));
+  t.end();
+});
+
+t.test('fingerprints are accepted in any case, with 0x and spaces', (t) => {
+  const fp = 'F34371D0ACD5D09EB9BD853A80600A5FA11BBD29';
+  for (const text of [fp, fp.toLowerCase(), `0x${fp}`, `0X${fp.toLowerCase()}`, 'F343 71D0 ACD5 D09E B9BD  853A 8060 0A5F A11B BD29']) {
+    t.equal(normalizeFingerprint(text), fp, text);
+  }
+  t.throws(() => normalizeFingerprint('0'), { code: 'SIF_USAGE', message: '"0" is not a key fingerprint: expected 40 hex digits, optionally prefixed with 0x' });
+  t.throws(() => normalizeFingerprint('80600A5FA11BBD29'), { code: 'SIF_USAGE' });
+  t.end();
+});
