@@ -9,7 +9,7 @@ t.test('every class carries its code and its own name', async (t) => {
     [new SelectionError('SIF_NO_OBJECTS', 's'), 'SelectionError', 'SIF_NO_OBJECTS'],
     [new KeyError('SIF_KEY_INVALID', 'k'), 'KeyError', 'SIF_KEY_INVALID'],
     [new IntegrityError('object', 'data object integrity compromised: 2', 2), 'IntegrityError', 'SIF_INTEGRITY'],
-    [new SignatureError('SIF_SIGNATURE_NOT_FOUND', 'sig', { id: 3 }), 'SignatureError', 'SIF_SIGNATURE_NOT_FOUND'],
+    [new SignatureError('SIF_SIGNATURE_NOT_FOUND', 'sig', { id: 3, reason: 'not-found' }), 'SignatureError', 'SIF_SIGNATURE_NOT_FOUND'],
   ];
   for (const [e, name, code] of cases) {
     t.ok(e instanceof SifError && e instanceof Error, `${name} is a SifError`);
@@ -21,7 +21,10 @@ t.test('every class carries its code and its own name', async (t) => {
   }
   const integrity = new IntegrityError('object', 'x', 2);
   t.same([integrity.kind, integrity.id], ['object', 2]);
-  t.equal(new SignatureError('SIF_SIGNATURE_INVALID', 'x').id, undefined);
+  t.same(
+    [new SignatureError('SIF_SIGNATURE_INVALID', 'x', { reason: 'bad-signature' })].map((e) => [e.id, e.reason]),
+    [[undefined, 'bad-signature']],
+  );
   t.notOk(isSifError(new Error('plain')));
   t.equal(new FormatError('SIF_CORRUPT', 'outer', { cause: 'inner' }).cause, 'inner');
 });

@@ -113,13 +113,64 @@ export class IntegrityError extends SifError {
   }
 }
 
+/**
+ * Why a signature check failed, set where the failure is found (so callers
+ * classify on it, never on message text):
+ * - `unknown-signer`: no trusted key made the signature;
+ * - `bad-signature`: the signature packets or maths do not hold;
+ * - `key-expired`, `key-revoked`: the signer's key is not valid now;
+ * - `not-clearsigned`: the object is not a clear-signed message;
+ * - `unsupported-envelope`: a DSSE envelope, which needs PEM keys;
+ * - `oversized`: the object is too large to be a signature;
+ * - `bad-metadata`: the signed text is not SIF image metadata;
+ * - `fingerprint-mismatch`: the descriptor names another key than the signer's;
+ * - `hash-unsupported`: the descriptor's hash type is unknown;
+ * - `bad-legacy-digest`: a legacy "SIFHASH" digest is malformed;
+ * - `object-not-signed`: an object to verify is missing from the signature;
+ * - `not-found`: a group or object has no signature;
+ * - `not-signed-by-required`, `signed-by-forbidden`: a signer policy refused the signers.
+ */
+export type SignatureFailure =
+  | 'unknown-signer'
+  | 'bad-signature'
+  | 'key-expired'
+  | 'key-revoked'
+  | 'not-clearsigned'
+  | 'unsupported-envelope'
+  | 'oversized'
+  | 'bad-metadata'
+  | 'fingerprint-mismatch'
+  | 'hash-unsupported'
+  | 'bad-legacy-digest'
+  | 'object-not-signed'
+  | 'not-found'
+  | 'not-signed-by-required'
+  | 'signed-by-forbidden';
+
+/**
+ * The failures the Go reference reports as SignatureNotValidError ("signature
+ * object N not valid"): the ones Apptainer's ECL tolerates as unvalidated.
+ */
+export const SIGNATURE_NOT_VALID: ReadonlySet<SignatureFailure> = new Set<SignatureFailure>([
+  'unknown-signer',
+  'bad-signature',
+  'key-expired',
+  'key-revoked',
+  'not-clearsigned',
+  'unsupported-envelope',
+  'oversized',
+  'bad-metadata',
+]);
+
 /** A signature exists but does not verify, names an unknown key, or is missing entities. */
 export class SignatureError extends SifError {
   readonly id: number | undefined;
+  readonly reason: SignatureFailure;
 
-  constructor(code: SignatureCode, message: string, options?: { id?: number; cause?: unknown }) {
+  constructor(code: SignatureCode, message: string, options: { reason: SignatureFailure; id?: number; cause?: unknown }) {
     super(code, message, options);
-    this.id = options?.id;
+    this.id = options.id;
+    this.reason = options.reason;
   }
 }
 

@@ -48,7 +48,8 @@ export {
   type PartitionExtraInput,
 } from './image/write/extra.js';
 export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOptions } from './image/write/types.js';
-export { ObjectDigests, DIGEST_SIZES, type DigestAlg, type ObjectDigestsOptions } from './integrity/digest.js';
+export { ObjectDigests, DIGEST_SIZES, type DigestAlg, type ObjectDigestsOptions, type DigestStats } from './integrity/digest.js';
+export { shutdownDigestPool } from './integrity/digest-pool.js';
 export { buildMetadata, encodeMetadata, parseMetadata, MetadataError, type ImageMetadata, type ObjectMetadata, type Digest } from './integrity/metadata.js';
 export { loadVerificationKeys, type VerificationKey, type KeySource, type KeySetOptions } from './integrity/keyset.js';
 export {
@@ -63,7 +64,8 @@ export {
   type Task,
 } from './integrity/verify.js';
 export { signImage, planSignatures, type SignOptions, type SignSelection, type SignaturePlan } from './integrity/sign.js';
-export { readSecretKeyring, selectSecretKey, unlockKey, isLocked, type SecretKeySource } from './integrity/signing-key.js';
+export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/signing-key.js';
+export { unlockKey, isLocked } from './keys/protect.js';
 // Key management: Apptainer-compatible keyrings (docs/keys.md).
 export { resolveKeysDir, resolveGlobalKeyring, publicKeyringPath, secretKeyringPath } from './keys/paths.js';
 export { localKeyrings, globalKeyring, type KeyringLocation } from './keys/location.js';

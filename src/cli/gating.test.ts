@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, spawnCli } from '../test-support/cli.js';
-import { buildGatingImages, KEY1, KEY2, PUBKEY1, PUBKEY2, type GatingImages } from '../test-support/gating-images.js';
+import { buildGatingImages, KEY1, KEY2, PUBKEY1, PUBKEY2, SYLABS, type GatingImages } from '../test-support/gating-images.js';
 import { oracle } from '../test-support/oracle.js';
 import { withReference } from '../test-support/reference.js';
 
@@ -104,6 +104,37 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     t.notMatch(r.stdout.toString(), /Error encountered/, 'the skipped signature is not reported as an error');
   });
 
+  t.test('verify with a policy prints a block for every signature and a verdict line', async (t: Test) => {
+    const block = (fp: string, name: string, objects: string) =>
+      `[LOCAL]            Signing entity: ${name}\n[LOCAL]            Fingerprint: ${fp}\nObjects verified:\nID  |GROUP   |LINK    |TYPE\n${'-'.repeat(48)}\n${objects}`;
+    const e2e = (fp: string, objects = '1   |1       |NONE    |FS\n2   |1       |NONE    |FS\n') =>
+      block(fp, fp === KEY1 ? 'e2e (e2e tests) <e2e@hpcng.org>' : 'e2e-test (e2e tests) <e2e-test@hpcng.org>', objects);
+    const unknown = `signature object 4 not valid: signed by unknown key ID A20C27EE7FF7BA84 (descriptor fingerprint ${SYLABS})`;
+    type Case = [image: keyof GatingImages, args: string[], stdout: string];
+    const cases: Case[] = [
+      ['double', ['--fingerprints', `${KEY1},${KEY2}`], `${e2e(KEY1)}${e2e(KEY2)}Verdict: accepted: every object group signed by all of the required fingerprints: ${KEY1}, ${KEY2}\n`],
+      ['double', ['--fingerprints', `${ZERO},${KEY2}`, '--require', 'any'], `${e2e(KEY1)}${e2e(KEY2)}Verdict: accepted: every object group signed by ${KEY2} (one of the required fingerprints: ${ZERO}, ${KEY2})\n`],
+      ['single', ['--fingerprints', `${KEY1},${KEY2}`], `${e2e(KEY1)}Verdict: refused: image not signed by required entities: ${KEY2} did not sign object group 1\n`],
+      [
+        'key2OnlyGroup1',
+        ['--fingerprints', `${KEY2},${ZERO}`],
+        `${e2e(KEY1)}${e2e(KEY2)}${e2e(KEY1, '3   |2       |NONE    |FS\n')}Verdict: refused: image not signed by required entities: ${KEY2} did not sign object group 2; ${ZERO} did not sign object groups 1, 2\n`,
+      ],
+      ['unsigned', ['--fingerprints', KEY1], `Verdict: refused: signature not found for object group 1; required signers missing: ${KEY1} did not sign object group 1\n`],
+      ['unknownCo', ['--fingerprints', KEY1], `${e2e(KEY1)}\nError encountered during signature verification: ${unknown}\nVerdict: refused: ${unknown}\n`],
+      [
+        'unknownCo',
+        ['--fingerprints', KEY1, '--ignore-unknown-signers'],
+        `${e2e(KEY1)}Skipped signature object 4 (group 1, fingerprint ${SYLABS}): ${unknown}\nVerdict: accepted: every object group signed by all of the required fingerprints: ${KEY1}; skipped signature 4\n`,
+      ],
+      ['unknownCo', ['--ignore-unknown-signers'], `${e2e(KEY1)}Skipped signature object 4 (group 1, fingerprint ${SYLABS}): ${unknown}\nVerdict: accepted: every object group has a verified signature; skipped signature 4\n`],
+    ];
+    for (const [image, args, stdout] of cases) {
+      const r = await cli(['verify', ...BOTH, ...args, images[image]]);
+      t.equal(r.stdout.toString(), stdout, `${image} ${args.join(' ')}`);
+    }
+  });
+
   t.test("verify --ecl gives Apptainer's e2e ecl verdicts", async (t: Test) => {
     const imagesDir = join(dir, 'images');
     const ecl = (mode: string, keys: string[], dirpath = imagesDir, activated = true) => {
@@ -141,7 +172,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     }
     let r = await cli(['verify', ...only1, '--ecl', ecl('whitelist', [KEY2]), images.double]);
     t.match(r.stderr, /^sif: while checking container image with ECL: image not signed by required entities: 78F8AD36B0DCB84B707F23853D608DAE21C8CA10 signature object 4 not validated/);
-    t.match(r.stdout.toString(), /Skipped signature object 4[\s\S]*ECL execgroup "group1" \(whitelist, .*\): refused\n$/);
+    t.match(r.stdout.toString(), /Skipped signature object 4[\s\S]*\nVerdict: refused by ECL execgroup "group1" \(whitelist, .*\): while checking container image with ECL: .*; skipped signature 4\n$/);
     r = await cli(['verify', ...none, '--ecl', ecl('blacklist', [KEY1, KEY2]), images.double]);
     t.equal(r.stderr, `sif: while checking container image with ECL: image signed by a forbidden entity: ${KEY1}, ${KEY2} (execgroup "group1")\n`);
     const elsewhere = join(dir, 'elsewhere', 'double.sif');
@@ -149,7 +180,9 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     r = await cli(['verify', ...BOTH, '--ecl', ecl('whitelist', [KEY1]), elsewhere]);
     t.same([r.code, r.stderr], [12, `sif: while checking container image with ECL: ${elsewhere} not part of any execgroup\n`]);
     r = await cli(['verify', ...BOTH, '--ecl', ecl('whitelist', [KEY1], imagesDir, false), images.unsigned]);
-    t.same([r.code, r.stdout.toString(), r.stderr], [0, 'ECL not activated: every image is allowed\n', '']);
+    t.same([r.code, r.stdout.toString(), r.stderr], [0, 'Verdict: accepted: ECL not activated, every image is allowed\n', '']);
+    r = await cli(['verify', ...BOTH, '--ecl', ecl('whitestrict', [KEY1, KEY2]), images.double]);
+    t.match(r.stdout.toString(), new RegExp(`\nVerdict: accepted by ECL execgroup "group1" \\(whitestrict, ${imagesDir}\\)\n$`));
   });
 
   t.test('bad input: one line, exit 2 (or 3), image unchanged', async (t: Test) => {
@@ -165,7 +198,6 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
       [['--require', 'any'], 2, /^sif: --require needs --fingerprints\n$/],
       [['--fingerprints', KEY1, '--require', 'most'], 2, /Invalid values/],
       [['--fingerprints', KEY1, '--group-id', '1'], 2, /^sif: --group-id cannot be combined with --fingerprints/],
-      [['--fingerprints', KEY1, '--json'], 2, /^sif: --json cannot be combined/],
       [['--ecl', badToml, '--fingerprints', KEY1], 2, /^sif: --ecl brings its own signer rules/],
       [['--ecl', badToml], 2, /^sif: while validating ECL configuration: the mode field can only be either: whitelist, whitestrict, blacklist\n$/],
       [['--ecl', join(dir, 'missing.toml')], 3, /no such file or directory/],

@@ -37,3 +37,27 @@ t.test('lines are read one at a time and a missing terminal is a clear error', a
   await t.rejects(askSecret(fakeIo('\u0003', true), 'P: '), { message: 'interrupted' });
   t.equal(await askSecret(fakeIo('last', false), 'P: '), 'last', 'a final line without newline counts');
 });
+
+t.test('a hidden answer read ahead with an earlier one still ends its line', async (t) => {
+  const io = fakeIo('1\nsecret\n', true);
+  t.equal(await askLine(io, 'Enter # of private key to use : ', 'key index'), '1');
+  t.equal(await askSecret(io, 'Enter key passphrase : '), 'secret');
+  t.equal(io.err(), 'Enter # of private key to use : Enter key passphrase : \n', 'the newline follows the passphrase prompt');
+
+  const twice = fakeIo('pw\npw\n', true);
+  t.equal(await askSecret(twice, 'Enter a passphrase : '), 'pw');
+  t.equal(await askSecret(twice, 'Retype your passphrase : '), 'pw');
+  t.equal(twice.err(), 'Enter a passphrase : \nRetype your passphrase : \n', 'one newline per hidden answer');
+
+  const eof = fakeIo('', true);
+  t.equal(await askSecret(eof, 'P: '), '', 'end of input is an empty answer');
+  t.equal(eof.err(), 'P: \n');
+});
+
+t.test('keys typed one at a time in raw mode: backspace erases across chunks', async (t) => {
+  const io = fakeIo('', true);
+  const stdin = Object.assign(new PassThrough(), { setRawMode: () => undefined });
+  for (const key of ['s', 'e', 'x', '\u007f', 'c', 'r', 'e', 't', '\b', 't', '\r']) stdin.write(key);
+  stdin.end();
+  t.equal(await askSecret({ ...io, stdin }, 'P: '), 'secret');
+});

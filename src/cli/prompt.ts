@@ -17,7 +17,8 @@ class LineReader {
     stream.on('end', () => (this.ended = true));
   }
 
-  async next(echo: boolean, io: Io): Promise<string | undefined> {
+  /** The next line without its terminator; undefined at the end of input. */
+  async next(): Promise<string | undefined> {
     for (;;) {
       const newline = this.buffered.search(/\r?\n|\r/);
       if (newline >= 0) {
@@ -33,8 +34,7 @@ class LineReader {
       const chunk = await this.read();
       if (chunk === undefined) continue;
       if (chunk.includes('\u0003')) throw new UsageError('interrupted');
-      this.buffered += echo ? chunk : eraseBackspaces(chunk);
-      if (!echo && /[\r\n]/.test(chunk)) io.stderr.write('\n');
+      this.buffered += chunk;
     }
   }
 
@@ -56,6 +56,10 @@ class LineReader {
   }
 }
 
+/**
+ * In raw mode the terminal does no line editing: DEL/BS arrive as bytes,
+ * often in chunks of their own, so they are applied to the whole line.
+ */
 const eraseBackspaces = (s: string) => {
   let out = '';
   for (const ch of s) out = ch === '\u007f' || ch === '\b' ? out.slice(0, -1) : out + ch;
@@ -73,7 +77,7 @@ const readerFor = (stream: Readable) => {
 export async function askLine(io: Io, question: string, what: string): Promise<string> {
   if (!io.stdinIsTTY) throw new UsageError(`${what} is required (no terminal to ask on; pass it as a flag)`);
   io.stderr.write(question);
-  return (await readerFor(io.stdin).next(true, io)) ?? '';
+  return (await readerFor(io.stdin).next()) ?? '';
 }
 
 /**
@@ -82,16 +86,18 @@ export async function askLine(io: Io, question: string, what: string): Promise<s
  */
 export async function askSecret(io: Io, question: string): Promise<string> {
   if (!io.stdinIsTTY) {
-    const line = await readerFor(io.stdin).next(true, io);
+    const line = await readerFor(io.stdin).next();
     if (line === undefined) throw new UsageError('a passphrase is needed: stdin ended before one was given');
     return line;
   }
   io.stderr.write(question);
   io.stdin.setRawMode?.(true);
   try {
-    return (await readerFor(io.stdin).next(false, io)) ?? '';
+    return eraseBackspaces((await readerFor(io.stdin).next()) ?? '');
   } finally {
     io.stdin.setRawMode?.(false);
+    // The Enter key is not echoed without echo; end the prompt's line, whether the answer was typed or already read ahead.
+    io.stderr.write('\n');
   }
 }
 

@@ -15,7 +15,7 @@ const doc = readFileSync(join(REPO_ROOT, 'docs/build-gating.md'), 'utf8');
 const blocks = examples(doc);
 
 t.test('the document has every example the tests run', async (t) => {
-  t.same([...blocks.keys()].sort(), ['definition', 'github-actions', 'gitlab-ci', 'library', 'makefile', 'pre-build-hook', 'tekton']);
+  t.same([...blocks.keys()].sort(), ['definition', 'github-actions', 'gitlab-ci', 'json', 'json-output', 'library', 'makefile', 'pre-build-hook', 'tekton', 'text-output']);
 });
 
 /** A project directory: keys/release.asc, base.sif (the image under test), app.def, and `sif`/`apptainer` on PATH. */
@@ -77,5 +77,28 @@ withReference(t, 'the library example runs', ['go', 'go-sif', 'shared'], async (
     const r = run('node', ['check.mjs'], p);
     t.equal(r.code === 0, ok, `${image}\n${r.out}`);
     t.match(r.out, ok ? /signature 3 on group 1: verified e2e \(e2e tests\) <e2e@hpcng\.org>/ : /refused: signature not found for object group 1 \(SIF_SIGNATURE_NOT_FOUND\)/);
+  }
+});
+
+withReference(t, 'the text and JSON samples are the real output, and the jq example reports the verdict', ['go', 'go-sif', 'shared', 'jq'], async (t) => {
+  const images = buildGatingImages(t.testdir());
+  const p = project(join(t.testdirName, 'json-sample'), images.unknownCo);
+  const args = ['verify', '--json', '--keyring', 'keys/release.asc', '--fingerprints', KEY1, '--ignore-unknown-signers', 'base.sif'];
+  const r = spawnSync('sif', args, { cwd: p.cwd, env: p.env, encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  t.same(JSON.parse(r.stdout), JSON.parse(blocks.get('json-output')!), 'the documented document, field for field');
+  const text = spawnSync('sif', args.filter((a) => a !== '--json'), { cwd: p.cwd, env: p.env, encoding: 'utf8' });
+  t.equal(text.stdout, blocks.get('text-output'), 'the documented text output, byte for byte');
+
+  type Case = [image: 'single' | 'unsigned' | 'double', code: number, out: string];
+  const cases: Case[] = [
+    ['single', 0, 'verdict: accepted\n'],
+    ['unsigned', 11, `${KEY1} did not sign object groups 1\nverdict: signature not found for object group 1\n`],
+    ['double', 13, 'verdict: signature object 4 not valid: signed by unknown key ID 3D608DAE21C8CA10 (descriptor fingerprint 78F8AD36B0DCB84B707F23853D608DAE21C8CA10)\n'],
+  ];
+  for (const [image, code, out] of cases) {
+    const q = project(join(t.testdirName, `json-${image}`), images[image]);
+    const j = spawnSync('sh', ['-c', blocks.get('json')!], { cwd: q.cwd, env: q.env, encoding: 'utf8' });
+    t.same([j.status, j.stdout], [code, out], `${image}: ${j.stderr}`);
   }
 });

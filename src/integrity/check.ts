@@ -9,7 +9,7 @@ import { FINGERPRINT_SIZE, HashType } from '../format/constants.js';
 import { descriptorIntegrityBytes, signatureInfo, type Descriptor } from '../format/descriptor.js';
 import { headerIntegrityBytes } from '../format/header.js';
 import type { SifImage } from '../image/image.js';
-import { checkClearSigned, type PgpCheck } from './clearsign.js';
+import type { PgpCheck, PgpFailure } from './clearsign.js';
 import type { ClearSigned } from './cleartext.js';
 import { DIGEST_SIZES, hashBytes, type DigestAlg, type ObjectDigests } from './digest.js';
 import * as err from './errors.js';
@@ -97,7 +97,7 @@ export async function checkSignature(ctx: CheckContext, task: Task, sig: Descrip
   const v = new Verdict(sig);
   try {
     const original = await ctx.signatures.duplicateOf(sig); // stricter than the reference
-    if (original !== undefined) throw err.signatureNotValid(sig.id, `duplicate of signature object ${original}`);
+    if (original !== undefined) throw err.signatureNotValid(sig.id, 'bad-signature', `duplicate of signature object ${original}`);
     await (task.legacy ? checkLegacy(ctx, task, sig, v) : checkMetadataSignature(ctx, task, sig, v));
     return v.done();
   } catch (e) {
@@ -110,26 +110,35 @@ function hashTypeOf(sig: Descriptor): number {
   try {
     return signatureInfo(sig).hashType;
   } catch {
-    throw err.signatureProblem(sig.id, 'hash algorithm unsupported');
+    throw err.signatureProblem(sig.id, 'hash-unsupported', 'hash algorithm unsupported');
   }
 }
+
+/** The failure kind of each openpgp check result other than an unknown signer. */
+const PGP_FAILURES: Record<Exclude<PgpFailure, 'unknown-signer'>, err.NotValidReason> = {
+  invalid: 'bad-signature',
+  expired: 'key-expired',
+  revoked: 'key-revoked',
+};
 
 /** Decodes and checks the PGP signature; returns the signed plaintext. */
 async function checkPgp(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise<Buffer> {
   const bytes = await ctx.signatures.bytes(sig);
-  if (bytes === undefined) throw err.signatureNotValid(sig.id, `object too large for a signature (${sig.size} bytes)`);
+  if (bytes === undefined) throw err.signatureNotValid(sig.id, 'oversized', `object too large for a signature (${sig.size} bytes)`);
   if (isDsseEnvelope(bytes)) {
     v.format = 'dsse';
-    throw err.signatureNotValid(sig.id, 'DSSE signature: needs a public key or certificate');
+    throw err.signatureNotValid(sig.id, 'unsupported-envelope', 'DSSE signature: needs a public key or certificate');
   }
   const cs: ClearSigned | undefined = await ctx.signatures.clearSigned(sig);
-  if (cs === undefined) throw err.signatureNotValid(sig.id, 'clearsigned message not found');
+  if (cs === undefined) throw err.signatureNotValid(sig.id, 'not-clearsigned', 'clearsigned message not found');
   v.format = 'pgp';
-  if (cs.extraneous) throw err.signatureNotValid(sig.id, cs.extraneous); // stricter than the reference
+  if (cs.extraneous) throw err.signatureNotValid(sig.id, 'not-clearsigned', cs.extraneous); // stricter than the reference
+  // Loaded here, not at import, so verify can start hashing while openpgp loads.
+  const { checkClearSigned } = await import('./clearsign.js');
   const check = await checkClearSigned(cs, ctx.keys.map((k) => k.key), ctx.now);
   if (check.signer) v.signer = await signerOf(check, ctx.keys);
   if (check.failure === 'unknown-signer') throw err.unknownSigner(sig.id, check.issuerKeyId, descriptorFingerprint(sig));
-  if (check.failure !== undefined) throw err.signatureNotValid(sig.id, check.reason ?? check.failure);
+  if (check.failure !== undefined) throw err.signatureNotValid(sig.id, PGP_FAILURES[check.failure], check.reason ?? check.failure);
   return cs.plaintext;
 }
 
@@ -157,7 +166,7 @@ async function primaryUserId(key: openpgp.Key): Promise<string | undefined> {
 /** The signer's primary fingerprint must be the one the descriptor records. */
 function assertFingerprintBinding(sig: Descriptor, v: Verdict): void {
   if (v.signer && v.signer.fingerprint !== descriptorFingerprint(sig)) {
-    throw err.signatureProblem(sig.id, 'fingerprint in descriptor does not correspond to signing entity');
+    throw err.signatureProblem(sig.id, 'fingerprint-mismatch', 'fingerprint in descriptor does not correspond to signing entity');
   }
 }
 
@@ -168,7 +177,7 @@ async function checkMetadataSignature(ctx: CheckContext, task: Task, sig: Descri
   try {
     md = parseMetadata(plaintext.toString('utf8'));
   } catch (e) {
-    if (e instanceof MetadataError) throw err.signatureNotValid(sig.id, e.message);
+    if (e instanceof MetadataError) throw err.signatureNotValid(sig.id, 'bad-metadata', e.message);
     throw e;
   }
   const minId = Math.min(...ctx.image.descriptors.filter((d) => d.groupId === task.groupId).map((d) => d.id));
@@ -211,7 +220,7 @@ async function checkLegacy(ctx: CheckContext, task: Task, sig: Descriptor, v: Ve
   const plaintext = await checkPgp(ctx, sig, v);
   const alg = LEGACY_ALGS[hashTypeOf(sig)];
   assertFingerprintBinding(sig, v);
-  if (alg === undefined) throw err.signatureProblem(sig.id, 'hash algorithm unsupported');
+  if (alg === undefined) throw err.signatureProblem(sig.id, 'hash-unsupported', 'hash algorithm unsupported');
   const expected = legacyDigest(sig, plaintext, alg);
   const objects = task.objects;
   const actual =
@@ -224,9 +233,9 @@ function legacyDigest(sig: Descriptor, plaintext: Buffer, alg: DigestAlg): Buffe
   let text = plaintext.toString('latin1');
   if (text.startsWith('SIFHASH:\n')) text = text.slice(9);
   if (text.endsWith('\n')) text = text.slice(0, -1);
-  if (!/^[0-9a-fA-F]*$/.test(text)) throw err.signatureProblem(sig.id, 'legacy digest: invalid hex');
-  if (text.length % 2 !== 0) throw err.signatureProblem(sig.id, 'legacy digest: odd length hex string');
+  if (!/^[0-9a-fA-F]*$/.test(text)) throw err.signatureProblem(sig.id, 'bad-legacy-digest', 'legacy digest: invalid hex');
+  if (text.length % 2 !== 0) throw err.signatureProblem(sig.id, 'bad-legacy-digest', 'legacy digest: odd length hex string');
   const value = Buffer.from(text, 'hex');
-  if (value.length !== DIGEST_SIZES[alg]) throw err.signatureProblem(sig.id, 'digest malformed');
+  if (value.length !== DIGEST_SIZES[alg]) throw err.signatureProblem(sig.id, 'bad-legacy-digest', 'digest malformed');
   return value;
 }

@@ -1,74 +1,228 @@
 import t from 'tap';
-import { createHash } from 'node:crypto';
-import { truncateSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType } from '../format/constants.js';
 import { SifImage } from '../image/image.js';
 import { createImage } from '../image/write/create.js';
-import { DIGEST_SIZES, hashBytes, ObjectDigests, type DigestAlg } from './digest.js';
+import { isSifError } from '../errors.js';
+import { DIGEST_SIZES, hashBytes, ObjectDigests, type DigestAlg, type ObjectDigestsOptions } from './digest.js';
+import { DigestPool, digestPool, shutdownDigestPool } from './digest-pool.js';
+import { DigestScheduler } from './digest-scheduler.js';
 
-const NODE: Record<DigestAlg, string> = {
-  sha224: 'sha224',
-  sha256: 'sha256',
-  sha384: 'sha384',
-  sha512: 'sha512',
-  sha512_224: 'sha512-224',
-  sha512_256: 'sha512-256',
-};
+const ALGS = Object.keys(DIGEST_SIZES) as DigestAlg[];
+const NODE_NAME = (alg: DigestAlg) => alg.replace('sha512_', 'sha512-');
+const oneShot = (alg: DigestAlg, ...parts: Buffer[]) => createHash(NODE_NAME(alg)).update(Buffer.concat(parts)).digest();
 
-/** Deterministic pseudo-random bytes, so chunk boundaries are really tested. */
-function pattern(size: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) b[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
-  return b;
-}
+/** Small chunks so a few KiB exercise every boundary of the double-buffered loop. */
+const CHUNK = 4096;
+const SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 17];
 
-async function makeImage(dir: string, sizes: number[]): Promise<{ path: string; data: Buffer[] }> {
-  const path = join(dir, 'img.sif');
-  const data = sizes.map((s, i) => pattern(s, i + 1));
+/** An image with one Generic object per size, each of random bytes. */
+async function imageWith(dir: string, sizes: readonly number[]): Promise<{ path: string; data: Buffer[] }> {
+  const data = sizes.map((n) => randomBytes(n));
+  const path = join(dir, 'image.sif');
   await createImage(path, { objects: data.map((d) => ({ dataType: DataType.Generic, data: d, groupId: 1 })) });
   return { path, data };
 }
 
-t.test('every algorithm, across chunk boundaries, equals a one-shot hash', async (t) => {
-  const sizes = [0, 1, (4 << 20) - 1, (4 << 20) + 1, 9 << 20];
-  const { path, data } = await makeImage(t.testdir(), sizes);
+async function withDigests<T>(path: string, options: ObjectDigestsOptions, fn: (dg: ObjectDigests, image: SifImage) => Promise<T>) {
   const image = await SifImage.open(path);
-  t.teardown(() => image.close());
-  const digests = new ObjectDigests(image);
-  for (const alg of Object.keys(NODE) as DigestAlg[]) {
-    for (const [i, d] of image.descriptors.entries()) {
-      const got = await digests.digest(d, alg);
-      t.equal(got.length, DIGEST_SIZES[alg]);
-      t.ok(got.equals(createHash(NODE[alg]).update(data[i]!).digest()), `${alg} of ${sizes[i]} bytes`);
-    }
-    t.ok(hashBytes(alg, data[1]!).equals(createHash(NODE[alg]).update(data[1]!).digest()));
+  try {
+    return await fn(new ObjectDigests(image, options), image);
+  } finally {
+    await image.close();
   }
-  const all = await digests.digestConcatenation(image.descriptors.slice(1, 3), 'sha384');
-  t.ok(all.equals(createHash('sha384').update(data[1]!).update(data[2]!).digest()), 'concatenation in the order given');
+}
+
+// workerMinBytes and workerStartBytes 1 send every non-empty object to a worker when threads > 1.
+const ENGINES: [string, ObjectDigestsOptions][] = [
+  ['main thread', { threads: 1, chunkSize: CHUNK }],
+  ['main thread and workers', { threads: 3, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }],
+];
+
+t.teardown(shutdownDigestPool);
+
+for (const [name, options] of ENGINES) {
+  t.test(`${name}: digests equal node:crypto one-shot digests for all six algorithms`, async (t) => {
+    const { path, data } = await imageWith(t.testdir(), SIZES);
+    await withDigests(path, options, async (dg, image) => {
+      const requested = ALGS.flatMap((alg) => image.descriptors.map((d, i) => ({ alg, i, p: dg.digest(d, alg) })));
+      for (const { alg, i, p } of requested) t.same(await p, oneShot(alg, data[i]!), `${alg} of ${data[i]!.length} bytes`);
+      for (const alg of ALGS) t.same(hashBytes(alg, data[4]!), oneShot(alg, data[4]!), `hashBytes ${alg}`);
+      if (options.threads! > 1) t.ok(dg.stats().workerJobs > 0, 'workers hashed some');
+    });
+  });
+
+  t.test(`${name}: a concatenation of ranges equals the digest of the bytes joined`, async (t) => {
+    const { path, data } = await imageWith(t.testdir(), SIZES);
+    await withDigests(path, options, async (dg, image) => {
+      const ds = image.descriptors;
+      t.same(await dg.digestConcatenation(ds, 'sha384'), oneShot('sha384', ...data));
+      t.same(await dg.digestConcatenation([ds[5]!, ds[1]!], 'sha256'), oneShot('sha256', data[5]!, data[1]!), 'in the order given');
+    });
+  });
+
+  t.test(`${name}: each object is hashed once per algorithm however often it is asked for`, async (t) => {
+    const { path } = await imageWith(t.testdir(), SIZES);
+    const seen: [number, number][] = [];
+    await withDigests(path, { ...options, onProgress: (done, total) => seen.push([done, total]) }, async (dg, image) => {
+      const ds = image.descriptors;
+      const first = await Promise.all([...ds, ...ds].map((d) => dg.digest(d, 'sha256')));
+      dg.prefetch(ds, 'sha256');
+      for (const d of ds) t.equal(await dg.digest(d, 'sha256'), first[ds.indexOf(d)], 'the kept digest itself');
+      await dg.digest(ds[2]!, 'sha512');
+      const bytes = SIZES.reduce((a, b) => a + b, 0) + SIZES[2]!;
+      t.same(dg.stats(), { ...dg.stats(), jobs: ds.length + 1, bytes }, 'one job per object and algorithm');
+      t.equal(dg.stats().mainJobs + dg.stats().workerJobs, ds.length + 1, 'every job ran once');
+      t.same(seen.at(-1), [bytes, bytes], 'progress ends at the total');
+      t.ok(seen.every(([done, total], i) => done <= total && (i === 0 || done > seen[i - 1]![0])), 'progress only grows');
+    });
+  });
+
+  t.test(`${name}: a file truncated after opening is an error, not a shorter digest`, async (t) => {
+    // Two objects, so that with workers the second (the cut one) is hashed on a worker.
+    const { path, data } = await imageWith(t.testdir(), [CHUNK * 8, CHUNK * 8]);
+    await withDigests(path, options, async (dg, image) => {
+      const [first, second] = image.descriptors;
+      truncateSync(path, second!.offset + CHUNK * 3 + 5);
+      const [whole, cut] = [first!, second!].map((d) => dg.digest(d, 'sha256'));
+      const e = await cut!.catch((e: unknown) => e);
+      t.ok(isSifError(e, 'SIF_TRUNCATED'), 'SIF_TRUNCATED');
+      t.equal((e as Error).message, `reading data object 2: unexpected EOF at offset ${second!.offset + CHUNK * 3 + 5}`);
+      t.same(await whole, oneShot('sha256', data[0]!), 'the object before the cut is fine');
+    });
+  });
+}
+
+t.test('objects requested together hash side by side on the workers and the main thread', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [64, 50_000, 60_000, 70_000, 80_000]);
+  await withDigests(path, { threads: 3, chunkSize: CHUNK, workerMinBytes: 40_000, workerStartBytes: 1 }, async (dg, image) => {
+    const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+    got.forEach((g, i) => t.same(g, oneShot('sha256', data[i]!)));
+    const { mainJobs, workerJobs } = dg.stats();
+    t.ok(workerJobs >= 1, `workers took ${workerJobs} jobs`);
+    t.ok(mainJobs >= 1, `main thread took ${mainJobs} jobs`);
+    t.ok(digestPool().size <= digestPool().maxWorkers, 'the pool never exceeds its size');
+  });
 });
 
-t.test('each object is hashed once per algorithm, however often it is asked for', async (t) => {
-  const { path } = await makeImage(t.testdir(), [5 << 20, 1000]);
-  const image = await SifImage.open(path);
-  t.teardown(() => image.close());
-  const progress: [number, number][] = [];
-  const digests = new ObjectDigests(image, { onProgress: (done, total) => progress.push([done, total]) });
-  const [a, b] = image.descriptors;
-  const first = await Promise.all([digests.digest(a!, 'sha256'), digests.digest(a!, 'sha256'), digests.digest(b!, 'sha256')]);
-  t.ok(first[0].equals(first[1]));
-  t.ok((await digests.digest(a!, 'sha256')) === first[0], 'the cached digest is returned');
-  t.same(progress.at(-1), [(5 << 20) + 1000, (5 << 20) + 1000], 'bytes hashed = bytes of distinct objects');
-  await digests.digest(a!, 'sha512');
-  t.same(progress.at(-1), [2 * (5 << 20) + 1000, 2 * (5 << 20) + 1000], 'another algorithm hashes again');
+t.test('a worker that finds another file at the path leaves the job to the main thread', async (t) => {
+  const dir = t.testdir();
+  const { path, data } = await imageWith(dir, [CHUNK * 4, CHUNK * 4]);
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
+    renameSync(path, join(dir, 'moved.sif'));
+    writeFileSync(path, 'not the image');
+    const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+    t.same(got, [oneShot('sha256', data[0]!), oneShot('sha256', data[1]!)], 'digests of the opened file');
+    t.same(dg.stats(), { ...dg.stats(), mainJobs: 2, workerJobs: 0 }, 'the worker declined the job');
+  });
 });
 
-t.test('a file that shrank under the reader yields a mismatching digest, not a crash', async (t) => {
-  const { path, data } = await makeImage(t.testdir(), [100_000]);
+t.test('the pool: lazily started, bounded, shut down on request, and started again when needed', async (t) => {
+  const pool = new DigestPool(1);
+  t.equal(pool.size, 0, 'no worker before the first job');
+  const w = pool.acquire()!;
+  t.equal(pool.size, 1);
+  t.equal(pool.acquire(), undefined, 'full');
+  pool.release(w);
+  t.equal(pool.acquire(), w, 'an idle worker is reused');
+  pool.release(w);
+  await pool.shutdown();
+  t.equal(pool.size, 0, 'shut down');
+  t.equal(new DigestPool(0).acquire(), undefined, 'a pool of size 0 never starts a worker');
+
+  // The main thread takes the first object, so the second goes to a worker.
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 64, CHUNK * 64]);
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
+    const [onMain, onWorker] = image.descriptors.map((d) => dg.digest(d, 'sha256'));
+    await shutdownDigestPool();
+    t.equal(digestPool().size, 0);
+    t.same(await onWorker, oneShot('sha256', data[1]!), 'a job running at shutdown is hashed on the main thread');
+    t.same(await onMain, oneShot('sha256', data[0]!));
+    t.same(dg.stats(), { ...dg.stats(), mainJobs: 2, workerJobs: 0 });
+  });
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
+    const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+    t.same(got, [oneShot('sha256', data[0]!), oneShot('sha256', data[1]!)], 'works again after shutdown');
+    t.equal(dg.stats().workerJobs, 1);
+  });
+});
+
+t.test('when workers cannot start, everything is hashed on the main thread', async (t) => {
+  const pool = new DigestPool(2, new URL('data:text/javascript,throw new Error("no workers here")'));
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4, CHUNK * 4]);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
-  truncateSync(path, image.descriptors[0]!.offset + 10);
-  const got = await new ObjectDigests(image).digest(image.descriptors[0]!, 'sha256');
-  t.ok(got.equals(createHash('sha256').update(data[0]!.subarray(0, 10)).digest()));
+  const scheduler = new DigestScheduler(image, () => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
+  const got = await Promise.all(image.descriptors.map((d) => scheduler.submit([d], 'sha256')));
+  t.same(got, data.map((d) => oneShot('sha256', d)));
+  t.same(scheduler.stats, { mainJobs: 3, workerJobs: 0 });
+  t.equal(pool.size, 0, 'the dead workers are gone');
+  t.equal(pool.acquire(), undefined, 'and no more are started');
+});
+
+t.test('workers start under the Node options of the main script, minus --input-type', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4]);
+  const engine = new URL('./digest.js', import.meta.url).href.replace('/src/', '/dist/');
+  const image = new URL('../image/image.js', import.meta.url).href.replace('/src/', '/dist/');
+  const script = `const { ObjectDigests } = await import(${JSON.stringify(engine)});
+const { SifImage } = await import(${JSON.stringify(image)});
+const image = await SifImage.open(${JSON.stringify(path)});
+const dg = new ObjectDigests(image, { threads: 2, workerMinBytes: 1, workerStartBytes: 1 });
+const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+console.log(JSON.stringify({ got: got.map((b) => b.toString('hex')), stats: dg.stats() }));
+await image.close();`;
+  const r = spawnSync('env', ['-u', 'NODE_OPTIONS', process.execPath, '--input-type', 'module', '-e', script]);
+  t.equal(r.status, 0, r.stderr.toString());
+  const out = JSON.parse(r.stdout.toString()) as { got: string[]; stats: { workerJobs: number } };
+  t.same(out.got, data.map((d) => oneShot('sha256', d).toString('hex')));
+  t.equal(out.stats.workerJobs, 1, 'one object hashed on a worker');
+});
+
+t.test('close stops queued and running jobs on every thread, and refuses new ones', async (t) => {
+  const { path } = await imageWith(t.testdir(), [CHUNK * 256, CHUNK * 256, CHUNK * 256, CHUNK * 256]);
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
+    const pending = image.descriptors.map((d) => dg.digest(d, 'sha256'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    dg.close();
+    dg.close();
+    for (const p of pending) {
+      const e = await p.catch((e: unknown) => e);
+      t.ok(isSifError(e, 'SIF_INTERNAL'), 'rejected');
+      t.equal((e as Error).message, 'hashing stopped: the digests were closed');
+    }
+    t.ok(dg.stats().bytes < CHUNK * 256 * 4, `stopped early: ${dg.stats().bytes} bytes hashed`);
+    const late = await dg.digest(image.descriptors[0]!, 'sha512').catch((e: unknown) => e);
+    t.ok(isSifError(late, 'SIF_INTERNAL'), 'a later request is refused');
+  });
+  // The pool's worker finished its cancelled job and serves the next run.
+  const { path: next, data } = await imageWith(t.testdir(), [CHUNK, CHUNK]);
+  await withDigests(next, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
+    const got = await Promise.all(image.descriptors.map((d) => dg.digest(d, 'sha256')));
+    t.same(got, data.map((d) => oneShot('sha256', d)));
+  });
+});
+
+t.test('a worker starts only for enough waiting work; a started one takes any object big enough', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4, CHUNK * 4]);
+  const image = await SifImage.open(path);
+  t.teardown(() => image.close());
+  const pool = new DigestPool(1);
+  t.teardown(() => pool.shutdown());
+  const options = { threads: 2, workerMinBytes: CHUNK, workerStartBytes: CHUNK * 12, chunkSize: CHUNK, onBytes: () => undefined };
+  const cold = new DigestScheduler(image, () => pool, options);
+  const got = await Promise.all(image.descriptors.map((d) => cold.submit([d], 'sha256')));
+  t.same(got, data.map((d) => oneShot('sha256', d)));
+  t.same(cold.stats, { mainJobs: 3, workerJobs: 0 }, '8 chunks waiting: not worth starting a worker');
+  t.equal(pool.size, 0);
+
+  pool.release(pool.acquire()!); // a worker already started
+  const warm = new DigestScheduler(image, () => pool, options);
+  await Promise.all(image.descriptors.map((d) => warm.submit([d], 'sha256')));
+  t.ok(warm.stats.workerJobs >= 1, 'the idle worker takes objects');
+  const small = new DigestScheduler(image, () => pool, { ...options, workerMinBytes: CHUNK * 5 });
+  await Promise.all(image.descriptors.map((d) => small.submit([d], 'sha256')));
+  t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
 });

@@ -4,8 +4,12 @@
  * algorithm however many signatures cover it.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
+import { digestPool } from './digest-pool.js';
+import { DEFAULT_CHUNK_SIZE } from './digest-read.js';
+import { DigestScheduler } from './digest-scheduler.js';
 
 /** The digest algorithms of the signed metadata, named as the reference names them. */
 export type DigestAlg = 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512_224' | 'sha512_256';
@@ -36,8 +40,10 @@ export const newHash = (alg: DigestAlg): Hash => createHash(NODE_NAMES[alg]);
 /** Digest of a small in-memory value (header or descriptor integrity bytes). */
 export const hashBytes = (alg: DigestAlg, bytes: Uint8Array): Buffer => newHash(alg).update(bytes).digest();
 
-/** Largest size of each of the two read buffers (smaller images get smaller buffers). */
-const CHUNK_SIZE = 4 << 20;
+/** Objects smaller than this are hashed on the main thread (docs/performance.md: crossover). */
+export const DEFAULT_WORKER_MIN_BYTES = 4 << 20;
+/** A worker is started only for at least this much waiting work (docs/performance.md: crossover). */
+export const DEFAULT_WORKER_START_BYTES = 64 << 20;
 
 export interface ObjectDigestsOptions {
   /**
@@ -45,29 +51,66 @@ export interface ObjectDigestsOptions {
    * digest requested so far (the total grows as more digests are requested).
    */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Objects hashed at the same time: the main thread plus up to `threads - 1`
+   * workers of the process-wide pool. Default: one per core
+   * (`os.availableParallelism()`); 1 hashes everything on the main thread.
+   */
+  threads?: number;
+  /** Objects (or concatenations) of fewer bytes are hashed on the main thread; default 4 MiB. */
+  workerMinBytes?: number;
+  /**
+   * A new worker is started only while at least this many bytes of objects
+   * wait for one (a start costs about as much as hashing 50 MiB); workers
+   * already started take any object of `workerMinBytes` or more. Default 64 MiB.
+   */
+  workerStartBytes?: number;
+  /** Size of each of the two read buffers of a hashing job; default 2 MiB. */
+  chunkSize?: number;
+}
+
+/** What a run hashed (for tests and benchmarks). */
+export interface DigestStats {
+  /** Hashing jobs started: one per distinct (objects, algorithm) requested. */
+  readonly jobs: number;
+  readonly mainJobs: number;
+  readonly workerJobs: number;
+  /** Bytes hashed so far. */
+  readonly bytes: number;
 }
 
 /**
  * Digests of an image's objects for one run, each computed once per algorithm.
- * Requests are served one at a time through two reused 4 MiB buffers: the next
- * chunk is read while the current one is hashed, so memory stays bounded
- * whatever the image size.
+ * Digests requested together are hashed in parallel, each job reading its
+ * next chunk while it hashes the current one through two reused buffers, so
+ * memory stays bounded whatever the image size. Request every digest you will
+ * need before awaiting the first to let objects hash side by side.
  */
 export class ObjectDigests {
   private readonly cache = new Map<string, Promise<Buffer>>();
-  private queue: Promise<unknown> = Promise.resolve();
-  private buffers: [Buffer, Buffer] | undefined;
+  private readonly scheduler: DigestScheduler;
   private done = 0;
   private total = 0;
 
   constructor(
-    private readonly image: SifImage,
+    image: SifImage,
     private readonly options: ObjectDigestsOptions = {},
-  ) {}
+  ) {
+    this.scheduler = new DigestScheduler(image, digestPool, {
+      threads: Math.max(1, options.threads ?? availableParallelism()),
+      workerMinBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
+      workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,
+      chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      onBytes: (n) => {
+        this.done += n;
+        this.options.onProgress?.(this.done, this.total);
+      },
+    });
+  }
 
   /** Digest of the object's data (exactly `size` bytes at `offset`). */
   digest(d: Descriptor, alg: DigestAlg): Promise<Buffer> {
-    return this.memo(`${alg}:${d.id}:${d.offset}:${d.size}`, [d], alg);
+    return this.memo([d], alg);
   }
 
   /**
@@ -75,64 +118,43 @@ export class ObjectDigests {
    * group signatures hash them.
    */
   digestConcatenation(ds: readonly Descriptor[], alg: DigestAlg): Promise<Buffer> {
-    return this.memo(`${alg}:${ds.map((d) => `${d.id}:${d.offset}:${d.size}`).join(',')}`, ds, alg);
-  }
-
-  private memo(key: string, ds: readonly Descriptor[], alg: DigestAlg): Promise<Buffer> {
-    let p = this.cache.get(key);
-    if (!p) {
-      this.total += ds.reduce((n, d) => n + d.size, 0);
-      p = this.enqueue(() => this.hashObjects(ds, alg));
-      this.cache.set(key, p);
-    }
-    return p;
-  }
-
-  /** One hashing job at a time: the two buffers are shared. */
-  private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job, job);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async hashObjects(ds: readonly Descriptor[], alg: DigestAlg): Promise<Buffer> {
-    const hash = newHash(alg);
-    for (const d of ds) await this.hashRange(hash, d.offset, d.size);
-    return hash.digest();
+    return this.memo(ds, alg);
   }
 
   /**
-   * Hashes [offset, offset+size). A file that shrank under us yields the digest
-   * of the bytes that exist, so it reads as a mismatch, as in the reference.
+   * Starts hashing each object now, so objects hash side by side; digest()
+   * then returns the kept result. Failures surface only through digest().
    */
-  private async hashRange(hash: Hash, offset: number, size: number): Promise<void> {
-    const bufs = this.buffersFor(size);
-    let position = offset;
-    const end = offset + size;
-    let which = 0;
-    let pending = this.read(bufs[which]!, position, end);
-    while (position < end) {
-      const n = await pending;
-      if (n === 0) return;
-      const current = bufs[which]!;
-      position += n;
-      which ^= 1;
-      if (position < end) pending = this.read(bufs[which]!, position, end);
-      hash.update(current.subarray(0, n));
-      this.done += n;
-      this.options.onProgress?.(this.done, this.total);
+  prefetch(ds: readonly Descriptor[], alg: DigestAlg): void {
+    for (const d of ds) void this.memo([d], alg);
+  }
+
+  /**
+   * Ends the run: hashing not finished yet stops (a running job at its next
+   * chunk), and its digests, like any requested later, reject. Call it when
+   * the results are no longer needed, e.g. after a failed check, so prefetched
+   * work neither burns CPU nor keeps the process alive.
+   */
+  close(): void {
+    this.scheduler.close();
+  }
+
+  stats(): DigestStats {
+    const { mainJobs, workerJobs } = this.scheduler.stats;
+    return { jobs: this.cache.size, mainJobs, workerJobs, bytes: this.done };
+  }
+
+  private memo(ds: readonly Descriptor[], alg: DigestAlg): Promise<Buffer> {
+    const ranges = ds.map((d) => ({ id: d.id, offset: d.offset, size: d.size }));
+    const key = `${alg}:${ranges.map((r) => `${r.id}:${r.offset}:${r.size}`).join(',')}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      this.total += ranges.reduce((n, r) => n + r.size, 0);
+      p = this.scheduler.submit(ranges, NODE_NAMES[alg]);
+      // A digest requested ahead and never awaited (an earlier check failed) must not crash the process.
+      p.catch(() => undefined);
+      this.cache.set(key, p);
     }
-  }
-
-  /** The two read buffers, as large as the largest object so far, at most CHUNK_SIZE. */
-  private buffersFor(size: number): [Buffer, Buffer] {
-    const want = Math.min(CHUNK_SIZE, Math.max(size, 1));
-    if (!this.buffers || this.buffers[0].length < want) this.buffers = [Buffer.allocUnsafe(want), Buffer.allocUnsafe(want)];
-    return this.buffers;
-  }
-
-  private async read(buf: Buffer, position: number, end: number): Promise<number> {
-    const { bytesRead } = await this.image.handle.read(buf, 0, Math.min(buf.length, end - position), position);
-    return bytesRead;
+    return p;
   }
 }

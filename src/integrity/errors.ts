@@ -2,7 +2,7 @@
  * The verification failures, with the reference's texts (without its
  * "integrity: " prefix) made specific where it is vague.
  */
-import { IntegrityError, SignatureError } from '../errors.js';
+import { IntegrityError, SignatureError, type SignatureFailure } from '../errors.js';
 
 export const headerIntegrity = () => new IntegrityError('header', 'header integrity compromised');
 
@@ -19,22 +19,25 @@ export const nonGroupedObject = () =>
   new IntegrityError('metadata', 'non-signature object not associated with object group');
 
 export const objectNotSigned = (id: number) =>
-  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `object ${id}: object not signed`, { id });
+  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `object ${id}: object not signed`, { id, reason: 'object-not-signed' });
 
 export const signatureNotFound = (id: number, isGroup: boolean) =>
-  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `signature not found for object${isGroup ? ' group' : ''} ${id}`, { id });
+  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `signature not found for object${isGroup ? ' group' : ''} ${id}`, { id, reason: 'not-found' });
 
-/** The reference's SignatureNotValidError. */
-export const signatureNotValid = (sigId: number, reason: string) =>
-  new SignatureError('SIF_SIGNATURE_INVALID', `signature object ${sigId} not valid: ${reason}`, { id: sigId });
+/** Failures the reference reports as SignatureNotValidError (SIGNATURE_NOT_VALID), other than an unknown signer. */
+export type NotValidReason = 'bad-signature' | 'key-expired' | 'key-revoked' | 'not-clearsigned' | 'unsupported-envelope' | 'oversized' | 'bad-metadata';
+
+/** The reference's SignatureNotValidError; `detail` completes the message. */
+export const signatureNotValid = (sigId: number, reason: NotValidReason, detail: string) =>
+  new SignatureError('SIF_SIGNATURE_INVALID', `signature object ${sigId} not valid: ${detail}`, { id: sigId, reason });
 
 /** A SignatureNotValidError whose cause is a signer we have no key for; names the key. */
 export const unknownSigner = (sigId: number, keyId: string | undefined, fingerprint: string | undefined) => {
   const who = keyId ? `unknown key ID ${keyId}` : 'an unknown key';
   const fp = fingerprint ? ` (descriptor fingerprint ${fingerprint})` : '';
-  return new SignatureError('SIF_UNKNOWN_SIGNER', `signature object ${sigId} not valid: signed by ${who}${fp}`, { id: sigId });
+  return new SignatureError('SIF_UNKNOWN_SIGNER', `signature object ${sigId} not valid: signed by ${who}${fp}`, { id: sigId, reason: 'unknown-signer' });
 };
 
-/** Problems the reference reports without naming the signature; we name it. */
-export const signatureProblem = (sigId: number, reason: string) =>
-  new SignatureError('SIF_SIGNATURE_INVALID', `signature object ${sigId}: ${reason}`, { id: sigId });
+/** Integrity problems of a signature the reference reports without naming it; we name it. */
+export const signatureProblem = (sigId: number, reason: Exclude<SignatureFailure, NotValidReason | 'unknown-signer'>, detail: string) =>
+  new SignatureError('SIF_SIGNATURE_INVALID', `signature object ${sigId}: ${detail}`, { id: sigId, reason });

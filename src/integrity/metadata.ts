@@ -56,6 +56,7 @@ export async function buildMetadata(
   alg: DigestAlg = 'sha256',
 ): Promise<ImageMetadata> {
   const sorted = [...objects].sort((a, b) => a.id - b.id);
+  digests.prefetch(sorted, alg);
   const out: ObjectMetadata[] = [];
   for (const d of sorted) {
     out.push({

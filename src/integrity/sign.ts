@@ -10,7 +10,7 @@ import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
 import { editImage } from '../image/write/editor.js';
 import { signatureExtra } from '../image/write/extra.js';
-import type { EditOptions } from '../image/write/types.js';
+import type { EditOptions, ImageEditor } from '../image/write/types.js';
 import { clearSign } from './clearsign.js';
 import { ObjectDigests, type ObjectDigestsOptions } from './digest.js';
 import { buildMetadata, encodeMetadata } from './metadata.js';
@@ -76,22 +76,37 @@ export async function signImage(path: string, options: SignOptions): Promise<Des
     async (editor) => {
       const plans = planSignatures(editor.image, options);
       const digests = new ObjectDigests(editor.image, { onProgress: options.onProgress });
-      const added: Descriptor[] = [];
-      for (const plan of plans) {
-        const image = editor.image;
-        const md = await buildMetadata(image, digests, plan.objects, groupMinId(image, plan.groupId));
-        const signed = await clearSign(encodeMetadata(md), options.key, options.date);
-        added.push(
-          await editor.addObject({
-            dataType: DataType.Signature,
-            data: Buffer.from(signed.text, 'utf8'),
-            linkedGroupId: plan.groupId,
-            extra: signatureExtra(signed.hashType, fingerprint),
-          }),
-        );
+      for (const plan of plans) digests.prefetch(plan.objects, 'sha256'); // every group's objects hash side by side
+      try {
+        return await signPlans(editor, digests, plans, options, fingerprint);
+      } finally {
+        digests.close(); // after a failure, stop hashing what is no longer needed
       }
-      return added;
     },
     options,
   );
+}
+
+async function signPlans(
+  editor: ImageEditor,
+  digests: ObjectDigests,
+  plans: readonly SignaturePlan[],
+  options: SignOptions,
+  fingerprint: Buffer,
+): Promise<Descriptor[]> {
+  const added: Descriptor[] = [];
+  for (const plan of plans) {
+    const image = editor.image;
+    const md = await buildMetadata(image, digests, plan.objects, groupMinId(image, plan.groupId));
+    const signed = await clearSign(encodeMetadata(md), options.key, options.date);
+    added.push(
+      await editor.addObject({
+        dataType: DataType.Signature,
+        data: Buffer.from(signed.text, 'utf8'),
+        linkedGroupId: plan.groupId,
+        extra: signatureExtra(signed.hashType, fingerprint),
+      }),
+    );
+  }
+  return added;
 }

@@ -56,32 +56,3 @@ export async function selectSecretKey(
   assertReferenceCompatible(key);
   return key;
 }
-
-type SecretPacket = openpgp.SecretKeyPacket | openpgp.SecretSubkeyPacket;
-
-/** The secret packets still encrypted (gpg encrypts all; Apptainer's newpair only the primary). */
-const lockedPackets = (key: openpgp.PrivateKey): SecretPacket[] =>
-  key
-    .getKeys()
-    .map((k) => k.keyPacket as SecretPacket)
-    .filter((p) => typeof p.isDummy === 'function' && !p.isDummy() && !p.isDecrypted());
-
-/** Whether the key needs a passphrase before it can sign. */
-export const isLocked = (key: openpgp.PrivateKey): boolean => lockedPackets(key).length > 0;
-
-/**
- * Unlocks the encrypted packets of a copy of `key` (openpgp.decryptKey refuses
- * keys whose subkeys are already clear); a wrong passphrase is a KeyError.
- */
-export async function unlockKey(key: openpgp.PrivateKey, passphrase: string): Promise<openpgp.PrivateKey> {
-  const copy = await openpgp.readPrivateKey({ binaryKey: key.write() });
-  try {
-    for (const packet of lockedPackets(copy)) {
-      await packet.decrypt(passphrase);
-      await packet.validate();
-    }
-  } catch (e) {
-    throw new KeyError('SIF_KEY_INVALID', `cannot unlock key ${fingerprintOf(key)}: wrong passphrase`, { cause: e });
-  }
-  return copy;
-}

@@ -5,12 +5,13 @@
  */
 import { SelectionError, type SifError } from '../errors.js';
 import { DataType, PartType } from '../format/constants.js';
-import { partitionInfo } from '../format/descriptor.js';
+import { partitionInfo, type Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
 import { checkSignature, descriptorFingerprint, type CheckContext, type SignatureVerdict, type Task } from './check.js';
-import { ObjectDigests } from './digest.js';
+import { ObjectDigests, type DigestAlg } from './digest.js';
 import * as err from './errors.js';
 import type { VerificationKey } from './keyset.js';
+import { parseMetadata } from './metadata.js';
 import {
   allGroupIds,
   assertGroupId,
@@ -39,7 +40,7 @@ export interface VerifyOptions {
   stopAtFirstFailure?: boolean;
   /** The time key expiry and revocation are judged at; default now. */
   now?: Date;
-  /** Digest cache to share with other work on the same image; default a fresh one. */
+  /** Digest cache to share with other work on the same image (the caller closes it); default a fresh one. */
   digests?: ObjectDigests;
 }
 
@@ -103,13 +104,23 @@ export async function verifyIntegrity(image: SifImage, options: VerifyOptions): 
   const tasks = planTasks(image, options);
   assertHasObjects(image);
   if (image.descriptors.some((d) => d.groupId === 0 && d.dataType !== DataType.Signature)) throw err.nonGroupedObject();
+  const digests = options.digests ?? new ObjectDigests(image);
   const ctx: CheckContext = {
     image,
-    digests: options.digests ?? new ObjectDigests(image),
+    digests,
     signatures: new SignatureData(image),
     keys: options.keys,
     now: options.now ?? new Date(),
   };
+  try {
+    return report(await checkTasks(ctx, tasks, options));
+  } finally {
+    if (!options.digests) digests.close(); // prefetched digests a failure made moot
+  }
+}
+
+async function checkTasks(ctx: CheckContext, tasks: readonly Task[], options: VerifyOptions): Promise<TaskVerdict[]> {
+  await prefetchDigests(ctx, tasks);
   const verdicts: TaskVerdict[] = [];
   let failed = false;
   for (const task of tasks) {
@@ -126,11 +137,11 @@ export async function verifyIntegrity(image: SifImage, options: VerifyOptions): 
     const signedBy = sigs instanceof Error ? [] : fingerprints(sigs.map(descriptorFingerprint));
     verdicts.push({ ...task, signatures, error: taskError, signedBy });
   }
-  return report(verdicts);
+  return verdicts;
 }
 
 /** The signatures a task consults, or why there are none. */
-async function signaturesOf(ctx: CheckContext, task: Task) {
+async function signaturesOf(ctx: PrefetchContext, task: Task) {
   if (task.groupId === 0 && !(task.legacy && task.kind === 'object')) {
     return new SelectionError('SIF_INVALID_GROUP', 'invalid group ID');
   }
@@ -140,6 +151,47 @@ async function signaturesOf(ctx: CheckContext, task: Task) {
       : await groupSignatures(ctx.image, ctx.signatures, task.groupId, task.legacy);
   if (sigs.length === 0) return task.legacy && task.kind === 'object' ? err.signatureNotFound(task.id, false) : err.signatureNotFound(task.groupId, true);
   return sigs;
+}
+
+/**
+ * Starts hashing what verifying `image` will need, e.g. while the keys load;
+ * `digests` must then be passed to verifyIntegrity. Only a hint: it never
+ * throws, verifyIntegrity reports any problem.
+ */
+export async function prefetchVerification(image: SifImage, digests: ObjectDigests, options: Omit<VerifyOptions, 'keys'>): Promise<void> {
+  try {
+    await prefetchDigests({ image, digests, signatures: new SignatureData(image) }, planTasks(image, options));
+  } catch {
+    // verifyIntegrity meets the same problem and reports it
+  }
+}
+
+type PrefetchContext = Pick<CheckContext, 'image' | 'digests' | 'signatures'>;
+
+/**
+ * Starts hashing every task's objects with the algorithm its signatures name,
+ * before any signature is checked, so groups hash side by side. Only a hint:
+ * the checks below still decide everything, in order.
+ */
+async function prefetchDigests(ctx: PrefetchContext, tasks: readonly Task[]): Promise<void> {
+  for (const task of tasks) {
+    if (task.legacy) continue;
+    const sigs = await signaturesOf(ctx, task);
+    for (const sig of sigs instanceof Error ? [] : sigs) {
+      const alg = await signedDigestAlg(ctx, sig);
+      if (alg) ctx.digests.prefetch(task.objects, alg);
+    }
+  }
+}
+
+/** The object digest algorithm the signature's (not yet checked) metadata names, if it parses. */
+async function signedDigestAlg(ctx: PrefetchContext, sig: Descriptor): Promise<DigestAlg | undefined> {
+  try {
+    const cs = await ctx.signatures.clearSigned(sig);
+    return cs && parseMetadata(cs.plaintext.toString('utf8')).objects[0]?.objectDigest.alg;
+  } catch {
+    return undefined;
+  }
 }
 
 const fingerprints = (fps: Iterable<string | undefined>) =>

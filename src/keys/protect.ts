@@ -1,6 +1,7 @@
 /**
- * Passphrase protection of secret keys. openpgp.js's decryptKey refuses keys
- * whose packets are only partly encrypted, which is exactly what Apptainer's
+ * Passphrase protection of secret keys: the one place keys are unlocked, for
+ * signing and for import alike. openpgp.js's decryptKey refuses keys whose
+ * packets are only partly encrypted, which is exactly what Apptainer's
  * `key newpair` writes (primary encrypted, encryption subkey clear), so each
  * packet is handled on its own here. Re-encryption always uses iterated+salted
  * S2K with AES-256 and never AEAD or Argon2, which go-crypto and gpg 2.2 cannot read.
@@ -20,6 +21,7 @@ interface SecretPacket {
   encrypt(passphrase: string, config: openpgp.Config): Promise<void>;
 }
 
+/** Every key packet of a private key is a secret one (openpgp.js refuses public subkeys there), possibly a gnu-dummy stub. */
 const packetsOf = (key: openpgp.PrivateKey) => key.getKeys().map((k) => k.keyPacket as unknown as SecretPacket);
 
 /** An independent copy, in the same protection state (serialization keeps it). */
@@ -32,27 +34,29 @@ async function copyOf(key: openpgp.PrivateKey): Promise<openpgp.PrivateKey> {
   }
 }
 
-/** True when some key packet with private material is passphrase-protected. */
-export const isLocked = (key: openpgp.PrivateKey): boolean => packetsOf(key).some((p) => !p.isDummy() && !p.isDecrypted());
+const lockedPackets = (key: openpgp.PrivateKey) => packetsOf(key).filter((p) => !p.isDummy() && !p.isDecrypted());
+
+/** True when some key packet with private material is passphrase-protected: it needs a passphrase to sign or re-protect. */
+export const isLocked = (key: openpgp.PrivateKey): boolean => lockedPackets(key).length > 0;
 
 /** True when the primary key carries private material (gpg's --export-secret-subkeys strips it). */
-export const hasPrimarySecret = (key: openpgp.PrivateKey): boolean => !packetsOf(key)[0]!.isDummy();
+export const hasPrimarySecret = (key: openpgp.PrivateKey): boolean => !(key.keyPacket as unknown as SecretPacket).isDummy();
 
 /**
- * A decrypted copy of `key`. A wrong passphrase is a KeyError
- * SIF_KEY_INVALID naming the key; `key` itself stays locked.
+ * A decrypted copy of `key`, whether all, some or none of its packets are
+ * encrypted. A wrong passphrase is a KeyError SIF_KEY_INVALID naming the key
+ * (never the passphrase), as is key material that decrypts but does not
+ * match its public key; `key` itself stays locked.
  */
 export async function unlockKey(key: openpgp.PrivateKey, passphrase: string): Promise<openpgp.PrivateKey> {
   const copy = await copyOf(key);
   try {
-    for (const packet of packetsOf(copy)) {
-      if (!packet.isDummy() && !packet.isDecrypted()) await packet.decrypt(passphrase);
-    }
+    for (const packet of lockedPackets(copy)) await packet.decrypt(passphrase);
   } catch (e) {
     throw new KeyError('SIF_KEY_INVALID', `wrong passphrase for key ${fingerprintOf(key)}`, { cause: e });
   }
   try {
-    await (copy as unknown as { validate(): Promise<void> }).validate(); // untyped, but public API
+    await (copy as unknown as { validate(): Promise<void> }).validate(); // public API its typings leave out
   } catch (e) {
     throw new KeyError('SIF_KEY_INVALID', `key ${fingerprintOf(key)} is damaged: ${(e as Error).message}`, { cause: e });
   }

@@ -7,7 +7,6 @@
  */
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { fromSystemError, IoError } from '../errors.js';
 
@@ -89,6 +88,8 @@ async function fixMode(path: string, want: number, what: 'Directory' | 'File', w
   }
 }
 
+let tempCounter = 0;
+
 /**
  * Replaces `path` with `bytes` atomically: temp file (O_EXCL, O_NOFOLLOW) in
  * the same directory, write, fsync, rename, fsync the directory. The owner of
@@ -96,7 +97,8 @@ async function fixMode(path: string, want: number, what: 'Directory' | 'File', w
  */
 export async function replaceFileAtomically(path: string, bytes: Uint8Array, mode: number): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
+  // Unique per process and call; O_EXCL below refuses any clash. No node:crypto here: `sif list` imports this module.
+  const temp = join(dir, `.${basename(path)}${TEMP_MARK}${process.pid}-${process.hrtime.bigint().toString(36)}-${tempCounter++}`);
   const owner = await existingOwner(path);
   let handle: FileHandle | undefined;
   try {

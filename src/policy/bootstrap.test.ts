@@ -41,7 +41,7 @@ t.test('localimage: From: is relative to the definition file; fingerprints are e
 });
 
 t.test('with fingerprints a failure stops the build', async (t) => {
-  const refused = new SignatureError('SIF_NOT_SIGNED_BY_REQUIRED', 'image not signed by required entities');
+  const refused = new SignatureError('SIF_NOT_SIGNED_BY_REQUIRED', 'image not signed by required entities', { reason: 'not-signed-by-required' });
   const { checkBootstrap } = await withFakeVerify(() => ({ error: refused }));
   const r = await checkBootstrap({ definition: def('b.def', `Bootstrap: localimage\nFrom: ${join(dir, 'base.sif')}\nFingerprints: ${KEY1}\n`) });
   t.notOk(r.ok);
@@ -51,9 +51,9 @@ t.test('with fingerprints a failure stops the build', async (t) => {
 t.test('without fingerprints: unsigned passes quietly, other failures warn, success passes', async (t) => {
   type Case = [name: string, error: Error | undefined, warning: boolean];
   const cases: Case[] = [
-    ['unsigned', new SignatureError('SIF_SIGNATURE_NOT_FOUND', 'integrity: signature not found for object group 1'), false],
+    ['unsigned', new SignatureError('SIF_SIGNATURE_NOT_FOUND', 'integrity: signature not found for object group 1', { reason: 'not-found' }), false],
     ['tampered', new IntegrityError('object', 'integrity: data object integrity compromised: 1', 1), true],
-    ['unknown signer', new SignatureError('SIF_UNKNOWN_SIGNER', 'unknown entity'), true],
+    ['unknown signer', new SignatureError('SIF_UNKNOWN_SIGNER', 'unknown entity', { reason: 'unknown-signer' }), true],
     ['verified', undefined, false],
   ];
   for (const [name, error, warning] of cases) {

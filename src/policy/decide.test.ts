@@ -8,8 +8,8 @@ const K2 = '78F8AD36B0DCB84B707F23853D608DAE21C8CA10';
 const ZERO = '0000000000000000000000000000000000000000';
 
 const errors: Record<Exclude<SignatureVerdict, 'verified'>, (id: number) => SignatureError | IntegrityError> = {
-  'unknown-signer': (id) => new SignatureError('SIF_UNKNOWN_SIGNER', `integrity: signature object ${id} not valid: openpgp: signature made by unknown entity`, { id }),
-  'not-valid': (id) => new SignatureError('SIF_SIGNATURE_INVALID', `integrity: signature object ${id} not valid: openpgp: invalid signature`, { id }),
+  'unknown-signer': (id) => new SignatureError('SIF_UNKNOWN_SIGNER', `integrity: signature object ${id} not valid: openpgp: signature made by unknown entity`, { id, reason: 'unknown-signer' }),
+  'not-valid': (id) => new SignatureError('SIF_SIGNATURE_INVALID', `integrity: signature object ${id} not valid: openpgp: invalid signature`, { id, reason: 'bad-signature' }),
   integrity: () => new IntegrityError('object', 'integrity: data object integrity compromised: 2', 2),
 };
 const sig = (id: number, group: number, fingerprint: string | undefined, verdict: SignatureVerdict = 'verified'): SignatureReport =>
@@ -24,7 +24,7 @@ const doubleK2Unknown = image([1], sig(3, 1, K1), sig(4, 1, K2, 'unknown-signer'
 const doubleBothUnknown = image([1], sig(3, 1, K1, 'unknown-signer'), sig(4, 1, K2, 'unknown-signer'));
 const tampered = image([1], sig(3, 1, K1, 'integrity'));
 /** Signed by K1, descriptor claims K2: with K1 known Go fails the fingerprint binding; with K1 unknown, the signer is unknown. */
-const forgedKnown = image([1], { ...sig(3, 1, K2, 'integrity'), error: new SignatureError('SIF_SIGNATURE_INVALID', 'integrity: fingerprint in descriptor does not correspond to signing entity') });
+const forgedKnown = image([1], { ...sig(3, 1, K2, 'integrity'), error: new SignatureError('SIF_SIGNATURE_INVALID', 'integrity: fingerprint in descriptor does not correspond to signing entity', { reason: 'fingerprint-mismatch' }) });
 const forgedUnknown = image([1], sig(3, 1, K2, 'unknown-signer'));
 const forgedBeside = image([1], sig(3, 1, K1), sig(4, 1, K2, 'unknown-signer'));
 const objectOnly = image([1], { ...sig(3, 1, K1, 'integrity'), error: new IntegrityError('metadata', 'integrity: object 2: object not signed') });

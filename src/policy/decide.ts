@@ -79,7 +79,7 @@ const fail = (error: SifError, skipped: readonly SignatureReport[] = [], missing
 const signaturesOf = (report: VerificationReport, group: number) => report.signatures.filter((s) => s.group === group);
 
 const notFound = (group: number) =>
-  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `signature not found for object group ${group}`, { id: group });
+  new SignatureError('SIF_SIGNATURE_NOT_FOUND', `signature not found for object group ${group}`, { id: group, reason: 'not-found' });
 
 /** The failure Go's Verify reports first, treating `tolerated` signatures as passing. */
 function firstFailure(report: VerificationReport, tolerated: (s: SignatureReport) => boolean): SifError | undefined {
@@ -87,7 +87,7 @@ function firstFailure(report: VerificationReport, tolerated: (s: SignatureReport
     const sigs = signaturesOf(report, group);
     if (sigs.length === 0) return notFound(group);
     const bad = sigs.find((s) => s.verdict !== 'verified' && !tolerated(s));
-    if (bad) return bad.error ?? new SignatureError('SIF_SIGNATURE_INVALID', `integrity: signature object ${bad.id} not valid`, { id: bad.id });
+    if (bad) return bad.error ?? new SignatureError('SIF_SIGNATURE_INVALID', `integrity: signature object ${bad.id} not valid`, { id: bad.id, reason: 'bad-signature' });
   }
   return undefined;
 }
@@ -130,7 +130,7 @@ export function describeMissing(missing: readonly MissingSigner[]): string {
 }
 
 const notSignedByRequired = (detail: string) =>
-  new SignatureError('SIF_NOT_SIGNED_BY_REQUIRED', `image not signed by required entities${detail ? `: ${detail}` : ''}`);
+  new SignatureError('SIF_NOT_SIGNED_BY_REQUIRED', `image not signed by required entities${detail ? `: ${detail}` : ''}`, { reason: 'not-signed-by-required' });
 
 /**
  * `sif verify [--fingerprints …] [--require …] [--ignore-unknown-signers]`:
@@ -139,16 +139,18 @@ const notSignedByRequired = (detail: string) =>
  *    verified signature); every group has a signature;
  * 2. the required fingerprints, counted on VERIFIED signatures only, must have
  *    signed every group (all of them, or with require 'any' at least one).
+ * `missing` lists the required fingerprints without a verified signature in
+ * some group, also when step 1 failed (an unsigned image misses them all).
  */
 export function decideFingerprints(report: VerificationReport, policy: FingerprintPolicy): Decision {
   const tolerated = (s: SignatureReport) => policy.ignoreUnknownSigners === true && s.verdict === 'unknown-signer';
   const skipped = report.signatures.filter(tolerated);
-  const error = firstFailure(report, tolerated) ?? unverifiedGroup(report);
-  if (error) return fail(error, skipped);
-  if (policy.fingerprints.length === 0) return pass(skipped);
-
   const verified = (s: SignatureReport) => s.verdict === 'verified';
   const missing = missingSigners(report, policy.fingerprints, verified);
+  const error = firstFailure(report, tolerated) ?? unverifiedGroup(report);
+  if (error) return fail(error, skipped, missing);
+  if (policy.fingerprints.length === 0) return pass(skipped);
+
   if ((policy.require ?? 'all') === 'all') {
     return missing.length === 0 ? pass(skipped) : fail(notSignedByRequired(describeMissing(missing)), skipped, missing);
   }
@@ -184,7 +186,7 @@ export function decideEcl(report: VerificationReport, group: ExecGroup): Decisio
     const forbidden = anySignedBy(report).filter((fp) => group.keyfp.some((k) => sameFingerprint(k, fp)));
     if (forbidden.length === 0) return pass(unvalidated);
     const detail = `${forbidden.join(', ')} (execgroup ${JSON.stringify(group.tagname)})`;
-    return fail(new SignatureError('SIF_SIGNED_BY_FORBIDDEN', `${ECL_PREFIX}image signed by a forbidden entity: ${detail}`), unvalidated);
+    return fail(new SignatureError('SIF_SIGNED_BY_FORBIDDEN', `${ECL_PREFIX}image signed by a forbidden entity: ${detail}`, { reason: 'signed-by-forbidden' }), unvalidated);
   }
 
   const all = allSignedBy(report);
@@ -196,7 +198,7 @@ export function decideEcl(report: VerificationReport, group: ExecGroup): Decisio
   const rejected = keys.filter((k) => !accepted(k));
   const missing = rejected.map((fingerprint) => ({ fingerprint, groups: groupsNotValidatedBy(report, fingerprint) }));
   const detail = keys.length === 0 ? 'execgroup lists no keys' : rejected.map((fp) => whyNotAccepted(report, unvalidated, fp)).join('; ');
-  return fail(new SignatureError('SIF_NOT_SIGNED_BY_REQUIRED', `${ECL_PREFIX}image not signed by required entities: ${detail}`), unvalidated, missing);
+  return fail(new SignatureError('SIF_NOT_SIGNED_BY_REQUIRED', `${ECL_PREFIX}image not signed by required entities: ${detail}`, { reason: 'not-signed-by-required' }), unvalidated, missing);
 }
 
 /** Groups without a verified signature by `fp`. */

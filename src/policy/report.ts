@@ -3,7 +3,7 @@
  * the policies decide on (decide.ts): one entry per signature, classified the
  * way Apptainer's ECL callback classifies the reference's errors.
  */
-import { SignatureError, type SifError } from '../errors.js';
+import { SIGNATURE_NOT_VALID, SignatureError, type SifError } from '../errors.js';
 import { SifImage } from '../image/image.js';
 import type { SignatureVerdict as Checked } from '../integrity/check.js';
 import { loadVerificationKeys, type KeySetOptions } from '../integrity/keyset.js';
@@ -29,17 +29,16 @@ export interface CollectOptions {
 
 /**
  * The reference's SignatureNotValidError (bad or unverifiable signature
- * maths, unreadable metadata) is what Apptainer's ECL tolerates; our
- * verifier marks it with "signature object N not valid". Everything else
- * (fingerprint binding, object set, digests) is an integrity failure.
+ * maths, unreadable metadata) is what Apptainer's ECL tolerates; the
+ * verifier's errors say which failure they are (SignatureError.reason).
+ * Everything else (fingerprint binding, object set, digests) is an
+ * integrity failure.
  */
 export function classify(error: SifError | undefined): SignatureVerdict {
   if (error === undefined) return 'verified';
-  if (error.code === 'SIF_UNKNOWN_SIGNER') return 'unknown-signer';
-  if (error instanceof SignatureError && error.code === 'SIF_SIGNATURE_INVALID' && /^signature object \d+ not valid\b/.test(error.message)) {
-    return 'not-valid';
-  }
-  return 'integrity';
+  if (!(error instanceof SignatureError)) return 'integrity';
+  if (error.reason === 'unknown-signer') return 'unknown-signer';
+  return SIGNATURE_NOT_VALID.has(error.reason) ? 'not-valid' : 'integrity';
 }
 
 const toSignatureReport = (group: number, s: Checked): SignatureReport => ({

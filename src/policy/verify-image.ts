@@ -64,7 +64,7 @@ export interface VerifyImageResult {
   /** Required fingerprints (upper case) and how many must sign. */
   readonly required: readonly string[];
   readonly require: Require;
-  /** Required fingerprints missing from some groups. */
+  /** Required fingerprints without a verified signature in some groups (also when verification failed). */
   readonly missing: readonly MissingSigner[];
   /** The ECL's state and the execgroup that applied, with `ecl`. */
   readonly ecl?: { readonly activated: boolean; readonly execgroup?: ExecGroup };

@@ -3,7 +3,6 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { fromSystemError, IoError, UsageError } from '../../errors.js';
 import { ARCHES, DataType, SbomFormat } from '../../format/constants.js';
-import { editImage } from '../../image/write/editor.js';
 import { cryptoMessageExtra, partitionExtra, sbomExtra, signatureExtra } from '../../image/write/extra.js';
 import type { ObjectInput } from '../../image/write/types.js';
 import { decodeHex, parseIntFlag } from '../flags.js';
@@ -184,6 +183,7 @@ export function addCommand(io: Io): CommandModule<object, AddArgs> {
       try {
         const extra = extraOf(a, dataType);
         const object: ObjectInput = { dataType, data: input.data, ...placement(a), ...(extra ? { extra } : {}) };
+        const { editImage } = await import('../../image/write/editor.js'); // crypto: never loaded by list/info/header
         await editImage(a.image, (e) => e.addObject(object), options);
       } finally {
         await input.close();

@@ -15,6 +15,7 @@ interface SignArgs {
   keysdir?: string;
   keyidx?: string;
   'passphrase-file'?: string;
+  quiet: boolean;
 }
 
 export function signCommand(io: Io): CommandModule<object, SignArgs> {
@@ -29,7 +30,8 @@ export function signCommand(io: Io): CommandModule<object, SignArgs> {
         .option('keyring', { type: 'string', describe: 'secret key file, armored or binary (default the keysdir pgp-secret)' })
         .option('keysdir', { type: 'string', describe: 'key directory (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('keyidx', { alias: 'k', type: 'string', describe: 'index of the secret key to use, in file order (as sif key list --secret)' })
-        .option('passphrase-file', { type: 'string', describe: "file whose first line is the key's passphrase (else $SIF_PASSPHRASE, a prompt, or a stdin line)" }),
+        .option('passphrase-file', { type: 'string', describe: "file whose first line is the key's passphrase (else $SIF_PASSPHRASE, a prompt, or a stdin line)" })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
       const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];
       const objects = a['sif-id'] === undefined ? [] : a['sif-id'].split(',').map((s) => parseId(s.trim(), 'object ID'));
@@ -42,14 +44,21 @@ export function signCommand(io: Io): CommandModule<object, SignArgs> {
         await image.close();
       }
       const key = await chooseKey(io, a, keyidx);
-      await signImage(a.image, { key, groups, objects });
+      const { commandProgress } = await import('../progress.js');
+      const progress = commandProgress(io, 'Signing', a.quiet);
+      try {
+        await signImage(a.image, { key, groups, objects, onProgress: progress?.update });
+      } finally {
+        progress?.finish();
+      }
       io.stderr.write(`Signature created and applied to image '${a.image}'\n`);
     },
   };
 }
 
 async function chooseKey(io: Io, a: SignArgs, keyidx: number | undefined): Promise<openpgp.PrivateKey> {
-  const { readSecretKeyring, selectSecretKey, isLocked, unlockKey, describeKey } = await import('../../integrity/signing-key.js');
+  const { readSecretKeyring, selectSecretKey, describeKey } = await import('../../integrity/signing-key.js');
+  const { isLocked, unlockKey } = await import('../../keys/protect.js');
   const ring = await readSecretKeyring({ keyring: a.keyring, keysDir: a.keysdir, env: io.env });
   const choose = io.stdinIsTTY
     ? async (keys: openpgp.Key[]) => {

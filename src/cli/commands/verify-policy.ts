@@ -4,7 +4,11 @@
  * verified and the policy decides (src/policy/verify-image.ts).
  */
 import type { Argv } from 'yargs';
-import { UsageError } from '../../errors.js';
+import { isSifError, UsageError } from '../../errors.js';
+import type { VerifyReport } from '../../integrity/verify.js';
+import type { Require } from '../../policy/decide.js';
+import type { VerifyImageResult } from '../../policy/verify-image.js';
+import type { PolicyOutcome } from '../render/verify-policy-json.js';
 import { write, type Io } from '../io.js';
 
 export interface PolicyArgs {
@@ -41,7 +45,7 @@ export const usesPolicy = (a: PolicyArgs): boolean =>
   a.fingerprints !== undefined || a.require !== undefined || a['ignore-unknown-signers'] || a.ecl !== undefined;
 
 function assertCompatible(a: PolicyArgs): void {
-  const other = (['group-id', 'sif-id', 'legacy-insecure', 'all', 'json'] as const).find((k) => a[k] !== undefined && a[k] !== false);
+  const other = (['group-id', 'sif-id', 'legacy-insecure', 'all'] as const).find((k) => a[k] !== undefined && a[k] !== false);
   if (other) throw new UsageError(`--${other} cannot be combined with --fingerprints, --require, --ignore-unknown-signers or --ecl`);
   if (a.require !== undefined && a.fingerprints === undefined) throw new UsageError('--require needs --fingerprints');
   if (a.ecl !== undefined && (a.fingerprints !== undefined || a['ignore-unknown-signers'])) {
@@ -49,29 +53,45 @@ function assertCompatible(a: PolicyArgs): void {
   }
 }
 
-/** Verifies with the policy, prints each signature and the verdict, and throws the refusal. */
+/**
+ * Verifies with the policy, prints each signature and the verdict (or the
+ * JSON document), and throws the refusal. Flag errors throw before anything
+ * is printed; with --json every later outcome, failures included, is a document.
+ */
 export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   assertCompatible(a);
   const { parseFingerprintList } = await import('../../policy/fingerprints.js');
   const fingerprints = a.fingerprints === undefined ? undefined : parseFingerprintList(a.fingerprints);
   const { evaluateImage } = await import('../../policy/verify-image.js');
-  const { renderSignature } = await import('../render/verify.js');
-  const { renderPolicy } = await import('../render/gating.js');
-  const { result, integrity } = await evaluateImage({
-    path: a.image,
-    keyrings: [a.keyring ?? []].flat(),
-    keysDir: a.keysdir,
-    globalKeyring: a['global-keyring'],
-    fingerprints,
-    require: a.require as 'all' | 'any' | undefined,
-    ignoreUnknownSigners: a['ignore-unknown-signers'],
-    ecl: a.ecl,
-    env: io.env,
-  });
-  const skipped = new Set(result.signatures.filter((s) => s.skipped).map((s) => s.id));
+  let outcome: PolicyOutcome;
+  try {
+    outcome = await evaluateImage({
+      path: a.image,
+      keyrings: [a.keyring ?? []].flat(),
+      keysDir: a.keysdir,
+      globalKeyring: a['global-keyring'],
+      fingerprints,
+      require: a.require as Require | undefined,
+      ignoreUnknownSigners: a['ignore-unknown-signers'],
+      ecl: a.ecl,
+      env: io.env,
+    });
+  } catch (e) {
+    if (!a.json || !isSifError(e)) throw e;
+    outcome = { error: e };
+  }
+  if (!a.json) return printText(io, a.image, outcome.result!, outcome.integrity);
+  const { policyVerifyJson } = await import('../render/verify-policy-json.js');
+  const policy = a.ecl !== undefined ? 'ecl' : fingerprints ? 'fingerprints' : 'default';
+  await write(io.stdout, policyVerifyJson({ policy, required: fingerprints ?? [], require: (a.require as Require | undefined) ?? 'all' }, outcome));
+  const refusal = outcome.error ?? outcome.result?.error;
+  if (refusal) throw refusal;
+}
+
+async function printText(io: Io, image: string, result: VerifyImageResult, integrity: VerifyReport | undefined): Promise<void> {
+  const { renderSignatures, renderVerdict } = await import('../render/gating.js');
   const signatures = integrity?.tasks.flatMap((t) => t.signatures) ?? [];
-  const text = signatures.filter((s) => !skipped.has(s.signature.id)).map(renderSignature).join('') + renderPolicy(result);
-  await write(io.stdout, text);
+  await write(io.stdout, renderSignatures(signatures, result) + renderVerdict(result));
   if (result.error) throw result.error;
-  if (signatures.length > 0) await write(io.stderr, `Verified signature(s) from image '${a.image}'\n`);
+  if (signatures.length > 0) await write(io.stderr, `Verified signature(s) from image '${image}'\n`);
 }

@@ -1,6 +1,7 @@
 /** `sif verify`: check an image's signatures as Apptainer's `verify` does, with its output. */
 import type { CommandModule } from 'yargs';
 import { SifImage } from '../../image/image.js';
+import type { ObjectDigests } from '../../integrity/digest.js';
 import type { VerifyReport } from '../../integrity/verify.js';
 import { parseId } from '../args.js';
 import { write, type Io } from '../io.js';
@@ -16,6 +17,7 @@ interface VerifyArgs {
   keysdir?: string;
   'global-keyring'?: string;
   json: boolean;
+  quiet: boolean;
 }
 
 export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & PolicyArgs> {
@@ -32,7 +34,8 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary)' })
         .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
-        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result" }),
+        .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result (with the policy flags, plus Results and Policy: docs/build-gating.md)" })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
       if (usesPolicy(a)) return runPolicyVerify(io, a);
       const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];
@@ -40,19 +43,34 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       const { verifyJson, renderVerifyText } = await import('../render/verify.js');
       let report: VerifyReport | undefined;
       let image: SifImage | undefined;
+      const { commandProgress } = await import('../progress.js');
+      const progress = commandProgress(io, 'Verifying', a.quiet);
+      let digests: ObjectDigests | undefined;
       try {
-        const { loadVerificationKeys } = await import('../../integrity/keyset.js');
-        const { verifyIntegrity, primaryPartitionId } = await import('../../integrity/verify.js');
-        const keys = await loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
-        image = await SifImage.open(a.image);
+        const loadingKeys = import('../../integrity/keyset.js').then(({ loadVerificationKeys }) =>
+          loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env }),
+        );
+        loadingKeys.catch(() => undefined); // awaited below, so a keyring error still comes before an image error
+        const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
+        const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
+        image = await SifImage.open(a.image).catch(async (e: unknown) => {
+          await loadingKeys;
+          throw e;
+        });
         const legacy = a['legacy-insecure'];
         const legacyAll = legacy && a.all;
+        digests = new Digests(image, { onProgress: progress?.update });
+        if (!legacy) void prefetchVerification(image, digests, { groups, objects }); // hash while openpgp and the keys load
+        const keys = await loadingKeys;
         if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
-        report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true });
+        report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true, digests });
+        progress?.finish();
         if (!a.json) await write(io.stdout, renderVerifyText(report));
         if (report.error) throw report.error;
       } finally {
-        if (a.json) await write(io.stdout, verifyJson(report, image));
+        digests?.close(); // a failure leaves prefetched digests unneeded
+        progress?.finish();
+        if (a.json) await write(io.stdout, verifyJson(report));
         await image?.close();
       }
       if (!a.json) io.stderr.write(`Verified signature(s) from image '${a.image}'\n`);

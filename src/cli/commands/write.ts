@@ -1,7 +1,5 @@
 /** `sif new`, `sif del` and `sif setprim`: thin wrappers over createImage and editImage. */
 import type { Argv, CommandModule } from 'yargs';
-import { createImage } from '../../image/write/create.js';
-import { editImage } from '../../image/write/editor.js';
 import type { EditOptions } from '../../image/write/types.js';
 import { parseId } from '../args.js';
 import { parseIntFlag, parseTime } from '../flags.js';
@@ -56,13 +54,15 @@ export function newCommand(): CommandModule<object, NewArgs> {
           .option('launch-script', { type: 'string', describe: 'launch script, at most 31 bytes [default: none]' })
           .option('descriptors', { type: 'string', describe: 'number of descriptor slots [default: 48]' }),
       ),
-    handler: (a) =>
-      createImage(a.image, {
+    handler: async (a) => {
+      const { createImage } = await import('../../image/write/create.js'); // loaded only when writing
+      await createImage(a.image, {
         ...editOptions(a),
         ...(a.id !== undefined ? { id: a.id } : {}),
         ...(a.launchScript !== undefined ? { launchScript: a.launchScript } : {}),
         ...(a.descriptors !== undefined ? { descriptors: parseIntFlag('descriptors', a.descriptors, 64, true) } : {}),
-      }),
+      });
+    },
   };
 }
 
@@ -82,9 +82,10 @@ export function delCommand(): CommandModule<object, DelArgs> {
           .option('zero', { type: 'boolean', default: false, describe: "overwrite the object's data with zeros" })
           .option('compact', { type: 'boolean', default: false, describe: 'shrink the file when the object is the last one' }),
       ),
-    handler: (a) => {
+    handler: async (a) => {
       const id = parseId(a.id);
-      return editImage(a.image, (e) => e.deleteObject(id, { zero: a.zero, compact: a.compact }), editOptions(a));
+      const { editImage } = await import('../../image/write/editor.js');
+      await editImage(a.image, (e) => e.deleteObject(id, { zero: a.zero, compact: a.compact }), editOptions(a));
     },
   };
 }
@@ -94,9 +95,10 @@ export function setprimCommand(): CommandModule<object, EditArgs & { id: string 
     command: 'setprim <id> <image>',
     describe: 'Make a system partition the primary one (as siftool setprim)',
     builder: (y) => editFlags(imagePositional(idPositional(y))),
-    handler: (a) => {
+    handler: async (a) => {
       const id = parseId(a.id);
-      return editImage(a.image, (e) => e.setPrimary(id), editOptions(a));
+      const { editImage } = await import('../../image/write/editor.js');
+      await editImage(a.image, (e) => e.setPrimary(id), editOptions(a));
     },
   };
 }

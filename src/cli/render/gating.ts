@@ -1,21 +1,61 @@
-/** Text output of the build-gating commands: the policy verdict after the per-signature output. */
+/** Text output of the build-gating commands: each signature and the policy verdict. */
+import type { SifError } from '../../errors.js';
+import type { SignatureVerdict as Checked } from '../../integrity/verify.js';
+import { describeMissing } from '../../policy/decide.js';
 import type { BootstrapCheckResult, StageCheck } from '../../policy/bootstrap.js';
-import type { VerifyImageResult } from '../../policy/verify-image.js';
+import type { ExecGroup } from '../../policy/ecl.js';
+import type { SignatureResult, VerifyImageResult } from '../../policy/verify-image.js';
+import { renderSignature } from './verify.js';
 
-/** Lines on the policy: skipped signatures, required signers, ECL group. Empty for plain default verification. */
-export function renderPolicy(r: VerifyImageResult): string {
-  const lines: string[] = [];
-  for (const s of r.signatures.filter((s) => s.skipped)) {
-    lines.push(`Skipped signature object ${s.id} (group ${s.group}${s.fingerprint ? `, fingerprint ${s.fingerprint}` : ''}): ${s.error ?? s.verdict}`);
-  }
-  if (r.ecl && !r.ecl.activated) lines.push('ECL not activated: every image is allowed');
-  if (r.ecl?.execgroup) {
-    const g = r.ecl.execgroup;
-    lines.push(`ECL execgroup ${JSON.stringify(g.tagname)} (${g.mode}${g.dirpath ? `, ${g.dirpath}` : ''}): ${r.ok ? 'allowed' : 'refused'}`);
-  } else if (r.policy === 'fingerprints' && r.ok) {
-    lines.push(`Signed by ${r.require === 'all' ? 'all' : 'at least one'} of the required fingerprints: ${r.required.join(', ')}`);
-  }
-  return lines.map((l) => `${l}\n`).join('');
+/**
+ * A skipped signature's block: what it verified (usually nothing: its key is
+ * unknown) and why it was skipped, instead of Apptainer's error line.
+ */
+function renderSkipped(s: Checked, r: SignatureResult): string {
+  const why = `Skipped signature object ${r.id} (group ${r.group}${r.fingerprint ? `, fingerprint ${r.fingerprint}` : ''}): ${r.error ?? r.verdict}\n`;
+  return renderSignature({ ...s, error: undefined }) + why;
+}
+
+/** Apptainer's block for every signature checked, in verification order; skipped ones say so. */
+export function renderSignatures(checked: readonly Checked[], r: VerifyImageResult): string {
+  const results = new Map(r.signatures.map((s) => [s.id, s]));
+  return checked.map((s) => {
+    const result = results.get(s.signature.id);
+    return result?.skipped ? renderSkipped(s, result) : renderSignature(s);
+  }).join('');
+}
+
+const execgroupText = (g: ExecGroup) => `ECL execgroup ${JSON.stringify(g.tagname)} (${g.mode}${g.dirpath ? `, ${g.dirpath}` : ''})`;
+
+/** Required fingerprints with a verified signature in every group. */
+const signedEveryGroup = (r: VerifyImageResult) =>
+  r.required.filter((fp) => r.groups.every((g) => r.signatures.some((s) => s.group === g && s.verdict === 'verified' && s.fingerprint === fp)));
+
+function accepted(r: VerifyImageResult): string {
+  if (r.ecl && !r.ecl.activated) return 'accepted: ECL not activated, every image is allowed';
+  if (r.ecl?.execgroup) return `accepted by ${execgroupText(r.ecl.execgroup)}`;
+  if (r.policy === 'default') return 'accepted: every object group has a verified signature';
+  if (r.require === 'all') return `accepted: every object group signed by all of the required fingerprints: ${r.required.join(', ')}`;
+  return `accepted: every object group signed by ${signedEveryGroup(r).join(', ')} (one of the required fingerprints: ${r.required.join(', ')})`;
+}
+
+function refused(r: VerifyImageResult, error: SifError): string {
+  const by = r.ecl?.execgroup ? ` by ${execgroupText(r.ecl.execgroup)}` : '';
+  const stated = error.code === 'SIF_NOT_SIGNED_BY_REQUIRED';
+  const missing = r.missing.length > 0 && !stated ? `; required signers missing: ${describeMissing(r.missing)}` : '';
+  return `refused${by}: ${error.message}${missing}`;
+}
+
+/**
+ * The last line of `sif verify` with a policy: accepted or refused and why,
+ * which required fingerprints are missing from which groups, and which
+ * signatures were skipped.
+ */
+export function renderVerdict(r: VerifyImageResult): string {
+  const skipped = r.signatures.filter((s) => s.skipped).map((s) => s.id);
+  const parts = [r.error ? refused(r, r.error) : accepted(r)]; // error is set exactly when !ok
+  if (skipped.length > 0) parts.push(`skipped signature${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')}`);
+  return `Verdict: ${parts.join('; ')}\n`;
 }
 
 function stageLines(c: StageCheck): { out: string[]; err: string[] } {

@@ -61,11 +61,10 @@ interface KeyEntity {
   DataCheck: boolean;
 }
 
-/** Apptainer's keyList: one SignerKeys entry per verified object per signature, plus a failed object. */
-export function verifyJson(report: VerifyReport | undefined, image?: { descriptors: readonly Descriptor[] }): string {
-  const processed = report ? processedSignatures(report) : [];
+/** Apptainer's keyList entries: one per verified object per signature, plus the object a signature failed on. */
+export function signerKeys(signatures: readonly SignatureVerdict[], objects: readonly Descriptor[]): { Signer: KeyEntity }[] {
   const entries: { Signer: KeyEntity }[] = [];
-  for (const s of processed) {
+  for (const s of signatures) {
     const base = {
       Name: s.signer?.name ?? 'unknown',
       Fingerprint: s.signer?.fingerprint.toLowerCase() ?? '',
@@ -74,9 +73,19 @@ export function verifyJson(report: VerifyReport | undefined, image?: { descripto
     };
     for (const d of s.verified) entries.push({ Signer: { Partition: dataTypeName(d.dataType), ...base, DataCheck: true } });
     const failed = s.error instanceof IntegrityError && s.error.kind === 'object' ? s.error.id : undefined;
-    const d = failed === undefined ? undefined : image?.descriptors.find((o) => o.id === failed);
+    const d = failed === undefined ? undefined : objects.find((o) => o.id === failed);
     if (d) entries.push({ Signer: { Partition: dataTypeName(d.dataType), ...base, DataCheck: false } });
   }
+  return entries;
+}
+
+/** The objects the report's tasks cover (a failed object is always one of them). */
+export const taskObjects = (report: VerifyReport | undefined): Descriptor[] => report?.tasks.flatMap((t) => t.objects) ?? [];
+
+/** Apptainer's `verify --json` document for the signatures the reference processes. */
+export function verifyJson(report: VerifyReport | undefined): string {
+  const processed = report ? processedSignatures(report) : [];
+  const entries = signerKeys(processed, taskObjects(report));
   return goJson({ Signatures: processed.length, SignerKeys: entries.length > 0 ? entries : null });
 }
 

@@ -5,6 +5,7 @@
  * so a writer killed at any point leaves the old state or (after replay) the
  * complete new one, and a refused or failed change leaves the file byte-identical.
  */
+import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { fromSystemError, IoError } from '../../errors.js';
@@ -13,7 +14,6 @@ import type { Descriptor } from '../../format/descriptor.js';
 import { descriptorLayout, headerLayout } from '../../format/layout.js';
 import { SifImage } from '../image.js';
 import { writeData } from './data.js';
-import { newSha256 } from './extra.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import { applyCommit, type CommitRecord, type JournalRecord } from './journal.js';
 import { ImageLock } from './lock.js';
@@ -68,7 +68,7 @@ export class Editor implements ImageEditor {
     return this.serialize(async () => {
       const plan = planAdd(this.current, resolveInput(input, this.time));
       await this.apply(async () => {
-        const hash = plan.input.digestExtra ? newSha256() : undefined;
+        const hash = plan.input.digestExtra ? createHash('sha256') : undefined;
         const size = await writeData(this.handle, this.ops, plan.offset, input.data, hash);
         await this.ops.sync(this.handle);
         return completeAdd(this.current, plan, size, hash?.digest(), this.time);

@@ -3,7 +3,6 @@
  * layout table in src/format/layout.ts and checks its values the way the
  * reference's Opt*Metadata functions do.
  */
-import { createHash } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { archToBytes, ENTITY_SIZE, EXTRA_SIZE, isArch, type Arch } from '../../format/constants.js';
 import {
@@ -76,5 +75,3 @@ export function ociDigestExtra(sha256: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A running SHA-256, for the OCI digest computed while the data streams. */
-export const newSha256 = () => createHash('sha256');

@@ -1,0 +1,169 @@
+/**
+ * The process-wide pool of digest workers. Workers start on first need, stay
+ * for the next job (a start costs tens of milliseconds), and are unref'd while
+ * idle, so an idle pool never keeps the process alive: the CLI exits as soon
+ * as its work is done. A worker that dies (or cannot start) hands its job back
+ * to the main thread, so hashing never depends on workers being available.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { FormatError, IoError, type SifError } from '../errors.js';
+import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
+
+/**
+ * What a worker made of a job: the digest, or undefined when the main thread
+ * must hash it (the path names another file now, or the worker died).
+ */
+export type WorkerOutcome = Buffer | undefined;
+
+// Tests run the TypeScript sources, so the worker is the sibling file of this module, .ts or .js.
+const WORKER_URL = new URL(`./digest-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * The process's Node options minus those that only make sense for its main
+ * script (`node --input-type=module -e …` would stop every worker starting);
+ * loaders such as --import stay, so workers load what the main thread does.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (arg === '--input-type') i++;
+    else if (!arg.startsWith('--input-type=')) out.push(arg);
+  }
+  return out;
+}
+
+/** One worker thread, running at most one job. */
+export class PoolWorker {
+  private readonly worker: Worker;
+  private job: { resolve: (o: WorkerOutcome) => void; reject: (e: unknown) => void; onBytes: (n: number) => void } | undefined;
+  alive = true;
+  /** Set once the worker has answered a job: a worker that dies before is taken as unable to start. */
+  proven = false;
+
+  /** @param onDeath called once when the worker dies or is terminated (`shutdown` true). */
+  constructor(
+    url: URL,
+    private readonly onDeath: (w: PoolWorker, shutdown: boolean) => void,
+  ) {
+    this.worker = new Worker(url, { execArgv: workerExecArgv() });
+    this.worker.on('message', (reply: WorkerReply) => this.receive(reply));
+    this.worker.on('error', () => this.die(false));
+    this.worker.on('exit', () => this.die(false));
+    this.worker.unref(); // after the listeners: adding a 'message' listener refs the worker again
+  }
+
+  /** Runs one job; hashed bytes are reported through `onBytes` as they are hashed. */
+  run(job: WorkerJob, onBytes: (n: number) => void): Promise<WorkerOutcome> {
+    if (!this.alive) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.job = { resolve, reject, onBytes };
+      this.worker.ref(); // a pending job must keep the process alive
+      this.worker.postMessage(job);
+    });
+  }
+
+  /** Stops the running job at its next chunk; meanwhile it no longer keeps the process alive. */
+  cancel(): void {
+    if (!this.job) return;
+    this.worker.postMessage({ type: 'cancel' } satisfies WorkerCancel);
+    this.worker.unref();
+  }
+
+  async terminate(): Promise<void> {
+    this.die(true);
+    await this.worker.terminate();
+  }
+
+  private receive(reply: WorkerReply): void {
+    const job = this.job!;
+    if (reply.type === 'progress') return job.onBytes(reply.bytes);
+    this.job = undefined;
+    this.proven = true;
+    this.worker.unref();
+    if (reply.type === 'done') job.resolve(Buffer.from(reply.digest));
+    else if (reply.type === 'moved') job.resolve(undefined);
+    else job.reject(reviveError(reply.code, reply.message));
+  }
+
+  private die(shutdown: boolean): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.job?.resolve(undefined);
+    this.job = undefined;
+    this.onDeath(this, shutdown);
+  }
+}
+
+/** A worker's error as the SifError the main thread would have thrown. */
+function reviveError(code: string | undefined, message: string): SifError {
+  if (code === 'SIF_TRUNCATED') return new FormatError(code, message);
+  return new IoError('SIF_IO', `reading image data: ${message}`);
+}
+
+/** Workers shared by every ObjectDigests of the process. */
+export class DigestPool {
+  private readonly idle: PoolWorker[] = [];
+  private readonly all = new Set<PoolWorker>();
+  private unusable = false;
+
+  /**
+   * @param maxWorkers at most this many workers; default one per core but the main thread's.
+   * @param workerUrl the worker script; default digest-worker (a test seam).
+   */
+  constructor(
+    readonly maxWorkers: number = Math.max(0, availableParallelism() - 1),
+    private readonly workerUrl: URL = WORKER_URL,
+  ) {}
+
+  /** Workers started and not yet terminated. */
+  get size(): number {
+    return this.all.size;
+  }
+
+  /**
+   * An idle worker, else (when `mayStart`) a new one if the pool is not full,
+   * else undefined. Once a worker has died before answering anything, workers
+   * cannot start in this process (resource limits, a loader they cannot run):
+   * no more are started.
+   */
+  acquire(mayStart = true): PoolWorker | undefined {
+    const w = this.idle.pop();
+    if (w) return w;
+    if (!mayStart || this.unusable || this.all.size >= this.maxWorkers) return undefined;
+    const started = new PoolWorker(this.workerUrl, (dead, shutdown) => this.forget(dead, shutdown));
+    this.all.add(started);
+    return started;
+  }
+
+  release(w: PoolWorker): void {
+    if (w.alive) this.idle.push(w);
+  }
+
+  /** Terminates every worker; their running jobs go back to the main thread. The pool starts workers again when next asked. */
+  async shutdown(): Promise<void> {
+    const workers = [...this.all];
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private forget(w: PoolWorker, shutdown: boolean): void {
+    if (!shutdown && !w.proven) this.unusable = true;
+    this.all.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+}
+
+let shared: DigestPool | undefined;
+
+/** The process-wide pool, created on first use. */
+export const digestPool = (): DigestPool => (shared ??= new DigestPool());
+
+/**
+ * Terminates the digest workers. Optional: idle workers never keep the
+ * process alive; call it to free their memory in a long-running process.
+ */
+export async function shutdownDigestPool(): Promise<void> {
+  await shared?.shutdown();
+}

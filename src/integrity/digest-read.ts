@@ -1,0 +1,97 @@
+/**
+ * The read loop of the digest engine, shared by the main thread and the pool's
+ * workers: it reads the next chunk while the current one is hashed, through two
+ * reused buffers, so hashing runs at the hash's speed and memory stays at two
+ * chunks whatever the object size.
+ */
+import type { Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { FormatError } from '../errors.js';
+
+/** Bytes [offset, offset+size) of the object with ID `id`. */
+export interface ByteRange {
+  readonly id: number;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** Default size of each of the two read buffers (docs/performance.md: chunk sizes). */
+export const DEFAULT_CHUNK_SIZE = 2 << 20;
+
+/** The two buffers one hashing job reads into, reused from job to job. */
+export class ReadBuffers {
+  private pair: [Buffer, Buffer] | undefined;
+
+  constructor(readonly chunkSize: number = DEFAULT_CHUNK_SIZE) {}
+
+  /**
+   * Buffers for reads of up to `size` bytes: as large as the largest read so
+   * far, at most `chunkSize`, so a run over small objects allocates little.
+   */
+  buffers(size: number): [Buffer, Buffer] {
+    const want = Math.min(this.chunkSize, Math.max(size, 1));
+    if (!this.pair || this.pair[0].length < want) this.pair = [Buffer.allocUnsafe(want), Buffer.allocUnsafe(want)];
+    return this.pair;
+  }
+}
+
+/**
+ * Feeds the ranges, in order, to `hash`, calling `onChunk` with the byte count
+ * of each chunk hashed; stops with the signal's reason at the next chunk once
+ * `signal` is aborted. A file that ends inside a range (it shrank after it
+ * was opened) is an error, never a digest of fewer bytes: signing must not
+ * sign it and verifying must say why.
+ */
+export async function hashRanges(
+  handle: FileHandle,
+  ranges: readonly ByteRange[],
+  hash: Hash,
+  buffers: ReadBuffers,
+  onChunk?: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const bufs = buffers.buffers(Math.max(0, ...ranges.map((r) => r.size)));
+  const reads = chunks(ranges, bufs[0].length);
+  let next = reads.next();
+  let [current, spare] = bufs;
+  let pending = next.done ? undefined : readChunk(handle, current, next.value);
+  while (pending) {
+    const n = await pending;
+    signal?.throwIfAborted();
+    next = reads.next();
+    pending = next.done ? undefined : readChunk(handle, spare, next.value);
+    // An abandoned read must not become an unhandled rejection if update throws.
+    pending?.catch(() => undefined);
+    hash.update(current.subarray(0, n));
+    onChunk?.(n);
+    [current, spare] = [spare, current];
+  }
+}
+
+interface Chunk {
+  readonly id: number;
+  readonly position: number;
+  readonly length: number;
+}
+
+/** The reads that cover the ranges, each at most `chunkSize` bytes. */
+function* chunks(ranges: readonly ByteRange[], chunkSize: number): Generator<Chunk> {
+  for (const r of ranges) {
+    for (let done = 0; done < r.size; done += chunkSize) {
+      yield { id: r.id, position: r.offset + done, length: Math.min(chunkSize, r.size - done) };
+    }
+  }
+}
+
+/** Fills `buf` with exactly `c.length` bytes (short reads are retried). */
+async function readChunk(handle: FileHandle, buf: Buffer, c: Chunk): Promise<number> {
+  let got = 0;
+  while (got < c.length) {
+    const { bytesRead } = await handle.read(buf, got, c.length - got, c.position + got);
+    if (bytesRead === 0) {
+      throw new FormatError('SIF_TRUNCATED', `reading data object ${c.id}: unexpected EOF at offset ${c.position + got}`);
+    }
+    got += bytesRead;
+  }
+  return c.length;
+}

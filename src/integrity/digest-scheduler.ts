@@ -1,0 +1,146 @@
+/**
+ * Where each hashing job runs. The main thread is one hashing slot and the
+ * pool's workers are the others, so a run with one big object never starts a
+ * worker, and N objects on N cores hash side by side. Small jobs stay on the
+ * main thread (a worker's message round trip is not worth it), and a worker
+ * is started only for enough waiting work to repay its start
+ * (docs/performance.md: crossover).
+ */
+import { createHash } from 'node:crypto';
+import { SifError } from '../errors.js';
+import type { SifImage } from '../image/image.js';
+import type { DigestPool, PoolWorker } from './digest-pool.js';
+import { hashRanges, ReadBuffers, type ByteRange } from './digest-read.js';
+
+export interface SchedulerOptions {
+  /** Hashing slots: the main thread plus `threads - 1` workers at most. */
+  readonly threads: number;
+  /** Jobs of fewer bytes always run on the main thread. */
+  readonly workerMinBytes: number;
+  /** A new worker starts only while at least this many bytes wait for one; idle workers take any job. */
+  readonly workerStartBytes: number;
+  readonly chunkSize: number;
+  /** Called with the byte count of every chunk hashed, on any thread. */
+  readonly onBytes: (bytes: number) => void;
+}
+
+interface Job {
+  readonly ranges: readonly ByteRange[];
+  /** node:crypto's name of the algorithm. */
+  readonly alg: string;
+  readonly bytes: number;
+  readonly resolve: (digest: Buffer) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** How many jobs ran where (for tests and benchmarks). */
+export interface SchedulerStats {
+  mainJobs: number;
+  workerJobs: number;
+}
+
+export class DigestScheduler {
+  private readonly mainOnly: Job[] = [];
+  private readonly anywhere: Job[] = [];
+  private mainBusy = false;
+  private workersBusy = 0;
+  private readonly mainBuffers: ReadBuffers;
+  private identity: Promise<{ dev: bigint; ino: bigint }> | undefined;
+  private readonly running = new Map<PoolWorker, Job>();
+  private readonly abort = new AbortController();
+  readonly stats: SchedulerStats = { mainJobs: 0, workerJobs: 0 };
+
+  constructor(
+    private readonly image: SifImage,
+    private readonly pool: () => DigestPool,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.mainBuffers = new ReadBuffers(options.chunkSize);
+  }
+
+  /** Digest of the ranges concatenated; hashed exactly once. */
+  submit(ranges: readonly ByteRange[], alg: string): Promise<Buffer> {
+    if (this.abort.signal.aborted) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => {
+      const bytes = ranges.reduce((n, r) => n + r.size, 0);
+      const job = { ranges, alg, bytes, resolve, reject };
+      const useWorkers = this.options.threads > 1 && bytes >= this.options.workerMinBytes;
+      (useWorkers ? this.anywhere : this.mainOnly).push(job);
+      this.pump();
+    });
+  }
+
+  /**
+   * Ends the run: queued jobs never start, running ones stop at their next
+   * chunk, and all of them (and any later submit) reject.
+   */
+  close(): void {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort(closedError());
+    for (const job of this.mainOnly.splice(0).concat(this.anywhere.splice(0))) job.reject(closedError());
+    // Settled now, not when the worker answers: a cancelled worker no longer keeps the process alive.
+    for (const [worker, job] of this.running) {
+      job.reject(closedError());
+      worker.cancel();
+    }
+  }
+
+  private pump(): void {
+    if (this.abort.signal.aborted) return;
+    if (!this.mainBusy) {
+      const job = this.mainOnly.shift() ?? this.anywhere.shift();
+      if (job) void this.runOnMain(job);
+    }
+    while (this.anywhere.length > 0 && this.workersBusy < this.options.threads - 1) {
+      const waiting = this.anywhere.reduce((n, job) => n + job.bytes, 0);
+      const worker = this.pool().acquire(waiting >= this.options.workerStartBytes);
+      if (!worker) break;
+      void this.runOnWorker(worker, this.anywhere.shift()!);
+    }
+  }
+
+  private async runOnMain(job: Job): Promise<void> {
+    this.mainBusy = true;
+    this.stats.mainJobs++;
+    try {
+      const hash = createHash(job.alg);
+      await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, this.options.onBytes, this.abort.signal);
+      job.resolve(hash.digest());
+    } catch (e) {
+      job.reject(this.abort.signal.aborted ? closedError() : e);
+    } finally {
+      this.mainBusy = false;
+      this.pump();
+    }
+  }
+
+  private async runOnWorker(worker: PoolWorker, job: Job): Promise<void> {
+    this.workersBusy++;
+    this.running.set(worker, job);
+    try {
+      const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
+      this.abort.signal.throwIfAborted();
+      const outcome = await worker.run(
+        { type: 'job', path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
+        this.options.onBytes,
+      );
+      if (this.abort.signal.aborted) {
+        job.reject(closedError());
+      } else if (outcome === undefined) {
+        this.mainOnly.unshift(job); // the path names another file now, or the worker died
+      } else {
+        this.stats.workerJobs++;
+        job.resolve(outcome);
+      }
+    } catch (e) {
+      job.reject(this.abort.signal.aborted ? closedError() : e);
+    } finally {
+      this.running.delete(worker);
+      this.workersBusy--;
+      this.pool().release(worker);
+      this.pump();
+    }
+  }
+}
+
+const closedError = () => new SifError('SIF_INTERNAL', 'hashing stopped: the digests were closed');
