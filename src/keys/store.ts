@@ -7,7 +7,6 @@
  */
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { fromSystemError, IoError } from '../errors.js';
 
@@ -96,6 +95,7 @@ async function fixMode(path: string, want: number, what: 'Directory' | 'File', w
  */
 export async function replaceFileAtomically(path: string, bytes: Uint8Array, mode: number): Promise<void> {
   const dir = dirname(path);
+  const { randomBytes } = await import('node:crypto'); // not at import: sif list/info/header load no crypto
   const temp = join(dir, `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
   const owner = await existingOwner(path);
   let handle: FileHandle | undefined;
