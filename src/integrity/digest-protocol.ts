@@ -3,7 +3,6 @@ import type { ByteRange } from './digest-read.js';
 
 /** One hashing job: the ranges of the file at `path`, concatenated, with node:crypto's `alg`. */
 export interface WorkerJob {
-  readonly type: 'job';
   readonly path: string;
   /** Identity of the file the main thread opened; the worker refuses any other. */
   readonly dev: bigint;
@@ -13,9 +12,10 @@ export interface WorkerJob {
   readonly chunkSize: number;
 }
 
-/** Stop the running job at its next chunk (it answers with an error). */
-export interface WorkerCancel {
-  readonly type: 'cancel';
+/** Given to each worker at its start. */
+export interface WorkerData {
+  /** Set [0] to 1 to stop the running job at its next chunk (it answers with an error); 0 for each new job. */
+  readonly cancel: Int32Array;
 }
 
 export type WorkerReply =

@@ -1,10 +1,13 @@
 /**
- * The read loop of the digest engine, shared by the main thread and the pool's
- * workers: it reads the next chunk while the current one is hashed, through two
- * reused buffers, so hashing runs at the hash's speed and memory stays at two
- * chunks whatever the object size.
+ * The read loops of the digest engine. The main thread reads the next chunk
+ * while it hashes the current one, through two reused buffers: alone on the
+ * machine, that puts the page-cache copy on an idle core. A worker, which runs
+ * only when every core hashes, reads synchronously into one buffer: with no
+ * idle core the overlap buys nothing and the thread-pool hop costs ~10 %
+ * (docs/performance.md). Memory stays at one or two chunks whatever the size.
  */
 import type { Hash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { FormatError } from '../errors.js';
 
@@ -68,6 +71,32 @@ export async function hashRanges(
   }
 }
 
+/**
+ * hashRanges for a worker thread: blocking reads into `buffer` from `fd`.
+ * `cancelled` is polled before each chunk (a blocked thread sees no messages);
+ * when it turns true the loop stops with an AbortError.
+ */
+export function hashRangesSync(
+  fd: number,
+  ranges: readonly ByteRange[],
+  hash: Hash,
+  buffer: Buffer,
+  onChunk: (bytes: number) => void,
+  cancelled: () => boolean,
+): void {
+  for (const c of chunks(ranges, buffer.length)) {
+    if (cancelled()) throw new DOMException('hashing cancelled', 'AbortError');
+    let got = 0;
+    while (got < c.length) {
+      const n = readSync(fd, buffer, got, c.length - got, c.position + got);
+      if (n === 0) throw eof(c, got);
+      got += n;
+    }
+    hash.update(buffer.subarray(0, c.length));
+    onChunk(c.length);
+  }
+}
+
 interface Chunk {
   readonly id: number;
   readonly position: number;
@@ -88,10 +117,11 @@ async function readChunk(handle: FileHandle, buf: Buffer, c: Chunk): Promise<num
   let got = 0;
   while (got < c.length) {
     const { bytesRead } = await handle.read(buf, got, c.length - got, c.position + got);
-    if (bytesRead === 0) {
-      throw new FormatError('SIF_TRUNCATED', `reading data object ${c.id}: unexpected EOF at offset ${c.position + got}`);
-    }
+    if (bytesRead === 0) throw eof(c, got);
     got += bytesRead;
   }
   return c.length;
 }
+
+const eof = (c: Chunk, got: number) =>
+  new FormatError('SIF_TRUNCATED', `reading data object ${c.id}: unexpected EOF at offset ${c.position + got}`);

@@ -121,7 +121,7 @@ export class DigestScheduler {
       const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
       this.abort.signal.throwIfAborted();
       const outcome = await worker.run(
-        { type: 'job', path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
+        { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
         this.options.onBytes,
       );
       if (this.abort.signal.aborted) {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType } from '../format/constants.js';
 import { SifImage } from '../image/image.js';
@@ -9,6 +9,7 @@ import { createImage } from '../image/write/create.js';
 import { isSifError } from '../errors.js';
 import { DIGEST_SIZES, hashBytes, ObjectDigests, type DigestAlg, type ObjectDigestsOptions } from './digest.js';
 import { DigestPool, digestPool, shutdownDigestPool } from './digest-pool.js';
+import { hashRangesSync } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
 
 const ALGS = Object.keys(DIGEST_SIZES) as DigestAlg[];
@@ -182,19 +183,23 @@ await image.close();`;
 });
 
 t.test('close stops queued and running jobs on every thread, and refuses new ones', async (t) => {
-  const { path } = await imageWith(t.testdir(), [CHUNK * 256, CHUNK * 256, CHUNK * 256, CHUNK * 256]);
-  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
-    const pending = image.descriptors.map((d) => dg.digest(d, 'sha256'));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    dg.close();
-    dg.close();
+  const size = CHUNK * 4096; // 16 MiB in 4 KiB chunks: far more than is hashed before the first chunk is reported
+  const { path } = await imageWith(t.testdir(), [size, size, size, size]);
+  let dg: ObjectDigests | undefined;
+  const closeAtFirstChunk = () => {
+    dg?.close();
+    dg?.close();
+  };
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1, onProgress: closeAtFirstChunk }, async (digests, image) => {
+    dg = digests;
+    const pending = image.descriptors.map((d) => digests.digest(d, 'sha256'));
     for (const p of pending) {
       const e = await p.catch((e: unknown) => e);
       t.ok(isSifError(e, 'SIF_INTERNAL'), 'rejected');
       t.equal((e as Error).message, 'hashing stopped: the digests were closed');
     }
-    t.ok(dg.stats().bytes < CHUNK * 256 * 4, `stopped early: ${dg.stats().bytes} bytes hashed`);
-    const late = await dg.digest(image.descriptors[0]!, 'sha512').catch((e: unknown) => e);
+    t.ok(digests.stats().bytes < size * 4, `stopped early: ${digests.stats().bytes} bytes hashed`);
+    const late = await digests.digest(image.descriptors[0]!, 'sha512').catch((e: unknown) => e);
     t.ok(isSifError(late, 'SIF_INTERNAL'), 'a later request is refused');
   });
   // The pool's worker finished its cancelled job and serves the next run.
@@ -225,4 +230,26 @@ t.test('a worker starts only for enough waiting work; a started one takes any ob
   const small = new DigestScheduler(image, () => pool, { ...options, workerMinBytes: CHUNK * 5 });
   await Promise.all(image.descriptors.map((d) => small.submit([d], 'sha256')));
   t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
+});
+
+t.test('the workers\' blocking read loop: digests, truncation and cancellation', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 3 + 7, CHUNK]);
+  const image = await SifImage.open(path);
+  t.teardown(() => image.close());
+  const [a, b] = image.descriptors.map((d) => ({ id: d.id, offset: d.offset, size: d.size }));
+  const fd = openSync(path, 'r');
+  t.teardown(() => closeSync(fd));
+  const chunks: number[] = [];
+  const hash = createHash('sha384');
+  hashRangesSync(fd, [a!, b!], hash, Buffer.alloc(CHUNK), (n) => chunks.push(n), () => false);
+  t.same(hash.digest(), oneShot('sha384', data[0]!, data[1]!));
+  t.same(chunks, [CHUNK, CHUNK, CHUNK, 7, CHUNK]);
+  const past = { id: 9, offset: b!.offset, size: b!.size + 100 };
+  t.throws(() => hashRangesSync(fd, [past], createHash('sha256'), Buffer.alloc(CHUNK * 2), () => undefined, () => false), {
+    code: 'SIF_TRUNCATED',
+    message: `reading data object 9: unexpected EOF at offset ${b!.offset + CHUNK}`,
+  });
+  let calls = 0;
+  t.throws(() => hashRangesSync(fd, [a!], createHash('sha256'), Buffer.alloc(CHUNK), () => undefined, () => ++calls > 2), { name: 'AbortError' });
+  t.equal(calls, 3, 'polled before each chunk, stopped at the third');
 });
