@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FormatError, IoError, type SifError } from '../errors.js';
-import type { WorkerData, WorkerJob, WorkerReply } from './digest-protocol.js';
+import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
 
 /**
  * What a worker made of a job: the digest, or undefined when the main thread
@@ -37,7 +37,6 @@ function workerExecArgv(): string[] {
 /** One worker thread, running at most one job. */
 export class PoolWorker {
   private readonly worker: Worker;
-  private readonly cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   private job: { resolve: (o: WorkerOutcome) => void; reject: (e: unknown) => void; onBytes: (n: number) => void } | undefined;
   alive = true;
   /** Set once the worker has answered a job: a worker that dies before is taken as unable to start. */
@@ -48,8 +47,7 @@ export class PoolWorker {
     url: URL,
     private readonly onDeath: (w: PoolWorker, shutdown: boolean) => void,
   ) {
-    const workerData: WorkerData = { cancel: this.cancelFlag };
-    this.worker = new Worker(url, { execArgv: workerExecArgv(), workerData });
+    this.worker = new Worker(url, { execArgv: workerExecArgv() });
     this.worker.on('message', (reply: WorkerReply) => this.receive(reply));
     this.worker.on('error', () => this.die(false));
     this.worker.on('exit', () => this.die(false));
@@ -61,7 +59,6 @@ export class PoolWorker {
     if (!this.alive) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       this.job = { resolve, reject, onBytes };
-      Atomics.store(this.cancelFlag, 0, 0);
       this.worker.ref(); // a pending job must keep the process alive
       this.worker.postMessage(job);
     });
@@ -70,7 +67,7 @@ export class PoolWorker {
   /** Stops the running job at its next chunk; meanwhile it no longer keeps the process alive. */
   cancel(): void {
     if (!this.job) return;
-    Atomics.store(this.cancelFlag, 0, 1);
+    this.worker.postMessage({ cancel: true } satisfies WorkerCancel);
     this.worker.unref();
   }
 

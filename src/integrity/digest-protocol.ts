@@ -12,10 +12,9 @@ export interface WorkerJob {
   readonly chunkSize: number;
 }
 
-/** Given to each worker at its start. */
-export interface WorkerData {
-  /** Set [0] to 1 to stop the running job at its next chunk (it answers with an error); 0 for each new job. */
-  readonly cancel: Int32Array;
+/** Stop the running job at its next chunk (it answers with an error). */
+export interface WorkerCancel {
+  readonly cancel: true;
 }
 
 export type WorkerReply =

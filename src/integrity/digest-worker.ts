@@ -1,21 +1,21 @@
 /**
  * A digest pool worker: hashes the byte ranges of one job at a time, with
- * blocking reads (this thread has nothing else to do). It opens the image
+ * blocking reads (every core is hashing when workers run). It opens the image
  * itself and hashes only if the path still names the file the main thread
  * opened (same device and inode); otherwise it answers `moved` and the main
- * thread hashes the job through its own handle. The main thread cancels a job
- * through the shared flag, which the loop polls before each chunk.
+ * thread hashes the job through its own handle. A `cancel` message stops the
+ * running job at its next chunk.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
-import { hashRangesSync } from './digest-read.js';
-import type { WorkerData, WorkerJob, WorkerReply } from './digest-protocol.js';
+import { parentPort } from 'node:worker_threads';
+import { hashRangesBlocking } from './digest-read.js';
+import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
 
-const cancelFlag = (workerData as WorkerData).cancel;
 let buffer = Buffer.alloc(0);
+let running: AbortController | undefined;
 
-function run(job: WorkerJob): WorkerReply {
+async function run(job: WorkerJob, signal: AbortSignal): Promise<WorkerReply> {
   let fd: number;
   try {
     fd = openSync(job.path, 'r');
@@ -29,7 +29,7 @@ function run(job: WorkerJob): WorkerReply {
     if (buffer.length < want) buffer = Buffer.allocUnsafe(want);
     const hash = createHash(job.alg);
     const onChunk = (bytes: number) => post({ type: 'progress', bytes });
-    hashRangesSync(fd, job.ranges, hash, buffer.subarray(0, want), onChunk, () => Atomics.load(cancelFlag, 0) === 1);
+    await hashRangesBlocking(fd, job.ranges, hash, buffer.subarray(0, want), onChunk, signal);
     return { type: 'done', digest: hash.digest() };
   } catch (e) {
     const { code, message } = e as { code?: unknown; message?: unknown };
@@ -41,4 +41,8 @@ function run(job: WorkerJob): WorkerReply {
 
 const post = (reply: WorkerReply) => parentPort!.postMessage(reply);
 
-parentPort!.on('message', (job: WorkerJob) => post(run(job)));
+parentPort!.on('message', (message: WorkerJob | WorkerCancel) => {
+  if ('cancel' in message) return running?.abort();
+  const controller = (running = new AbortController());
+  void run(message, controller.signal).then(post);
+});

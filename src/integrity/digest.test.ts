@@ -9,7 +9,7 @@ import { createImage } from '../image/write/create.js';
 import { isSifError } from '../errors.js';
 import { DIGEST_SIZES, hashBytes, ObjectDigests, type DigestAlg, type ObjectDigestsOptions } from './digest.js';
 import { DigestPool, digestPool, shutdownDigestPool } from './digest-pool.js';
-import { hashRangesSync } from './digest-read.js';
+import { hashRangesBlocking } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
 
 const ALGS = Object.keys(DIGEST_SIZES) as DigestAlg[];
@@ -232,7 +232,7 @@ t.test('a worker starts only for enough waiting work; a started one takes any ob
   t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
 });
 
-t.test('the workers\' blocking read loop: digests, truncation and cancellation', async (t) => {
+t.test('the blocking read loop (workers, and the main thread beside them): digests, truncation, cancellation', async (t) => {
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 3 + 7, CHUNK]);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
@@ -241,15 +241,17 @@ t.test('the workers\' blocking read loop: digests, truncation and cancellation',
   t.teardown(() => closeSync(fd));
   const chunks: number[] = [];
   const hash = createHash('sha384');
-  hashRangesSync(fd, [a!, b!], hash, Buffer.alloc(CHUNK), (n) => chunks.push(n), () => false);
+  await hashRangesBlocking(fd, [a!, b!], hash, Buffer.alloc(CHUNK), (n) => chunks.push(n));
   t.same(hash.digest(), oneShot('sha384', data[0]!, data[1]!));
   t.same(chunks, [CHUNK, CHUNK, CHUNK, 7, CHUNK]);
   const past = { id: 9, offset: b!.offset, size: b!.size + 100 };
-  t.throws(() => hashRangesSync(fd, [past], createHash('sha256'), Buffer.alloc(CHUNK * 2), () => undefined, () => false), {
+  await t.rejects(hashRangesBlocking(fd, [past], createHash('sha256'), Buffer.alloc(CHUNK * 2)), {
     code: 'SIF_TRUNCATED',
     message: `reading data object 9: unexpected EOF at offset ${b!.offset + CHUNK}`,
   });
-  let calls = 0;
-  t.throws(() => hashRangesSync(fd, [a!], createHash('sha256'), Buffer.alloc(CHUNK), () => undefined, () => ++calls > 2), { name: 'AbortError' });
-  t.equal(calls, 3, 'polled before each chunk, stopped at the third');
+  const stop = new AbortController();
+  let hashed = 0;
+  const stopAfterTwo = (n: number) => (hashed += n) === 2 * CHUNK && stop.abort();
+  await t.rejects(hashRangesBlocking(fd, [a!], createHash('sha256'), Buffer.alloc(CHUNK), stopAfterTwo, stop.signal), { name: 'AbortError' });
+  t.equal(hashed, 2 * CHUNK, 'stopped at the next chunk');
 });
