@@ -38,6 +38,7 @@ t.test('formatProgress shows bytes done, total, rate and ETA', async (t) => {
   t.equal(formatProgress('Signing', 0, GiB, 0, 100), 'Signing [--------------------] 0 B / 1.0 GiB  0 B/s  ETA -:--', 'no rate yet');
   t.equal(formatProgress('Signing', GiB, GiB, 1000, 100), 'Signing [####################] 1.0 GiB / 1.0 GiB  1.0 GiB/s  ETA 0:00');
   t.equal(formatProgress('Signing', 0, 0, 0, 100), 'Signing [####################] 0 B / 0 B  0 B/s  ETA -:--', 'no work is done work');
+  t.equal(formatProgress('Signing', 2 * GiB, GiB, 1000, 100), 'Signing [####################] 2.0 GiB / 1.0 GiB  2.0 GiB/s  ETA 0:00', 'rehashed bytes never make the ETA negative');
   t.equal(formatProgress('Verifying', 256 * MiB, GiB, 500, 70), 'Verifying 256.0 MiB / 1.0 GiB  512.0 MiB/s  ETA 0:02', 'narrow: no bar');
   t.equal(formatProgress('Verifying', 256 * MiB, GiB, 500, 20), 'Verifying 256.0 MiB', 'never wider than the terminal');
 });

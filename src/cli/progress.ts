@@ -75,7 +75,7 @@ export class ProgressLine {
 export function formatProgress(label: string, done: number, total: number, elapsedMs: number, columns: number): string {
   const fraction = total > 0 ? Math.min(1, done / total) : 1;
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-  const eta = rate > 0 ? formatDuration((total - done) / rate) : '-:--';
+  const eta = rate > 0 ? formatDuration(Math.max(0, total - done) / rate) : '-:--';
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
   const numbers = `${formatBytes(done)} / ${formatBytes(total)}  ${formatBytes(rate)}/s  ETA ${eta}`;

@@ -67,7 +67,7 @@ export class PoolWorker {
   /** Stops the running job at its next chunk; meanwhile it no longer keeps the process alive. */
   cancel(): void {
     if (!this.job) return;
-    this.worker.postMessage({ type: 'cancel' } satisfies WorkerCancel);
+    this.worker.postMessage({ cancel: true } satisfies WorkerCancel);
     this.worker.unref();
   }
 

@@ -3,7 +3,6 @@ import type { ByteRange } from './digest-read.js';
 
 /** One hashing job: the ranges of the file at `path`, concatenated, with node:crypto's `alg`. */
 export interface WorkerJob {
-  readonly type: 'job';
   readonly path: string;
   /** Identity of the file the main thread opened; the worker refuses any other. */
   readonly dev: bigint;
@@ -15,7 +14,7 @@ export interface WorkerJob {
 
 /** Stop the running job at its next chunk (it answers with an error). */
 export interface WorkerCancel {
-  readonly type: 'cancel';
+  readonly cancel: true;
 }
 
 export type WorkerReply =

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { SifError } from '../errors.js';
 import type { SifImage } from '../image/image.js';
 import type { DigestPool, PoolWorker } from './digest-pool.js';
-import { hashRanges, ReadBuffers, type ByteRange } from './digest-read.js';
+import { hashRanges, hashRangesBlocking, ReadBuffers, type ByteRange } from './digest-read.js';
 
 export interface SchedulerOptions {
   /** Hashing slots: the main thread plus `threads - 1` workers at most. */
@@ -102,9 +102,14 @@ export class DigestScheduler {
   private async runOnMain(job: Job): Promise<void> {
     this.mainBusy = true;
     this.stats.mainJobs++;
+    // Beside workers, no core is idle to overlap reads with: blocking reads are faster then.
+    const alone = this.workersBusy === 0 && this.anywhere.length === 0;
     try {
       const hash = createHash(job.alg);
-      await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, this.options.onBytes, this.abort.signal);
+      const { onBytes } = this.options;
+      const size = Math.max(0, ...job.ranges.map((r) => r.size));
+      if (alone) await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      else await hashRangesBlocking(this.image.handle.fd, job.ranges, hash, this.mainBuffers.buffers(size)[0], onBytes, this.abort.signal);
       job.resolve(hash.digest());
     } catch (e) {
       job.reject(this.abort.signal.aborted ? closedError() : e);
@@ -121,7 +126,7 @@ export class DigestScheduler {
       const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
       this.abort.signal.throwIfAborted();
       const outcome = await worker.run(
-        { type: 'job', path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
+        { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
         this.options.onBytes,
       );
       if (this.abort.signal.aborted) {

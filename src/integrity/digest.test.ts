@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType } from '../format/constants.js';
 import { SifImage } from '../image/image.js';
@@ -9,6 +9,7 @@ import { createImage } from '../image/write/create.js';
 import { isSifError } from '../errors.js';
 import { DIGEST_SIZES, hashBytes, ObjectDigests, type DigestAlg, type ObjectDigestsOptions } from './digest.js';
 import { DigestPool, digestPool, shutdownDigestPool } from './digest-pool.js';
+import { hashRangesBlocking } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
 
 const ALGS = Object.keys(DIGEST_SIZES) as DigestAlg[];
@@ -182,19 +183,23 @@ await image.close();`;
 });
 
 t.test('close stops queued and running jobs on every thread, and refuses new ones', async (t) => {
-  const { path } = await imageWith(t.testdir(), [CHUNK * 256, CHUNK * 256, CHUNK * 256, CHUNK * 256]);
-  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1 }, async (dg, image) => {
-    const pending = image.descriptors.map((d) => dg.digest(d, 'sha256'));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    dg.close();
-    dg.close();
+  const size = CHUNK * 4096; // 16 MiB in 4 KiB chunks: far more than is hashed before the first chunk is reported
+  const { path } = await imageWith(t.testdir(), [size, size, size, size]);
+  let dg: ObjectDigests | undefined;
+  const closeAtFirstChunk = () => {
+    dg?.close();
+    dg?.close();
+  };
+  await withDigests(path, { threads: 2, chunkSize: CHUNK, workerMinBytes: 1, workerStartBytes: 1, onProgress: closeAtFirstChunk }, async (digests, image) => {
+    dg = digests;
+    const pending = image.descriptors.map((d) => digests.digest(d, 'sha256'));
     for (const p of pending) {
       const e = await p.catch((e: unknown) => e);
       t.ok(isSifError(e, 'SIF_INTERNAL'), 'rejected');
       t.equal((e as Error).message, 'hashing stopped: the digests were closed');
     }
-    t.ok(dg.stats().bytes < CHUNK * 256 * 4, `stopped early: ${dg.stats().bytes} bytes hashed`);
-    const late = await dg.digest(image.descriptors[0]!, 'sha512').catch((e: unknown) => e);
+    t.ok(digests.stats().bytes < size * 4, `stopped early: ${digests.stats().bytes} bytes hashed`);
+    const late = await digests.digest(image.descriptors[0]!, 'sha512').catch((e: unknown) => e);
     t.ok(isSifError(late, 'SIF_INTERNAL'), 'a later request is refused');
   });
   // The pool's worker finished its cancelled job and serves the next run.
@@ -225,4 +230,28 @@ t.test('a worker starts only for enough waiting work; a started one takes any ob
   const small = new DigestScheduler(image, () => pool, { ...options, workerMinBytes: CHUNK * 5 });
   await Promise.all(image.descriptors.map((d) => small.submit([d], 'sha256')));
   t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
+});
+
+t.test('the blocking read loop (workers, and the main thread beside them): digests, truncation, cancellation', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 3 + 7, CHUNK]);
+  const image = await SifImage.open(path);
+  t.teardown(() => image.close());
+  const [a, b] = image.descriptors.map((d) => ({ id: d.id, offset: d.offset, size: d.size }));
+  const fd = openSync(path, 'r');
+  t.teardown(() => closeSync(fd));
+  const chunks: number[] = [];
+  const hash = createHash('sha384');
+  await hashRangesBlocking(fd, [a!, b!], hash, Buffer.alloc(CHUNK), (n) => chunks.push(n));
+  t.same(hash.digest(), oneShot('sha384', data[0]!, data[1]!));
+  t.same(chunks, [CHUNK, CHUNK, CHUNK, 7, CHUNK]);
+  const past = { id: 9, offset: b!.offset, size: b!.size + 100 };
+  await t.rejects(hashRangesBlocking(fd, [past], createHash('sha256'), Buffer.alloc(CHUNK * 2)), {
+    code: 'SIF_TRUNCATED',
+    message: `reading data object 9: unexpected EOF at offset ${b!.offset + CHUNK}`,
+  });
+  const stop = new AbortController();
+  let hashed = 0;
+  const stopAfterTwo = (n: number) => (hashed += n) === 2 * CHUNK && stop.abort();
+  await t.rejects(hashRangesBlocking(fd, [a!], createHash('sha256'), Buffer.alloc(CHUNK), stopAfterTwo, stop.signal), { name: 'AbortError' });
+  t.equal(hashed, 2 * CHUNK, 'stopped at the next chunk');
 });

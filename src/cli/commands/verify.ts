@@ -47,21 +47,22 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       const progress = commandProgress(io, 'Verifying', a.quiet);
       let digests: ObjectDigests | undefined;
       try {
-        const loadingKeys = import('../../integrity/keyset.js').then(({ loadVerificationKeys }) =>
-          loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env }),
-        );
-        loadingKeys.catch(() => undefined); // awaited below, so a keyring error still comes before an image error
+        const loadKeys = async () => {
+          const { loadVerificationKeys } = await import('../../integrity/keyset.js');
+          return loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
+        };
         const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
         image = await SifImage.open(a.image).catch(async (e: unknown) => {
-          await loadingKeys;
+          await loadKeys(); // a keyring error comes before an image error
           throw e;
         });
         const legacy = a['legacy-insecure'];
         const legacyAll = legacy && a.all;
         digests = new Digests(image, { onProgress: progress?.update });
-        if (!legacy) void prefetchVerification(image, digests, { groups, objects }); // hash while openpgp and the keys load
-        const keys = await loadingKeys;
+        // Hashing starts (and a worker spawns) before openpgp loads: verify.js and digest.js do not import it.
+        if (!legacy) await prefetchVerification(image, digests, { groups, objects });
+        const keys = await loadKeys();
         if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
         report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true, digests });
         progress?.finish();
