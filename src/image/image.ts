@@ -92,7 +92,8 @@ export class SifImage {
   }
 }
 
-async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer> {
+/** Up to `length` bytes from `position`; fewer only at the end of the file. */
+export async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let done = 0;
   while (done < length) {

@@ -1,7 +1,7 @@
 /**
  * Signing: one PGP clear-signed metadata object per group (or per group of
- * the chosen objects), appended under the image's lock. Signing never
- * removes an existing signature.
+ * the chosen objects), all appended in one commit under the image's lock.
+ * Signing never removes an existing signature.
  */
 import type * as openpgp from 'openpgp';
 import { SelectionError } from '../errors.js';
@@ -10,7 +10,7 @@ import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
 import { editImage } from '../image/write/editor.js';
 import { signatureExtra } from '../image/write/extra.js';
-import type { EditOptions, ImageEditor } from '../image/write/types.js';
+import type { EditOptions, ObjectInput } from '../image/write/types.js';
 import { clearSign } from './clearsign.js';
 import { ObjectDigests, type ObjectDigestsOptions } from './digest.js';
 import { buildMetadata, encodeMetadata } from './metadata.js';
@@ -66,8 +66,9 @@ export interface SignOptions extends SignSelection, EditOptions {
 
 /**
  * Signs the image at `path` and returns the new signature descriptors. The
- * lock is held from hashing to the last append, so nothing changes in
- * between; on any error before the first append the file is unchanged.
+ * lock is held from hashing to the append, so nothing changes in between.
+ * All signatures are appended in one commit: after an error or a crash the
+ * image holds none of them or every one.
  */
 export async function signImage(path: string, options: SignOptions): Promise<Descriptor[]> {
   const fingerprint = Buffer.from(options.key.getFingerprint(), 'hex');
@@ -77,36 +78,36 @@ export async function signImage(path: string, options: SignOptions): Promise<Des
       const plans = planSignatures(editor.image, options);
       const digests = new ObjectDigests(editor.image, { onProgress: options.onProgress });
       for (const plan of plans) digests.prefetch(plan.objects, 'sha256'); // every group's objects hash side by side
+      let inputs: ObjectInput[];
       try {
-        return await signPlans(editor, digests, plans, options, fingerprint);
+        inputs = await signPlans(editor.image, digests, plans, options, fingerprint);
       } finally {
         digests.close(); // after a failure, stop hashing what is no longer needed
       }
+      return editor.addObjects(inputs); // one commit: a crash leaves no group signed or every one
     },
     options,
   );
 }
 
+/** Every signature, made before anything is written: the image does not change in between. */
 async function signPlans(
-  editor: ImageEditor,
+  image: SifImage,
   digests: ObjectDigests,
   plans: readonly SignaturePlan[],
   options: SignOptions,
   fingerprint: Buffer,
-): Promise<Descriptor[]> {
-  const added: Descriptor[] = [];
+): Promise<ObjectInput[]> {
+  const inputs: ObjectInput[] = [];
   for (const plan of plans) {
-    const image = editor.image;
     const md = await buildMetadata(image, digests, plan.objects, groupMinId(image, plan.groupId));
     const signed = await clearSign(encodeMetadata(md), options.key, options.date);
-    added.push(
-      await editor.addObject({
-        dataType: DataType.Signature,
-        data: Buffer.from(signed.text, 'utf8'),
-        linkedGroupId: plan.groupId,
-        extra: signatureExtra(signed.hashType, fingerprint),
-      }),
-    );
+    inputs.push({
+      dataType: DataType.Signature,
+      data: Buffer.from(signed.text, 'utf8'),
+      linkedGroupId: plan.groupId,
+      extra: signatureExtra(signed.hashType, fingerprint),
+    });
   }
-  return added;
+  return inputs;
 }

@@ -34,7 +34,8 @@ function extraFor(rng: Rng, dataType: number): Partial<AddStep> {
   }
 }
 
-function randomAdd(rng: Rng, files: string[]): AddStep {
+/** One random object to add, from the input files of writeRandomInputs. */
+export function randomAdd(rng: Rng, files: string[]): AddStep {
   // Partitions are over-represented so setprim has something to work on.
   const dataType = rng.chance(0.35) ? 4 : 1 + rng.int(11);
   const step: AddStep = { dataType, file: rng.pick(files), ...extraFor(rng, dataType) };

@@ -72,7 +72,7 @@ async function writeImage(tmp: string, header: RawHeader, options: CreateOptions
     await zeroRange(handle, ops, HEADER_SIZE, Number(header.dataOffset) - HEADER_SIZE);
     if (options.objects?.length) {
       const editor = await Editor.open(tmp, handle, ops, NO_JOURNAL, header.modifiedAt);
-      for (const input of options.objects) await editor.addObject(input);
+      await editor.addObjects(options.objects);
     }
     await ops.sync(handle);
   } finally {

@@ -6,6 +6,7 @@ import { DESCRIPTOR_SIZE, GO_ZERO_TIME } from '../../format/constants.js';
 import { descriptorLayout, headerLayout, partitionExtraLayout } from '../../format/layout.js';
 import { FaultyOps } from '../../test-support/faulty-ops.js';
 import type { InternalEditOptions } from './editor.js';
+import { nodeFileOps, type FileOps } from './file-ops.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const ALL_TYPES = join(REPO, 'testdata/images/all-types.sif');
@@ -179,4 +180,82 @@ t.test('an empty object at an aligned offset past the end loads', async (t) => {
   t.match(image.descriptors[0], { offset: 32768, size: 0 });
   t.equal(image.fileSize, 32176);
   await image.close();
+});
+
+/** Node's file ops, counting calls and the journal commit records written through them. */
+function countingOps() {
+  const counts = { calls: 0, commits: 0 };
+  const ops: FileOps = {
+    writeAt: (handle, data, position) => {
+      if (Buffer.from(data).toString('latin1').startsWith('{"commit"')) counts.commits++;
+      counts.calls++;
+      return nodeFileOps.writeAt(handle, data, position);
+    },
+    sync: (handle) => {
+      counts.calls++;
+      return nodeFileOps.sync(handle);
+    },
+    truncate: (handle, length) => {
+      counts.calls++;
+      return nodeFileOps.truncate(handle, length);
+    },
+  };
+  return { counts, options: { time: 5n, fileOps: ops } as InternalEditOptions };
+}
+
+t.test('addObjects appends several objects in one journal commit, in input order', async (t) => {
+  const path = copyOf(t, EDITED);
+  const { counts, options } = countingOps();
+  const inputs = [generic('a', { alignment: 4096 }), { dataType: DataType.OCIBlob, data: Buffer.from('{}') }, part(PartType.Data)];
+  const added = await editImage(path, (e) => e.addObjects(inputs), options);
+  t.same(added.map((d) => [d.id, d.dataType]), [[4, DataType.Generic], [5, DataType.OCIBlob], [6, DataType.Partition]]);
+  t.equal(counts.commits, 1, 'one commit record for all three');
+  const image = await SifImage.open(path);
+  t.same(image.descriptors.map((d) => d.id), [1, 2, 3, 4, 5, 6]);
+  t.equal(image.header.raw.descriptorsFree, 0n);
+  t.equal((await image.readObject(image.descriptors[4]!)).toString(), '{}');
+  await image.close();
+});
+
+t.test('addObjects with nothing to add writes nothing', async (t) => {
+  const path = copyOf(t, EDITED);
+  const idle = countingOps();
+  await editImage(path, async () => undefined, idle.options);
+  const { counts, options } = countingOps();
+  t.same(await editImage(path, (e) => e.addObjects([]), options), []);
+  t.equal(counts.calls, idle.counts.calls, 'only the lock is written');
+  t.ok(readFileSync(path).equals(readFileSync(EDITED)));
+});
+
+t.test('addObjects refuses the whole batch, writing nothing, when one object cannot be added', async (t) => {
+  const path = copyOf(t, EDITED);
+  const idle = countingOps();
+  await editImage(path, async () => undefined, idle.options);
+  const refusals: [ObjectInput[], { code: string; message?: string }][] = [
+    [['a', 'b', 'c', 'd'].map((x) => generic(x)), { code: 'SIF_CAPACITY' }],
+    [[generic('a'), part(PartType.PrimSys)], { code: 'SIF_CONFLICT', message: 'image already contains a primary partition' }],
+    [[generic('a'), generic('b', { groupId: -1 })], { code: 'SIF_INVALID_GROUP' }],
+  ];
+  for (const [inputs, want] of refusals) {
+    const { counts, options } = countingOps();
+    await t.rejects(editImage(path, (e) => e.addObjects(inputs), options), want);
+    t.equal(counts.calls, idle.counts.calls, 'nothing but the lock written');
+    t.ok(readFileSync(path).equals(readFileSync(EDITED)), 'byte-identical');
+  }
+  const fresh = join(t.testdir(), 'fresh.sif');
+  await createImage(fresh, { time: 1n });
+  await t.rejects(editImage(fresh, (e) => e.addObjects([part(PartType.PrimSys), part(PartType.PrimSys)])), { code: 'SIF_CONFLICT' }, 'two primaries in one batch');
+});
+
+t.test('addObjects: an input that fails while streaming takes the earlier ones back too', async (t) => {
+  const path = copyOf(t, EDITED);
+  async function* failing() {
+    yield Buffer.alloc(10_000, 1);
+    throw new Error('input went away');
+  }
+  await editImage(path, async (e) => {
+    await t.rejects(e.addObjects([generic('first'), { dataType: DataType.Generic, data: failing() }]), { message: /input went away/ });
+    t.ok(readFileSync(path).equals(readFileSync(EDITED)), 'byte-identical');
+    t.same((await e.addObjects([generic('again')])).map((d) => d.id), [4], 'the editor goes on');
+  });
 });

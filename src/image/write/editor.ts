@@ -1,6 +1,7 @@
 /**
  * `editImage`: the one way to change an existing image. It takes the image's
- * lock, then each change runs as
+ * lock, then each change (one call: a delete, or all the objects of one
+ * `addObjects`) runs as
  *   journal `begin` → data → fsync → journal `commit` → descriptors → header → fsync,
  * so a writer killed at any point leaves the old state or (after replay) the
  * complete new one, and a refused or failed change leaves the file byte-identical.
@@ -12,13 +13,13 @@ import { fromSystemError, IoError } from '../../errors.js';
 import { DESCRIPTOR_SIZE, GO_ZERO_TIME } from '../../format/constants.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import { descriptorLayout, headerLayout } from '../../format/layout.js';
-import { SifImage } from '../image.js';
+import { readExactly, SifImage } from '../image.js';
 import { writeData } from './data.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import { applyCommit, type CommitRecord, type JournalRecord } from './journal.js';
 import { ImageLock } from './lock.js';
 import { planDelete, planSetPrimary } from './plan-edit.js';
-import { assertInt64, completeAdd, planAdd, resolveInput, type Change } from './plan-add.js';
+import { assertInt64, completeAdd, placeAdd, planAdds, resolveInput, type AddSlot, type Change } from './plan-add.js';
 import type { DeleteOptions, EditOptions, ImageEditor, ObjectInput } from './types.js';
 
 /** Where an editor makes its records durable; a lock, or nothing for a file no one else sees yet. */
@@ -64,17 +65,38 @@ export class Editor implements ImageEditor {
     return this.current;
   }
 
-  addObject(input: ObjectInput): Promise<Descriptor> {
+  async addObject(input: ObjectInput): Promise<Descriptor> {
+    const [added] = await this.addObjects([input]);
+    return added!;
+  }
+
+  addObjects(inputs: readonly ObjectInput[]): Promise<Descriptor[]> {
     return this.serialize(async () => {
-      const plan = planAdd(this.current, resolveInput(input, this.time));
-      await this.apply(async () => {
-        const hash = plan.input.digestExtra ? createHash('sha256') : undefined;
-        const size = await writeData(this.handle, this.ops, plan.offset, input.data, hash);
-        await this.ops.sync(this.handle);
-        return completeAdd(this.current, plan, size, hash?.digest(), this.time);
-      });
-      return this.current.descriptors.find((d) => d.id === plan.id)!;
+      if (inputs.length === 0) return [];
+      const slots = planAdds(this.current, inputs.map((input) => resolveInput(input, this.time)));
+      await this.apply(() => this.appendData(slots, inputs));
+      return slots.map(({ id }) => this.current.descriptors.find((d) => d.id === id)!);
     });
+  }
+
+  /**
+   * Writes each object's data after the one before, then fsyncs once; returns
+   * the metadata of them all, which one journal commit then makes durable
+   * together: a crash never leaves some of them added.
+   */
+  private async appendData(slots: readonly AddSlot[], inputs: readonly ObjectInput[]): Promise<Change> {
+    let header = this.current.header.raw;
+    const descriptors: Change['descriptors'] = [];
+    for (const [k, slot] of slots.entries()) {
+      const plan = placeAdd(header, slot);
+      const hash = plan.input.digestExtra ? createHash('sha256') : undefined;
+      const size = await writeData(this.handle, this.ops, plan.offset, inputs[k]!.data, hash);
+      const added = completeAdd(header, plan, size, hash?.digest(), this.time);
+      header = added.header;
+      descriptors.push(...added.descriptors);
+    }
+    await this.ops.sync(this.handle);
+    return { header, descriptors };
   }
 
   deleteObject(id: number, options: DeleteOptions = {}): Promise<void> {
@@ -113,7 +135,7 @@ export class Editor implements ImageEditor {
     let record: CommitRecord;
     try {
       await this.journal.record({ begin: before });
-      record = toRecord(await prepare());
+      record = await toRecord(this.handle, await prepare());
       await this.journal.record({ commit: record });
     } catch (e) {
       await this.rollback(before);
@@ -142,18 +164,30 @@ export class Editor implements ImageEditor {
 }
 
 /** The bytes of a change at their file positions: descriptors first, the header last. */
-function toRecord(change: Change): CommitRecord {
-  const table = Number(change.header.descriptorsOffset);
-  const writes: [number, string][] = change.descriptors.map(({ slot, raw }) => [
-    table + slot * DESCRIPTOR_SIZE,
-    descriptorLayout.encode(raw).toString('base64'),
-  ]);
+async function toRecord(handle: FileHandle, change: Change): Promise<CommitRecord> {
+  const writes = change.descriptors.length > 0 ? [await descriptorSpan(handle, change)] : [];
   writes.push([0, headerLayout.encode(change.header).toString('base64')]);
   return {
     writes,
     ...(change.zero ? { zero: change.zero } : {}),
     ...(change.truncate !== undefined ? { truncate: change.truncate } : {}),
   };
+}
+
+/**
+ * The changed descriptors as ONE write, from the first changed slot to the
+ * last, the slots between keeping their bytes on disk. The reference lists
+ * every used slot whatever the header says, so descriptors written one by one
+ * would let a writer killed in between leave only some new objects (or two
+ * primary partitions) visible.
+ */
+async function descriptorSpan(handle: FileHandle, change: Change): Promise<[number, string]> {
+  const slots = change.descriptors.map((d) => d.slot);
+  const first = Math.min(...slots);
+  const position = Number(change.header.descriptorsOffset) + first * DESCRIPTOR_SIZE;
+  const bytes = await readExactly(handle, (Math.max(...slots) - first + 1) * DESCRIPTOR_SIZE, position);
+  for (const { slot, raw } of change.descriptors) descriptorLayout.encode(raw, bytes, (slot - first) * DESCRIPTOR_SIZE);
+  return [position, bytes.toString('base64')];
 }
 
 /**

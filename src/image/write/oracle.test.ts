@@ -3,18 +3,21 @@
  * `applySteps` and by `oracle edit` (sylabs/sif 2.8.3) give the same bytes, apart
  * from the documented differences (known-differences.ts), fail at the same steps
  * with the same messages, and the reference reads every object back unchanged.
+ * A batch of adds in one commit (`addObjects`) gives the bytes of the same adds
+ * made one by one by the reference.
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INPUTS, RECIPES } from '../../../scripts/gen-images.js';
 import { SifImage } from '../image.js';
+import { editImage } from './editor.js';
 import { patchKnownDifferences } from '../../test-support/known-differences.js';
 import { oracle } from '../../test-support/oracle.js';
 import { Rng } from '../../test-support/random.js';
-import { randomSteps, writeRandomInputs } from '../../test-support/random-steps.js';
+import { randomAdd, randomSteps, writeRandomInputs } from '../../test-support/random-steps.js';
 import { withReference } from '../../test-support/reference.js';
-import { applySteps, writeOracleSteps, type Step } from '../../test-support/steps.js';
+import { applySteps, objectInput, writeOracleSteps, type Step } from '../../test-support/steps.js';
 
 interface Loaded {
   error?: string;
@@ -66,4 +69,27 @@ withReference(t, 'random new/add/del/setprim sequences match the reference libra
   const dir = t.testdir();
   const files = writeRandomInputs(rng, dir);
   for (let i = 0; i < 25; i++) await compare(t, dir, `seq-${i}.sif`, randomSteps(rng, files, 14), dir);
+});
+
+withReference(t, 'a batch of adds in one commit writes what the reference writes adding them one by one', ['go', 'go-sif'], async (t) => {
+  const seed = Number(process.env.SIF_SEED ?? 20240103);
+  t.comment(`seed ${seed} (replay with SIF_SEED=${seed})`);
+  const rng = new Rng(seed);
+  const dir = t.testdir();
+  const files = writeRandomInputs(rng, dir);
+  for (let i = 0; i < 15; i++) {
+    const time = 1_700_000_000n + BigInt(i);
+    const adds = Array.from({ length: 1 + rng.int(8) }, () => randomAdd(rng, files));
+    const steps: Step[] = [{ op: 'new', time, id: '00000000-0000-0000-0000-000000000000', descriptors: 3 + rng.int(6) }, ...adds.map((a) => ({ op: 'add' as const, time, ...a }))];
+    const [ours, theirs, ops] = [join(dir, `ours-batch-${i}.sif`), join(dir, `go-batch-${i}.sif`), join(dir, `batch-${i}.json`)];
+    writeOracleSteps(ops, steps, dir);
+    const refused = oracle<{ results: string[] }>('edit', theirs, ops).results.find((r) => r !== '');
+    await applySteps(ours, steps.slice(0, 1), dir);
+    const empty = readFileSync(ours);
+    const got = await editImage(ours, (e) => e.addObjects(adds.map((a) => objectInput(a, dir))), { time }).then(() => undefined, (e: Error) => e.message);
+    t.equal(got, refused, `batch ${i} (${adds.length} objects): all added, or refused as the reference refuses the first it cannot add`);
+    const mine = readFileSync(ours);
+    if (refused === undefined) t.ok(patchKnownDifferences(mine, readFileSync(theirs)).equals(mine), `batch ${i}: same bytes as the reference`);
+    else t.ok(mine.equals(empty), `batch ${i}: refused whole, the image byte-identical`);
+  }
 });

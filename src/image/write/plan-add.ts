@@ -1,7 +1,7 @@
 /**
- * Everything `addObject` decides before it writes a byte: the input checked,
- * the slot and ID, where the data goes. Nothing here touches the file, so a
- * refused input always leaves the image byte-identical.
+ * Everything `addObjects` decides before it writes a byte: the inputs checked,
+ * their slots and IDs; then where each one's data goes. Nothing here touches
+ * the file, so a refused input always leaves the image byte-identical.
  */
 import { ConflictError, FormatError, SelectionError, UsageError } from '../../errors.js';
 import { DataType, EXTRA_SIZE, GROUP_MASK, NAME_SIZE, PartType } from '../../format/constants.js';
@@ -86,18 +86,23 @@ export function alignUp(start: number, alignment: number): number {
   return start + alignment - (start % alignment);
 }
 
-export interface AddPlan {
+/** A new object's place in the table, decided before any data is written. */
+export interface AddSlot {
   input: ResolvedInput;
   slot: number;
   id: number;
+}
+
+/** An AddSlot with the place of its data in the file. */
+export interface AddPlan extends AddSlot {
   /** DataOffset + DataSize: where the previous object's padding ends. */
   start: number;
   /** Where the data goes. */
   offset: number;
 }
 
-/** Where the data of a new object may start without overwriting anything the image holds. */
-function appendStart(image: SifImage): number {
+/** Refuses a header whose end of data would put new objects over the table or over an object. */
+function assertAppendable(image: SifImage): void {
   const h = image.header.raw;
   const start = h.dataOffset + h.dataSize;
   const tableEnd = h.descriptorsOffset + h.descriptorsSize;
@@ -109,24 +114,39 @@ function appendStart(image: SifImage): number {
       `header data offset ${h.dataOffset} + size ${h.dataSize} does not lie after the descriptor table and every object; refusing to append`,
     );
   }
-  return Number(start);
 }
 
-/** Picks the slot and place of a new object, refusing what the reference refuses. */
-export function planAdd(image: SifImage, input: ResolvedInput): AddPlan {
-  const slot = image.slots.findIndex((s) => !s.used);
-  if (slot < 0) throw new FormatError('SIF_CAPACITY', 'insufficient descriptor capacity to add data object(s) to image');
-  const id = slot + 1;
-  if (image.descriptors.some((d) => d.id === id)) {
-    throw new FormatError('SIF_CORRUPT', `object ID ${id} of free slot ${slot} is already in use`);
-  }
-  if (isPrimary(input.dataType, input.extra) && image.descriptors.some((d) => isPrimary(d.dataType, d.raw.extra))) {
-    throw new ConflictError('image already contains a primary partition');
-  }
-  const start = appendStart(image);
-  const offset = alignUp(start, input.alignment);
-  if (offset > Number.MAX_SAFE_INTEGER) throw new UsageError(`invalid alignment: ${input.alignment}`);
-  return { input, slot, id, start, offset };
+/**
+ * Picks the slots of new objects as the reference would adding them one by
+ * one (each the first slot still free, ID = slot + 1), refusing what it
+ * refuses, so a batch that cannot be added whole writes nothing.
+ */
+export function planAdds(image: SifImage, inputs: readonly ResolvedInput[]): AddSlot[] {
+  const free = image.slots.flatMap((s, slot) => (s.used ? [] : [slot]));
+  let hasPrimary = image.descriptors.some((d) => isPrimary(d.dataType, d.raw.extra));
+  const slots = inputs.map((input, k) => {
+    const slot = free[k];
+    if (slot === undefined) throw new FormatError('SIF_CAPACITY', 'insufficient descriptor capacity to add data object(s) to image');
+    const id = slot + 1;
+    if (image.descriptors.some((d) => d.id === id)) {
+      throw new FormatError('SIF_CORRUPT', `object ID ${id} of free slot ${slot} is already in use`);
+    }
+    if (isPrimary(input.dataType, input.extra)) {
+      if (hasPrimary) throw new ConflictError('image already contains a primary partition');
+      hasPrimary = true;
+    }
+    return { input, slot, id };
+  });
+  assertAppendable(image);
+  return slots;
+}
+
+/** Places the data of the next object after everything `header` counts, as the reference does. */
+export function placeAdd(header: RawHeader, slot: AddSlot): AddPlan {
+  const start = Number(header.dataOffset + header.dataSize);
+  const offset = alignUp(start, slot.input.alignment);
+  if (offset > Number.MAX_SAFE_INTEGER) throw new UsageError(`invalid alignment: ${slot.input.alignment}`);
+  return { ...slot, start, offset };
 }
 
 export interface Change {
@@ -138,8 +158,8 @@ export interface Change {
   truncate?: number;
 }
 
-/** The metadata of a new object whose `size` bytes are on disk. */
-export function completeAdd(image: SifImage, plan: AddPlan, size: number, sha256: Uint8Array | undefined, editTime: bigint): Change {
+/** The metadata of a new object whose `size` bytes are on disk; `header` counts every object before it. */
+export function completeAdd(header: RawHeader, plan: AddPlan, size: number, sha256: Uint8Array | undefined, editTime: bigint): Change {
   const { input, offset, start } = plan;
   const sizeWithPadding = BigInt(offset - start + size);
   const extra = input.digestExtra && sha256 ? Buffer.from(ociDigestExtra(sha256)) : input.extra;
@@ -159,13 +179,14 @@ export function completeAdd(image: SifImage, plan: AddPlan, size: number, sha256
     name: input.name,
     extra,
   };
-  const h = image.header.raw;
-  const header: RawHeader = {
-    ...h,
-    arch: isPrimary(input.dataType, extra) ? partitionExtraLayout.decode(extra).arch : h.arch,
-    modifiedAt: editTime,
-    descriptorsFree: h.descriptorsFree - 1n,
-    dataSize: h.dataSize + sizeWithPadding,
+  return {
+    header: {
+      ...header,
+      arch: isPrimary(input.dataType, extra) ? partitionExtraLayout.decode(extra).arch : header.arch,
+      modifiedAt: editTime,
+      descriptorsFree: header.descriptorsFree - 1n,
+      dataSize: header.dataSize + sizeWithPadding,
+    },
+    descriptors: [{ slot: plan.slot, raw }],
   };
-  return { header, descriptors: [{ slot: plan.slot, raw }] };
 }

@@ -50,6 +50,13 @@ export interface ImageEditor {
   readonly image: SifImage;
   /** Appends an object in the first free slot (ID = slot + 1) and returns its descriptor. */
   addObject(input: ObjectInput): Promise<Descriptor>;
+  /**
+   * Appends objects in one commit, placed exactly as `addObject` would place
+   * them one by one, and returns their descriptors in input order. A crash
+   * leaves none of them added or all; an input that cannot be added (no free
+   * slot, a second primary partition, …) refuses them all. No inputs: no change.
+   */
+  addObjects(inputs: readonly ObjectInput[]): Promise<Descriptor[]>;
   /** Frees the object's slot; the data stays unless `zero` or `compact`. */
   deleteObject(id: number, options?: DeleteOptions): Promise<void>;
   /** Makes a System partition the primary one and sets the header's architecture. */
