@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   readonly chunkSize: number;
   /** Called with the byte count of every chunk hashed, on any thread. */
   readonly onBytes: (bytes: number) => void;
+  /** The main thread takes no job before this settles; workers start at once. */
+  readonly mainThreadAfter?: Promise<unknown>;
 }
 
 interface Job {
@@ -43,6 +45,7 @@ export class DigestScheduler {
   private readonly mainOnly: Job[] = [];
   private readonly anywhere: Job[] = [];
   private mainBusy = false;
+  private mainReady: boolean;
   private workersBusy = 0;
   private readonly mainBuffers: ReadBuffers;
   private identity: Promise<{ dev: bigint; ino: bigint }> | undefined;
@@ -56,6 +59,12 @@ export class DigestScheduler {
     private readonly options: SchedulerOptions,
   ) {
     this.mainBuffers = new ReadBuffers(options.chunkSize);
+    this.mainReady = options.mainThreadAfter === undefined;
+    const ready = () => {
+      this.mainReady = true;
+      this.pump();
+    };
+    options.mainThreadAfter?.then(ready, ready);
   }
 
   /** Digest of the ranges concatenated; hashed exactly once. */
@@ -87,7 +96,7 @@ export class DigestScheduler {
 
   private pump(): void {
     if (this.abort.signal.aborted) return;
-    if (!this.mainBusy) {
+    if (this.mainReady && !this.mainBusy) {
       const job = this.mainOnly.shift() ?? this.anywhere.shift();
       if (job) void this.runOnMain(job);
     }
