@@ -39,7 +39,7 @@ t.test('workers hash before the claim, the main thread only after; the digests v
   await sparseImage(image, [96 * MiB, 96 * MiB]);
   t.equal((await runCli(['sign', '--keyring', key.secretPath, image])).code, 0);
 
-  startEarlyVerify(['verify', '--keyring', key.publicPath, image]);
+  await startEarlyVerify(['verify', '--keyring', key.publicPath, image]);
   t.equal(await claimEarlyVerify(join(dir, 'other.sif')), undefined, 'another path claims nothing');
   const early = await claimEarlyVerify(image);
   if (!early) throw new Error('no early start');
@@ -63,15 +63,15 @@ t.test('an unclaimed early start is stopped; a broken image is left for the comm
   const dir = t.testdir();
   const image = join(dir, 'big.sif');
   await sparseImage(image, [96 * MiB, 96 * MiB]);
-  startEarlyVerify(['verify', image]);
+  await startEarlyVerify(['verify', image]);
   await abandonEarlyVerify();
   t.equal(await claimEarlyVerify(image), undefined);
 
   const garbage = join(dir, 'garbage.sif');
   await import('node:fs/promises').then((fs) => fs.writeFile(garbage, 'not a SIF'));
-  startEarlyVerify(['verify', garbage]);
+  await startEarlyVerify(['verify', garbage]);
   t.equal(await claimEarlyVerify(garbage), undefined, 'no early start on a file that does not load');
-  startEarlyVerify(['verify', '/dev/null']);
+  await startEarlyVerify(['verify', '/dev/null']);
   t.equal(await claimEarlyVerify('/dev/null'), undefined, 'no early start on a device');
 });
 

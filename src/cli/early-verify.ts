@@ -47,17 +47,22 @@ let pending: { path: string; started: Promise<EarlyVerify | undefined> } | undef
 
 /**
  * Opens the image named by a default-mode `verify` command line and starts
- * hashing what its signatures cover, on workers only: the main thread goes on
- * loading the CLI. Does nothing for any other command line. Never fails: a
- * problem is left for the command to meet and report.
+ * hashing what its signatures cover, on workers only; resolves once the work
+ * is handed out, so the main thread can go on loading the CLI (loading both
+ * at once would leave the workers waiting for the CLI's modules). Does nothing
+ * for any other command line. Never fails: a problem is left for the command
+ * to meet and report.
  */
-export function startEarlyVerify(argv: readonly string[]): void {
+export async function startEarlyVerify(argv: readonly string[]): Promise<void> {
   const path = defaultVerifyImage(argv);
-  if (path !== undefined) pending = { path, started: open(path).catch(() => undefined) };
+  if (path === undefined) return;
+  const started = open(path).catch(() => undefined);
+  pending = { path, started };
+  await started;
 }
 
 async function open(path: string): Promise<EarlyVerify | undefined> {
-  const { stat } = await import('node:fs/promises');
+  const [{ stat }, { availableParallelism }] = await Promise.all([import('node:fs/promises'), import('node:os')]);
   if (!(await stat(path)).isFile()) return undefined; // a FIFO or device is read once, by the command
   const [{ SifImage }, { ObjectDigests }, { prefetchVerification }] = await Promise.all([
     import('../image/image.js'),
@@ -67,7 +72,10 @@ async function open(path: string): Promise<EarlyVerify | undefined> {
   const image = await SifImage.open(path);
   let letMainHash = (): void => undefined;
   let progress: ((done: number, total: number) => void) | undefined;
+  // The main thread has the CLI, openpgp and the checks to run: workers on every core hash meanwhile.
   const digests = new ObjectDigests(image, {
+    threads: availableParallelism() + 1,
+    mainThreadJobs: 'small',
     mainThreadAfter: new Promise<void>((resolve) => (letMainHash = resolve)),
     onProgress: (done, total) => progress?.(done, total),
   });

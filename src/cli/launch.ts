@@ -6,7 +6,7 @@ import { abandonEarlyVerify, startEarlyVerify } from './early-verify.js';
 
 /** Runs the CLI on the process's arguments and sets its exit code. */
 export async function launch(argv: readonly string[]): Promise<void> {
-  startEarlyVerify(argv);
+  await startEarlyVerify(argv);
   const { main } = await import('./main.js');
   try {
     process.exitCode = await main(argv);
