@@ -107,8 +107,3 @@ function isBrokenPipe(e: unknown, io: Io): boolean {
 }
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
-
-/** Entry point used by bin/sif. */
-export async function run(argv: readonly string[]): Promise<void> {
-  process.exitCode = await main(argv);
-}

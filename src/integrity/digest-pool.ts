@@ -109,13 +109,18 @@ export class DigestPool {
   private unusable = false;
 
   /**
-   * @param maxWorkers at most this many workers; default one per core but the main thread's.
+   * @param maxWorkers at most this many workers; default one per core (each run also bounds its own, see ObjectDigestsOptions.threads).
    * @param workerUrl the worker script; default digest-worker (a test seam).
    */
   constructor(
-    readonly maxWorkers: number = Math.max(0, availableParallelism() - 1),
+    readonly maxWorkers: number = availableParallelism(),
     private readonly workerUrl: URL = WORKER_URL,
   ) {}
+
+  /** False once workers have proven unable to start in this process. */
+  get canStart(): boolean {
+    return !this.unusable;
+  }
 
   /** Workers started and not yet terminated. */
   get size(): number {

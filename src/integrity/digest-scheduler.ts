@@ -22,6 +22,10 @@ export interface SchedulerOptions {
   readonly chunkSize: number;
   /** Called with the byte count of every chunk hashed, on any thread. */
   readonly onBytes: (bytes: number) => void;
+  /** The main thread takes no job before this settles; workers start at once. */
+  readonly mainThreadAfter?: Promise<unknown>;
+  /** 'small': the main thread takes only main-thread jobs, and others only when no worker can start. */
+  readonly mainThreadJobs: 'any' | 'small';
 }
 
 interface Job {
@@ -43,6 +47,7 @@ export class DigestScheduler {
   private readonly mainOnly: Job[] = [];
   private readonly anywhere: Job[] = [];
   private mainBusy = false;
+  private mainReady: boolean;
   private workersBusy = 0;
   private readonly mainBuffers: ReadBuffers;
   private identity: Promise<{ dev: bigint; ino: bigint }> | undefined;
@@ -56,6 +61,12 @@ export class DigestScheduler {
     private readonly options: SchedulerOptions,
   ) {
     this.mainBuffers = new ReadBuffers(options.chunkSize);
+    this.mainReady = options.mainThreadAfter === undefined;
+    const ready = () => {
+      this.mainReady = true;
+      this.pump();
+    };
+    options.mainThreadAfter?.then(ready, ready);
   }
 
   /** Digest of the ranges concatenated; hashed exactly once. */
@@ -87,8 +98,9 @@ export class DigestScheduler {
 
   private pump(): void {
     if (this.abort.signal.aborted) return;
-    if (!this.mainBusy) {
-      const job = this.mainOnly.shift() ?? this.anywhere.shift();
+    if (this.mainReady && !this.mainBusy) {
+      const mayTakeAny = this.options.mainThreadJobs === 'any' || !this.pool().canStart;
+      const job = this.mainOnly.shift() ?? (mayTakeAny ? this.anywhere.shift() : undefined);
       if (job) void this.runOnMain(job);
     }
     while (this.anywhere.length > 0 && this.workersBusy < this.options.threads - 1) {

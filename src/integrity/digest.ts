@@ -67,6 +67,19 @@ export interface ObjectDigestsOptions {
   workerStartBytes?: number;
   /** Size of each of the two read buffers of a hashing job; default 2 MiB. */
   chunkSize?: number;
+  /**
+   * The main thread hashes nothing before this promise settles; workers start
+   * at once. For a caller that requests digests early and has other work for
+   * the main thread meanwhile (the CLI loading itself). Default: no wait.
+   */
+  mainThreadAfter?: Promise<unknown>;
+  /**
+   * Which jobs the main thread takes: 'any' (default: it is one of the
+   * `threads` hashing slots), or 'small', only jobs under `workerMinBytes`
+   * (and any job when no worker can start), for a caller whose main thread has
+   * other work; give such a caller one thread more than the cores.
+   */
+  mainThreadJobs?: 'any' | 'small';
 }
 
 /** What a run hashed (for tests and benchmarks). */
@@ -101,6 +114,8 @@ export class ObjectDigests {
       workerMinBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
       workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      mainThreadAfter: options.mainThreadAfter,
+      mainThreadJobs: options.mainThreadJobs ?? 'any',
       onBytes: (n) => {
         this.done += n;
         this.options.onProgress?.(this.done, this.total);

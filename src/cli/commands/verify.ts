@@ -4,6 +4,7 @@ import { SifImage } from '../../image/image.js';
 import type { ObjectDigests } from '../../integrity/digest.js';
 import type { VerifyReport } from '../../integrity/verify.js';
 import { parseId } from '../args.js';
+import { claimEarlyVerify } from '../early-verify.js';
 import { write, type Io } from '../io.js';
 import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
@@ -53,13 +54,18 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         };
         const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
-        image = await SifImage.open(a.image).catch(async (e: unknown) => {
-          await loadKeys(); // a keyring error comes before an image error
-          throw e;
-        });
         const legacy = a['legacy-insecure'];
         const legacyAll = legacy && a.all;
-        digests = new Digests(image, { onProgress: progress?.update });
+        const defaultMode = !legacy && groups.length === 0 && objects.length === 0;
+        const early = defaultMode ? await claimEarlyVerify(a.image) : undefined;
+        early?.claim(progress?.update);
+        image =
+          early?.image ??
+          (await SifImage.open(a.image).catch(async (e: unknown) => {
+            await loadKeys(); // a keyring error comes before an image error
+            throw e;
+          }));
+        digests = early?.digests ?? new Digests(image, { onProgress: progress?.update });
         // Hashing starts (and a worker spawns) before openpgp loads: verify.js and digest.js do not import it.
         if (!legacy) await prefetchVerification(image, digests, { groups, objects });
         const keys = await loadKeys();
