@@ -26,7 +26,7 @@ import {
 import { readSeeds, seedDirs } from './corpus.js';
 import { stack } from './mutate.js';
 import { SIF_MUTATORS } from './mutate-sif.js';
-import { Finding, Tally } from './outcome.js';
+import { checkCliRun, Tally } from './outcome.js';
 import type { Prng } from './prng.js';
 import type { FuzzTarget, RunContext } from './target.js';
 
@@ -58,11 +58,7 @@ async function exerciseImage(image: SifImage, tally: Tally, rng: Prng): Promise<
 async function exerciseCli(path: string, ids: number[], rng: Prng): Promise<void> {
   const id = String(ids.length > 0 && rng.chance(0.9) ? rng.pick(ids) : rng.pick([0, 1, 4294967295]));
   const argv = rng.pick([['list', path], ['header', path], ['list', '--json', path], ['header', '--json', path], ['info', id, path], ['info', '--json', id, path], ['dump', id, path]]);
-  const r = await captureMain(argv);
-  if (r.code === 1) throw new Finding(`sif ${argv.join(' ')}`, new Error(`exit 1: ${r.stderr}`));
-  if (r.code !== 0 && !/^sif: [^\n]+\n$/.test(r.stderr)) {
-    throw new Finding(`sif ${argv.join(' ')}`, new Error(`error output is not one line: ${JSON.stringify(r.stderr)}`));
-  }
+  checkCliRun(argv, await captureMain(argv));
 }
 
 export const readerTarget: FuzzTarget = {
