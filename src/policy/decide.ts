@@ -8,7 +8,7 @@
  * and then pick the failure Go would have reported first (groups ascending,
  * signatures in descriptor order), so verdicts and messages stay the same.
  */
-import { SifError, SignatureError } from '../errors.js';
+import { SignatureError, withMessagePrefix, type SifError } from '../errors.js';
 import type { ExecGroup } from './ecl.js';
 import { sameFingerprint } from './fingerprints.js';
 
@@ -180,7 +180,7 @@ const ECL_PREFIX = 'while checking container image with ECL: ';
 export function decideEcl(report: VerificationReport, group: ExecGroup): Decision {
   const unvalidated = report.signatures.filter((s) => s.verdict === 'unknown-signer' || s.verdict === 'not-valid');
   const error = firstFailure(report, (s) => unvalidated.includes(s));
-  if (error) return fail(withPrefix(error, `${ECL_PREFIX}image signature not valid: `), unvalidated);
+  if (error) return fail(withMessagePrefix(error, `${ECL_PREFIX}image signature not valid: `), unvalidated);
 
   if (group.mode === 'blacklist') {
     const forbidden = anySignedBy(report).filter((fp) => group.keyfp.some((k) => sameFingerprint(k, fp)));
@@ -212,8 +212,4 @@ function whyNotAccepted(report: VerificationReport, unvalidated: readonly Signat
   const bad = unvalidated.find((s) => s.fingerprint !== undefined && sameFingerprint(s.fingerprint, fp));
   if (bad) return `${fp} signature object ${bad.id} not validated${bad.error ? ` (${bad.error.message})` : ''}`;
   return describeMissing([{ fingerprint: fp, groups: groupsNotValidatedBy(report, fp) }]);
-}
-
-function withPrefix(error: SifError, prefix: string): SifError {
-  return new SifError(error.code, `${prefix}${error.message}`, { cause: error });
 }
