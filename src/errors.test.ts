@@ -1,17 +1,5 @@
 import t from 'tap';
-import {
-  FormatError,
-  fromSystemError,
-  IntegrityError,
-  IoError,
-  isSifError,
-  KeyError,
-  SelectionError,
-  SifError,
-  SignatureError,
-  UsageError,
-  withMessagePrefix,
-} from './errors.js';
+import { FormatError, fromSystemError, IntegrityError, IoError, isSifError, KeyError, SelectionError, SifError, SignatureError, UsageError } from './errors.js';
 
 t.test('every class carries its code and its own name', async (t) => {
   const cases: [SifError, string, string][] = [
@@ -61,20 +49,4 @@ t.test('system errors become one-line IoErrors', async (t) => {
   t.match(fromSystemError('weird', '/x.sif'), { code: 'SIF_IO', message: '/x.sif: weird' }, 'a thrown non-Error');
   const mine = new UsageError('already ours');
   t.equal(fromSystemError(mine, '/x.sif'), mine, 'a SifError passes through');
-});
-
-t.test('a prefixed error keeps its class, code and fields; the original is its cause', async (t) => {
-  const signature = new SignatureError('SIF_SIGNATURE_NOT_FOUND', 'signature not found for object group 1', { id: 1, reason: 'not-found' });
-  const prefixed = withMessagePrefix(signature, 'ctx: ');
-  t.ok(prefixed instanceof SignatureError);
-  t.same([prefixed.name, prefixed.code, prefixed.reason, prefixed.id], ['SignatureError', 'SIF_SIGNATURE_NOT_FOUND', 'not-found', 1]);
-  t.equal(prefixed.message, 'ctx: signature not found for object group 1');
-  t.equal(prefixed.cause, signature);
-  t.equal(signature.message, 'signature not found for object group 1', 'the original is unchanged');
-  t.match(prefixed.stack, /^SignatureError: ctx: signature not found/);
-  const integrity = withMessagePrefix(new IntegrityError('object', 'data object integrity compromised: 2', 2), 'ctx: ');
-  t.ok(integrity instanceof IntegrityError);
-  t.same([integrity.code, integrity.kind, integrity.id, integrity.message], ['SIF_INTEGRITY', 'object', 2, 'ctx: data object integrity compromised: 2']);
-  const format = withMessagePrefix(new FormatError('SIF_TRUNCATED', 'unexpected EOF'), 'ctx: ');
-  t.ok(format instanceof FormatError && isSifError(format, 'SIF_TRUNCATED'));
 });

@@ -186,20 +186,6 @@ export function isSifError(e: unknown, code?: ErrorCode): e is SifError {
   return e instanceof SifError && (code === undefined || e.code === code);
 }
 
-/**
- * `error` with `prefix` before its message, for a caller that adds context
- * (the ECL's "while checking container image with ECL: "). Everything else is
- * kept: the class, the code (so the exit code), SignatureError.reason,
- * IntegrityError.kind and the object id; the original is the cause.
- */
-export function withMessagePrefix<E extends SifError>(error: E, prefix: string): E {
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as E, error);
-  Object.defineProperty(copy, 'message', { value: `${prefix}${error.message}`, writable: true, configurable: true });
-  Object.defineProperty(copy, 'cause', { value: error, writable: true, configurable: true });
-  Error.captureStackTrace(copy, withMessagePrefix);
-  return copy;
-}
-
 /** Maps a Node system error (ENOENT, EACCES, ENOSPC, …) to an IoError with a one-line message. */
 export function fromSystemError(e: unknown, path: string): SifError {
   if (e instanceof SifError) return e;

@@ -8,7 +8,7 @@
  * and then pick the failure Go would have reported first (groups ascending,
  * signatures in descriptor order), so verdicts and messages stay the same.
  */
-import { SignatureError, withMessagePrefix, type SifError } from '../errors.js';
+import { SignatureError, type SifError } from '../errors.js';
 import type { ExecGroup } from './ecl.js';
 import { sameFingerprint } from './fingerprints.js';
 
@@ -180,7 +180,7 @@ const ECL_PREFIX = 'while checking container image with ECL: ';
 export function decideEcl(report: VerificationReport, group: ExecGroup): Decision {
   const unvalidated = report.signatures.filter((s) => s.verdict === 'unknown-signer' || s.verdict === 'not-valid');
   const error = firstFailure(report, (s) => unvalidated.includes(s));
-  if (error) return fail(withMessagePrefix(error, `${ECL_PREFIX}image signature not valid: `), unvalidated);
+  if (error) return fail(withPrefix(error, `${ECL_PREFIX}image signature not valid: `), unvalidated);
 
   if (group.mode === 'blacklist') {
     const forbidden = anySignedBy(report).filter((fp) => group.keyfp.some((k) => sameFingerprint(k, fp)));
@@ -212,4 +212,17 @@ function whyNotAccepted(report: VerificationReport, unvalidated: readonly Signat
   const bad = unvalidated.find((s) => s.fingerprint !== undefined && sameFingerprint(s.fingerprint, fp));
   if (bad) return `${fp} signature object ${bad.id} not validated${bad.error ? ` (${bad.error.message})` : ''}`;
   return describeMissing([{ fingerprint: fp, groups: groupsNotValidatedBy(report, fp) }]);
+}
+
+/**
+ * The refusal with the ECL's words before its message. Everything else is
+ * kept, so callers still classify it: the class, the code (so the exit code),
+ * SignatureError.reason, IntegrityError.kind and the object id.
+ */
+function withPrefix<E extends SifError>(error: E, prefix: string): E {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as E, error);
+  Object.defineProperty(copy, 'message', { value: `${prefix}${error.message}`, writable: true, configurable: true });
+  Object.defineProperty(copy, 'cause', { value: error, writable: true, configurable: true });
+  Error.captureStackTrace(copy, withPrefix);
+  return copy;
 }
