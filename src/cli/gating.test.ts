@@ -173,6 +173,12 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     let r = await cli(['verify', ...only1, '--ecl', ecl('whitelist', [KEY2]), images.double]);
     t.match(r.stderr, /^sif: while checking container image with ECL: image not signed by required entities: 78F8AD36B0DCB84B707F23853D608DAE21C8CA10 signature object 4 not validated/);
     t.match(r.stdout.toString(), /Skipped signature object 4[\s\S]*\nVerdict: refused by ECL execgroup "group1" \(whitelist, .*\): while checking container image with ECL: .*; skipped signature 4\n$/);
+    // A verification failure under the ECL keeps its own exit code (verification runs first) behind the ECL's words.
+    const notValid = 'sif: while checking container image with ECL: image signature not valid: ';
+    r = await cli(['verify', ...BOTH, '--ecl', ecl('whitelist', [KEY1]), images.tampered]);
+    t.same([r.code, r.stderr], [10, `${notValid}data object integrity compromised: 1\n`]);
+    r = await cli(['verify', ...BOTH, '--ecl', ecl('whitestrict', [KEY1, KEY2]), images.unsigned]);
+    t.same([r.code, r.stderr], [11, `${notValid}signature not found for object group 1\n`]);
     r = await cli(['verify', ...none, '--ecl', ecl('blacklist', [KEY1, KEY2]), images.double]);
     t.equal(r.stderr, `sif: while checking container image with ECL: image signed by a forbidden entity: ${KEY1}, ${KEY2} (execgroup "group1")\n`);
     const elsewhere = join(dir, 'elsewhere', 'double.sif');

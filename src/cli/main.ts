@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { isSifError, UsageError } from '../errors.js';
 import { commands } from './commands/index.js';
+import { protectDash, restoreDash, showDash } from './dash.js';
 import { EXIT_BROKEN_PIPE, EXIT_CODES } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
@@ -33,7 +34,7 @@ interface YargsUntyped {
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   try {
-    const parser: Argv = yargs([...argv])
+    const parser: Argv = yargs(protectDash(argv))
       .scriptName('sif')
       .usage('$0 <command> [options]\n\nInspect, write, sign and verify Singularity Image Format (SIF) images.')
       .command(commands(io))
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           (parser as unknown as YargsUntyped).showCompletionScript('sif', 'completion');
         },
       })
+      .middleware(restoreDash, true)
       .completion(YARGS_COMPLETION, false)
       .demandCommand(1, 'specify a command')
       .strict()
@@ -58,7 +60,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         const unknown = message.startsWith('Not enough non-option arguments')
           ? unknownOptionMessage(argv, (parser as unknown as YargsUntyped).getOptions())
           : undefined;
-        throw new UsageError(unknown ?? message);
+        throw new UsageError(unknown ?? showDash(message));
       });
     await parser.parseAsync();
     return 0;

@@ -11,9 +11,11 @@ import type { Io } from './io.js';
 /** Reads stdin one line at a time, keeping what arrives after the line for the next call. */
 class LineReader {
   private buffered = '';
-  private ended = false;
+  /** Already true when the command read stdin to its end first (`sif key import -`): 'end' will not come again. */
+  private ended: boolean;
 
   constructor(private readonly stream: Readable) {
+    this.ended = stream.readableEnded;
     stream.on('end', () => (this.ended = true));
   }
 

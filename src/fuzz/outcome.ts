@@ -3,6 +3,7 @@
  * Anything else (a TypeError, a RangeError, a SifError with the internal code)
  * is a finding.
  */
+import type { CapturedRun } from '../cli/capture.js';
 import { isSifError } from '../errors.js';
 
 /** A step that failed the invariant; `step` names what was being done. */
@@ -57,5 +58,13 @@ export class Tally {
       this.reject(step, e);
       return undefined;
     }
+  }
+}
+
+/** The CLI's side of the invariant: no internal error (exit 1), and an error is one `sif: ` line. */
+export function checkCliRun(argv: readonly string[], r: CapturedRun): void {
+  if (r.code === 1) throw new Finding(`sif ${argv.join(' ')}`, new Error(`exit 1: ${r.stderr}`));
+  if (r.code !== 0 && !/^sif: [^\n]+\n$/.test(r.stderr)) {
+    throw new Finding(`sif ${argv.join(' ')}`, new Error(`error output is not one line: ${JSON.stringify(r.stderr)}`));
   }
 }

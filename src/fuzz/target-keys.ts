@@ -7,6 +7,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { captureMain } from '../cli/capture.js';
 import { goLocalZone } from '../cli/render/go-local-time.js';
 import { keyListJson, renderKeyEntry } from '../cli/render/key-list.js';
 import { describeEntry } from '../keys/describe.js';
@@ -15,11 +16,10 @@ import { parseKeyring } from '../keys/keyring.js';
 import { localKeyrings } from '../keys/location.js';
 import { fingerprintOf, parseKeys } from '../keys/read.js';
 import { findArmorBlocks } from './armor.js';
-import { runCliInMemory } from './cli-io.js';
 import { readSeeds, seedDirs, type Seed } from './corpus.js';
 import { stack } from './mutate.js';
 import { PACKET_MUTATORS, PGP_MUTATORS } from './mutate-pgp.js';
-import { Finding, Tally } from './outcome.js';
+import { checkCliRun, Tally } from './outcome.js';
 import type { Prng } from './prng.js';
 import type { FuzzTarget, RunContext } from './target.js';
 
@@ -59,11 +59,7 @@ async function exerciseCli(input: Buffer, ctx: RunContext, rng: Prng): Promise<v
   const secret = rng.chance(0.5);
   await writeFile(join(keysDir, secret ? 'pgp-secret' : 'pgp-public'), input, { mode: 0o600 });
   const argv = ['key', 'list', '--keysdir', keysDir, ...(secret ? ['--secret'] : []), ...(rng.chance(0.5) ? ['--json'] : [])];
-  const r = await runCliInMemory(argv, { TZ: 'UTC' });
-  if (r.code === 1) throw new Finding(`sif ${argv.join(' ')}`, new Error(`exit 1: ${r.stderr}`));
-  if (r.code !== 0 && !/^sif: [^\n]+\n$/.test(r.stderr)) {
-    throw new Finding(`sif ${argv.join(' ')}`, new Error(`error output is not one line: ${JSON.stringify(r.stderr)}`));
-  }
+  checkCliRun(argv, await captureMain(argv, { env: { TZ: 'UTC' } }));
 }
 
 export const keysTarget: FuzzTarget = {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { captureMain } from '../cli/capture.js';
 import { descriptorJson, headerJson, toJsonText } from '../cli/render/json.js';
 import { renderHeader, renderInfo, renderList } from '../cli/render/siftool.js';
 import { PartType } from '../format/constants.js';
@@ -22,11 +23,10 @@ import {
   withNoGroup,
   withPartitionType,
 } from '../image/select.js';
-import { runCliInMemory } from './cli-io.js';
 import { readSeeds, seedDirs } from './corpus.js';
 import { stack } from './mutate.js';
 import { SIF_MUTATORS } from './mutate-sif.js';
-import { Finding, Tally } from './outcome.js';
+import { checkCliRun, Tally } from './outcome.js';
 import type { Prng } from './prng.js';
 import type { FuzzTarget, RunContext } from './target.js';
 
@@ -58,11 +58,7 @@ async function exerciseImage(image: SifImage, tally: Tally, rng: Prng): Promise<
 async function exerciseCli(path: string, ids: number[], rng: Prng): Promise<void> {
   const id = String(ids.length > 0 && rng.chance(0.9) ? rng.pick(ids) : rng.pick([0, 1, 4294967295]));
   const argv = rng.pick([['list', path], ['header', path], ['list', '--json', path], ['header', '--json', path], ['info', id, path], ['info', '--json', id, path], ['dump', id, path]]);
-  const r = await runCliInMemory(argv);
-  if (r.code === 1) throw new Finding(`sif ${argv.join(' ')}`, new Error(`exit 1: ${r.stderr}`));
-  if (r.code !== 0 && !/^sif: [^\n]+\n$/.test(r.stderr)) {
-    throw new Finding(`sif ${argv.join(' ')}`, new Error(`error output is not one line: ${JSON.stringify(r.stderr)}`));
-  }
+  checkCliRun(argv, await captureMain(argv));
 }
 
 export const readerTarget: FuzzTarget = {

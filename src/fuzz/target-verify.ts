@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
+import { captureMain } from '../cli/capture.js';
 import { DataType } from '../format/constants.js';
 import { descriptorLayout } from '../format/layout.js';
 import { SifImage } from '../image/image.js';
@@ -17,7 +18,6 @@ import { decodeClearSigned } from '../integrity/cleartext.js';
 import type { VerificationKey } from '../integrity/keyset.js';
 import { verifyIntegrity, type VerifyOptions } from '../integrity/verify.js';
 import { parseKeys } from '../keys/read.js';
-import { runCliInMemory } from './cli-io.js';
 import { readSeeds, seedDirs } from './corpus.js';
 import { stack } from './mutate.js';
 import { JSON_MUTATORS } from './mutate-json.js';
@@ -124,7 +124,7 @@ function checkReference(file: string, mode: Mode, files: readonly string[]): voi
 
 async function exerciseCli(file: string, files: readonly string[], rng: Prng): Promise<void> {
   const argv = ['verify', ...files.flatMap((f) => ['--keyring', f]), ...rng.pick([[], ['--json'], ['-g', '1'], ['-i', '2'], ['--legacy-insecure'], ['--legacy-insecure', '--all']]), file];
-  const r = await runCliInMemory(argv, { SIF_KEYSDIR: '/nonexistent', SIF_GLOBAL_KEYRING: '' });
+  const r = await captureMain(argv, { env: { SIF_KEYSDIR: '/nonexistent', SIF_GLOBAL_KEYRING: '' } });
   const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
   if (r.code === 1 || (r.code !== 0 && !/^sif: /.test(last))) throw new Finding(`sif ${argv.join(' ')}`, new Error(`exit ${r.code}: ${r.stderr}`));
 }

@@ -23,8 +23,13 @@ export async function readImportFile(path: string): Promise<KeyringEntry[]> {
   } catch (e) {
     throw fromSystemError(e, path);
   }
-  const entries = await parseKeyBlocks(await dearmor(bytes, path), path);
-  if (entries.length === 0) throw new KeyError('SIF_KEY_INVALID', `${path}: no OpenPGP keys found`);
+  return parseImportBytes(bytes, path);
+}
+
+/** The keys of a key file's bytes (`source` names it in errors), as readImportFile reads them. */
+export async function parseImportBytes(bytes: Buffer, source: string): Promise<KeyringEntry[]> {
+  const entries = await parseKeyBlocks(await dearmor(bytes, source), source);
+  if (entries.length === 0) throw new KeyError('SIF_KEY_INVALID', `${source}: no OpenPGP keys found`);
   return entries;
 }
 

@@ -161,7 +161,14 @@ t.test("ECL verdicts follow Apptainer's e2e ecl matrix", async (t) => {
 t.test('ECL messages', async (t) => {
   const group = (mode: EclMode, keyfp: string[]) => ({ tagname: 'group1', mode, dirpath: '', keyfp });
   const p = 'while checking container image with ECL: ';
-  t.equal(decideEcl(unsigned, group('whitelist', [K1])).error?.message, `${p}image signature not valid: signature not found for object group 1`);
+  const notFound = decideEcl(unsigned, group('whitelist', [K1])).error;
+  t.equal(notFound?.message, `${p}image signature not valid: signature not found for object group 1`);
+  t.ok(notFound instanceof SignatureError && notFound.reason === 'not-found', 'a refusal keeps its reason');
+  t.match(notFound?.stack, /^SignatureError: while checking container image with ECL: /);
+  t.equal((notFound?.cause as Error).message, 'signature not found for object group 1', 'the original is the cause, unchanged');
+  const changed = decideEcl(tampered, group('blacklist', [K2])).error;
+  t.ok(changed instanceof IntegrityError && changed.kind === 'object' && changed.id === 2, 'and its kind and object');
+  t.equal(changed?.code, 'SIF_INTEGRITY');
   t.equal(decideEcl(double, group('blacklist', [K2, K1])).error?.message, `${p}image signed by a forbidden entity: ${K1}, ${K2} (execgroup "group1")`);
   t.equal(
     decideEcl(doubleK2Unknown, group('whitestrict', [K1, K2])).error?.message,

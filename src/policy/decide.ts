@@ -8,7 +8,7 @@
  * and then pick the failure Go would have reported first (groups ascending,
  * signatures in descriptor order), so verdicts and messages stay the same.
  */
-import { SifError, SignatureError } from '../errors.js';
+import { SignatureError, type SifError } from '../errors.js';
 import type { ExecGroup } from './ecl.js';
 import { sameFingerprint } from './fingerprints.js';
 
@@ -214,6 +214,15 @@ function whyNotAccepted(report: VerificationReport, unvalidated: readonly Signat
   return describeMissing([{ fingerprint: fp, groups: groupsNotValidatedBy(report, fp) }]);
 }
 
-function withPrefix(error: SifError, prefix: string): SifError {
-  return new SifError(error.code, `${prefix}${error.message}`, { cause: error });
+/**
+ * The refusal with the ECL's words before its message. Everything else is
+ * kept, so callers still classify it: the class, the code (so the exit code),
+ * SignatureError.reason, IntegrityError.kind and the object id.
+ */
+function withPrefix<E extends SifError>(error: E, prefix: string): E {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as E, error);
+  Object.defineProperty(copy, 'message', { value: `${prefix}${error.message}`, writable: true, configurable: true });
+  Object.defineProperty(copy, 'cause', { value: error, writable: true, configurable: true });
+  Error.captureStackTrace(copy, withPrefix);
+  return copy;
 }

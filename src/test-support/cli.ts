@@ -2,30 +2,22 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import type { CaptureOptions, CapturedRun } from '../cli/capture.js';
 import { GO_IMAGES, REPO_ROOT } from './reference.js';
 
-export interface CliResult {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
+export type CliResult = CapturedRun;
 
 export const SIF_BIN = join(REPO_ROOT, 'bin/sif');
 
+/** `sif ARGS` in-process against the built CLI (dist/), with in-memory streams. */
+export async function captureCli(args: string[], options: CaptureOptions = {}): Promise<CliResult> {
+  const { captureMain } = (await import(join(REPO_ROOT, 'dist/cli/capture.js'))) as typeof import('../cli/capture.js');
+  return captureMain(args, options);
+}
+
 /** In-process: fast enough to run every corpus image through every command. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string | Buffer): Promise<CliResult> {
-  const { main } = (await import(join(REPO_ROOT, 'dist/cli/main.js'))) as typeof import('../cli/main.js');
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const stdin = new PassThrough();
-  stdin.end(input ?? '');
-  const code = await main(args, { stdin, stdinIsTTY: false, stdout, stderr, env: { ...env }, stdoutIsTTY: false, stderrIsTTY: false });
-  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string | Buffer): Promise<CliResult> {
+  return captureCli(args, { env, input });
 }
 
 /** A real `bin/sif` process, as users run it. */
@@ -34,7 +26,7 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; inp
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
-export function runTool(cmd: string, args: string[]): { code: number; stdout: Buffer; stderr: string } {
+export function runTool(cmd: string, args: string[]): CliResult {
   const r = spawnSync(cmd, args, { maxBuffer: 1 << 30 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
 }

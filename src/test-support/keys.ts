@@ -7,9 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { oracleBinary } from './oracle.js';
-import { REPO_ROOT } from './reference.js';
 
 export interface Gpg {
   readonly home: string;
@@ -91,19 +89,4 @@ export function snapshot(dir: string): Record<string, { bytes: string; mode: num
     if (info.isFile()) out[name] = { bytes: readFileSync(path).toString('base64'), mode: info.mode & 0o777 };
   }
   return out;
-}
-
-/** Runs the built CLI in-process with stdin as a terminal (prompts, no-echo input). */
-export async function runCliOnTty(args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
-  const { main } = (await import(join(REPO_ROOT, 'dist/cli/main.js'))) as typeof import('../cli/main.js');
-  const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  stdin.end(input);
-  const code = await main(args, { stdin, stdinIsTTY: true, stdout, stderr, env, stdoutIsTTY: true, stderrIsTTY: true });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }

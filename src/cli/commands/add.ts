@@ -160,8 +160,6 @@ export function addCommand(io: Io): CommandModule<object, AddArgs> {
         y
           .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
           .positional('file', { type: 'string', demandOption: true, describe: 'object data, or - for stdin' })
-          // yargs re-parses positionals as `--file -` and would drop a lone "-"; one narg keeps it.
-          .nargs('file', 1)
           .option('datatype', { type: 'string', describe: 'data type [required]: 1 Deffile, 2 EnvVar, 3 Labels, 4 Partition, 5 Signature, 6 GenericJSON, 7 Generic, 8 CryptoMessage, 9 SBOM, 10 OCI.RootIndex, 11 OCI.Blob' })
           .option('groupid', { type: 'string', describe: 'group ID [default: 0, no group]' })
           .option('link', { type: 'string', describe: 'ID of the object this one links to' })

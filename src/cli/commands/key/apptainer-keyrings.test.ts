@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
-import { runCli } from '../../../test-support/cli.js';
+import { captureCli, runCli } from '../../../test-support/cli.js';
 import { goClearSign, goKeyring, snapshot, tempGpg } from '../../../test-support/keys.js';
 import { FIXTURES, withReference } from '../../../test-support/reference.js';
 
@@ -138,18 +138,17 @@ t.test('export: named keys, stdout, no overwrite without --force, a clear error 
 });
 
 t.test('export on a terminal lists the keys and asks which one', async (t) => {
-  const { runCliOnTty } = await import('../../../test-support/keys.js');
   const dir = t.testdir();
   const keysDir = join(dir, 'keys');
   for (const name of ['One', 'Two']) {
     await runCli(['key', 'newpair', '--keysdir', keysDir, '-N', name, '-E', `${name.toLowerCase()}@example.com`, '--algorithm', 'ed25519', '--password', '']);
   }
-  const r = await runCliOnTty(['key', 'export', '--keysdir', keysDir, '--secret', join(dir, 'chosen')], '1\n', { TZ: 'UTC' });
+  const r = await captureCli(['key', 'export', '--keysdir', keysDir, '--secret', join(dir, 'chosen')], { input: '1\n', env: { TZ: 'UTC' }, tty: true });
   t.equal(r.code, 0, r.stderr);
   t.match(r.stderr, /^0\)  User: +One \(\) <one@example\.com>\n[\s\S]*\n1\)  User: +Two \(\) <two@example\.com>\n[\s\S]*\nEnter # of private key to use : $/);
   const [, second] = (await runCli(['key', 'list', '--json', '--secret', '--keysdir', keysDir])).stdout.toString().match(/"fingerprint": "([0-9A-F]{40})"/g)!;
-  t.match(r.stdout, `Private key with fingerprint ${second!.slice(-41, -1)} correctly exported`);
-  const bad = await runCliOnTty(['key', 'export', '--keysdir', keysDir, join(dir, 'other')], 'two\n');
+  t.match(r.stdout.toString(), `Private key with fingerprint ${second!.slice(-41, -1)} correctly exported`);
+  const bad = await captureCli(['key', 'export', '--keysdir', keysDir, join(dir, 'other')], { input: 'two\n', tty: true });
   t.equal(bad.code, 2);
   t.match(bad.stderr, /sif: invalid key index "two"/);
 });

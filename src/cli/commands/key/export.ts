@@ -50,8 +50,7 @@ export function exportCommand(io: Io): CommandModule<object, ExportArgs> {
       const selector = named ? { fingerprint: a.fingerprint, index: a.keyidx === undefined ? undefined : parseKeyIndex(a.keyidx) } : await askForKey(io, ring, a.secret);
       const entry = selectEntry(ring, selector);
       const bytes = exportedKey(entry, a.armor);
-      // yargs hands a lone '-' positional over as ''; neither can name a file.
-      if (a.outfile === '-' || a.outfile === '') return write(io.stdout, bytes);
+      if (a.outfile === '-') return write(io.stdout, bytes);
       await writeExportFile(a.outfile, bytes, a.secret, a.force);
       await write(io.stdout, `${a.secret ? 'Private' : 'Public'} key with fingerprint ${entry.fingerprint} correctly exported to file: ${a.outfile}\n`);
     },

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import type { CommandModule } from 'yargs';
 import { readPassphrase } from '../../prompt.js';
 import { write, type Io } from '../../io.js';
@@ -17,14 +18,14 @@ export function importCommand(io: Io): CommandModule<object, ImportArgs> {
     describe: 'Add the keys of a key file (binary or armored, one or many) to the keyrings',
     builder: (y) =>
       locationOptions(y)
-        .positional('file', { type: 'string', demandOption: true, describe: 'key file' })
+        .positional('file', { type: 'string', demandOption: true, describe: 'key file, or - for stdin' })
         .option('password-file', { alias: 'passphrase-file', type: 'string', coerce: lastWins, describe: 'passphrase of encrypted private keys, first line of this file' })
         .option('new-password', { type: 'boolean', default: false, describe: 'store private keys under a new passphrase (asked on a terminal)' })
         .option('new-password-file', { type: 'string', coerce: lastWins, describe: 'like --new-password, the new passphrase from this file' }),
     handler: async (a) => {
       const location = keyringLocation(a, io);
-      const { readImportFile, importKeys } = await import('../../../keys/import.js');
-      const incoming = await readImportFile(a.file);
+      const { readImportFile, parseImportBytes, importKeys } = await import('../../../keys/import.js');
+      const incoming = a.file === '-' ? await parseImportBytes(await buffer(io.stdin), 'stdin') : await readImportFile(a.file);
       const renew = a['new-password'] || a['new-password-file'] !== undefined;
       const { value, warnings } = await importKeys(location, incoming, {
         passphraseFor: (fingerprint) => readPassphrase(io, { file: a['password-file'], question: `Enter the password of key ${fingerprint} : ` }),

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../../test-support/cli.js';
-import { goClearSign, goKeyring, goSignImage, runCliOnTty, tempGpg } from '../../../test-support/keys.js';
+import { captureCli, runCli } from '../../../test-support/cli.js';
+import { goClearSign, goKeyring, goSignImage, tempGpg } from '../../../test-support/keys.js';
 import { GO_IMAGES, withReference } from '../../../test-support/reference.js';
 
 const PASS = 'correct horse battery staple';
@@ -97,7 +97,7 @@ t.test('passphrase sources: stdin line, $SIF_PASSPHRASE, and an empty one with a
 t.test('on a terminal the missing fields are asked for, the passphrase twice', async (t) => {
   const keysDir = join(t.testdir(), 'keys');
   const args = ['key', 'newpair', '--keysdir', keysDir, '--algorithm', 'ed25519'];
-  const r = await runCliOnTty(args, `Jane Doe\njane@example.com\ndev keys\n${PASS}\nmistyped\n${PASS}\n${PASS}\n`);
+  const r = await captureCli(args, { tty: true, input: `Jane Doe\njane@example.com\ndev keys\n${PASS}\nmistyped\n${PASS}\n${PASS}\n` });
   t.equal(r.code, 0, r.stderr);
   // All input arrives at once; each hidden answer still gets its newline (the terminal echoes the visible ones).
   t.equal(
@@ -109,7 +109,7 @@ t.test('on a terminal the missing fields are asked for, the passphrase twice', a
   const listing = await runCli(['key', 'list', '--keysdir', keysDir]);
   t.match(listing.stdout.toString(), /User:              Jane Doe \(dev keys\) <jane@example\.com>\n/);
   t.equal((await listJson(keysDir, true)).keys[0]!.encrypted, true);
-  const tooMany = await runCliOnTty(args, `J\nj@example.com\n\na\nb\na\nb\na\nb\n`);
+  const tooMany = await captureCli(args, { tty: true, input: `J\nj@example.com\n\na\nb\na\nb\na\nb\n` });
   t.equal(tooMany.code, 2);
   t.match(tooMany.stderr, /sif: too many retries while getting a passphrase\n$/);
   t.equal((await listJson(keysDir)).keys.length, 1, 'the failed attempt wrote nothing');
