@@ -29,6 +29,7 @@ interface ParserOptions {
 interface YargsUntyped {
   getOptions(): ParserOptions;
   showCompletionScript($0: string, command: string): unknown;
+  getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } };
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
@@ -62,11 +63,22 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           : undefined;
         throw new UsageError(unknown ?? showDash(message));
       });
+    skipHelpCache(parser);
     await parser.parseAsync();
     return 0;
   } catch (e) {
     return report(e, io);
   }
+}
+
+/**
+ * yargs renders the command's whole help text as each command starts, to show
+ * it should the command fail later; `.fail()` above never shows help, and the
+ * render costs ~25 ms of CPU on every run (docs/performance.md). `--help`
+ * renders on its own path.
+ */
+function skipHelpCache(parser: Argv): void {
+  (parser as unknown as YargsUntyped).getInternalMethods().getUsageInstance().cacheHelpMessage = () => undefined;
 }
 
 /**
