@@ -10,6 +10,8 @@ export interface WorkerJob {
   readonly ranges: readonly ByteRange[];
   readonly alg: string;
   readonly chunkSize: number;
+  /** Read the next chunk while hashing this one: faster only while a core is idle (digest-read.ts). */
+  readonly readAhead: boolean;
 }
 
 /** Stop the running job at its next chunk (it answers with an error). */

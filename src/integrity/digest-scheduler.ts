@@ -137,8 +137,10 @@ export class DigestScheduler {
     try {
       const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
       this.abort.signal.throwIfAborted();
+      // Judged after the await: digests requested together are all queued by then.
+      const readAhead = this.workersBusy === 1 && !this.mainBusy && this.anywhere.length === 0;
       const outcome = await worker.run(
-        { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize },
+        { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize, readAhead },
         this.options.onBytes,
       );
       if (this.abort.signal.aborted) {
