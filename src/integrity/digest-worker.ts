@@ -12,6 +12,13 @@ import { parentPort } from 'node:worker_threads';
 import { hashRanges, hashRangesBlocking, ReadBuffers } from './digest-read.js';
 import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
 
+/**
+ * Progress goes to the main thread every this many bytes, not every chunk: the
+ * main thread is busy (loading the CLI, checking signatures) and the line
+ * redraws at most every 100 ms anyway.
+ */
+const PROGRESS_STEP = 16 << 20;
+
 let buffers = new ReadBuffers();
 let running: AbortController | undefined;
 
@@ -27,9 +34,16 @@ async function run(job: WorkerJob, signal: AbortSignal): Promise<WorkerReply> {
     if (st.dev !== job.dev || st.ino !== job.ino) return { type: 'moved' };
     if (buffers.chunkSize !== job.chunkSize) buffers = new ReadBuffers(job.chunkSize);
     const hash = createHash(job.alg);
-    const onChunk = (bytes: number) => post({ type: 'progress', bytes });
+    let unreported = 0;
+    const onChunk = (bytes: number) => {
+      unreported += bytes;
+      if (unreported < PROGRESS_STEP) return;
+      post({ type: 'progress', bytes: unreported });
+      unreported = 0;
+    };
     if (job.readAhead) await hashRanges(handle, job.ranges, hash, buffers, onChunk, signal);
     else await hashRangesBlocking(handle.fd, job.ranges, hash, buffers.buffers(Math.max(0, ...job.ranges.map((r) => r.size)))[0], onChunk, signal);
+    if (unreported > 0) post({ type: 'progress', bytes: unreported });
     return { type: 'done', digest: hash.digest() };
   } catch (e) {
     const { code, message } = e as { code?: unknown; message?: unknown };
