@@ -32,7 +32,7 @@ t.test('an early start only for a default-mode verify command line', async (t) =
   for (const [argv, image] of cases) t.equal(defaultVerifyImage(argv), image, argv.join(' '));
 });
 
-t.test('workers hash before the claim, the main thread only after; the digests verify', async (t) => {
+t.test('workers hash while the main thread is busy, the main thread joins after; the digests verify', async (t) => {
   const dir = t.testdir();
   const key = await openpgpKey(dir, 'ecc');
   const image = join(dir, 'big.sif');
@@ -46,15 +46,15 @@ t.test('workers hash before the claim, the main thread only after; the digests v
   t.equal(await claimEarlyVerify(image), undefined, 'claimed once');
   t.equal(early.digests.stats().jobs, 2, 'both objects requested up front');
   await new Promise((r) => setTimeout(r, 200));
-  t.equal(early.digests.stats().mainJobs, 0, 'the main thread hashes nothing before the claim');
+  t.equal(early.digests.stats().mainJobs, 0, 'the main thread hashes nothing before it joins');
 
   let lastProgress = 0;
-  early.claim((done) => (lastProgress = done));
+  early.joinHashing((done) => (lastProgress = done));
   const keys = await loadVerificationKeys({ keyrings: [key.publicPath], env: {} });
   const report = await verifyIntegrity(early.image, { keys, groups: [], objects: [], legacy: false, legacyAll: false, digests: early.digests });
   t.equal(report.error, undefined, 'verified with the early digests');
   t.equal(early.digests.stats().jobs, 2, 'each object hashed once');
-  t.equal(lastProgress, 192 * MiB, 'progress reaches the command after the claim');
+  t.equal(lastProgress, 192 * MiB, 'progress reaches the command once it joins');
   early.digests.close();
   await early.image.close();
 });

@@ -39,8 +39,12 @@ export function defaultVerifyImage(argv: readonly string[]): string | undefined 
 export interface EarlyVerify {
   readonly image: SifImage;
   readonly digests: ObjectDigests;
-  /** Lets the main thread hash too, and routes progress to the command's line from now on. */
-  claim(onProgress: ((done: number, total: number) => void) | undefined): void;
+  /**
+   * Routes progress to the command's line from now on and lets the main
+   * thread hash too: call it once the main thread's own work (loading the
+   * keys) is done, so it takes jobs only when it is free.
+   */
+  joinHashing(onProgress: ((done: number, total: number) => void) | undefined): void;
 }
 
 let pending: { path: string; started: Promise<EarlyVerify | undefined> } | undefined;
@@ -72,19 +76,18 @@ async function open(path: string): Promise<EarlyVerify | undefined> {
   const image = await SifImage.open(path);
   let letMainHash = (): void => undefined;
   let progress: ((done: number, total: number) => void) | undefined;
-  // The main thread has the CLI, openpgp and the checks to run: workers on every core hash meanwhile.
+  // Workers on every core hash while the main thread loads the CLI, openpgp and the keys; then it hashes too.
   const digests = new ObjectDigests(image, {
     threads: availableParallelism() + 1,
-    mainThreadJobs: 'small',
     mainThreadAfter: new Promise<void>((resolve) => (letMainHash = resolve)),
     onProgress: (done, total) => progress?.(done, total),
   });
   await prefetchVerification(image, digests, { groups: [], objects: [] });
-  const claim = (onProgress: typeof progress) => {
+  const joinHashing = (onProgress: typeof progress) => {
     progress = onProgress;
     letMainHash();
   };
-  return { image, digests, claim };
+  return { image, digests, joinHashing };
 }
 
 /**

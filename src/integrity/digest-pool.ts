@@ -117,11 +117,6 @@ export class DigestPool {
     private readonly workerUrl: URL = WORKER_URL,
   ) {}
 
-  /** False once workers have proven unable to start in this process. */
-  get canStart(): boolean {
-    return !this.unusable;
-  }
-
   /** Workers started and not yet terminated. */
   get size(): number {
     return this.all.size;

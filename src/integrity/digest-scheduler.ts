@@ -24,8 +24,6 @@ export interface SchedulerOptions {
   readonly onBytes: (bytes: number) => void;
   /** The main thread takes no job before this settles; workers start at once. */
   readonly mainThreadAfter?: Promise<unknown>;
-  /** 'small': the main thread takes only main-thread jobs, and others only when no worker can start. */
-  readonly mainThreadJobs: 'any' | 'small';
 }
 
 interface Job {
@@ -99,8 +97,7 @@ export class DigestScheduler {
   private pump(): void {
     if (this.abort.signal.aborted) return;
     if (this.mainReady && !this.mainBusy) {
-      const mayTakeAny = this.options.mainThreadJobs === 'any' || !this.pool().canStart;
-      const job = this.mainOnly.shift() ?? (mayTakeAny ? this.anywhere.shift() : undefined);
+      const job = this.mainOnly.shift() ?? this.anywhere.shift();
       if (job) void this.runOnMain(job);
     }
     while (this.anywhere.length > 0 && this.workersBusy < this.options.threads - 1) {

@@ -156,10 +156,10 @@ t.test('when workers cannot start, everything is hashed on the main thread', asy
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4, CHUNK * 4]);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
-  const scheduler = new DigestScheduler(image, () => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined, mainThreadJobs: 'small' as const });
+  const scheduler = new DigestScheduler(image, () => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
   const got = await Promise.all(image.descriptors.map((d) => scheduler.submit([d], 'sha256')));
   t.same(got, data.map((d) => oneShot('sha256', d)));
-  t.same(scheduler.stats, { mainJobs: 3, workerJobs: 0 }, "even a main thread kept to small jobs takes them");
+  t.same(scheduler.stats, { mainJobs: 3, workerJobs: 0 });
   t.equal(pool.size, 0, 'the dead workers are gone');
   t.equal(pool.acquire(), undefined, 'and no more are started');
 });
@@ -216,7 +216,7 @@ t.test('a worker starts only for enough waiting work; a started one takes any ob
   t.teardown(() => image.close());
   const pool = new DigestPool(1);
   t.teardown(() => pool.shutdown());
-  const options = { threads: 2, workerMinBytes: CHUNK, workerStartBytes: CHUNK * 12, chunkSize: CHUNK, onBytes: () => undefined, mainThreadJobs: 'any' as const };
+  const options = { threads: 2, workerMinBytes: CHUNK, workerStartBytes: CHUNK * 12, chunkSize: CHUNK, onBytes: () => undefined };
   const cold = new DigestScheduler(image, () => pool, options);
   const got = await Promise.all(image.descriptors.map((d) => cold.submit([d], 'sha256')));
   t.same(got, data.map((d) => oneShot('sha256', d)));
@@ -232,7 +232,7 @@ t.test('a worker starts only for enough waiting work; a started one takes any ob
   t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
 });
 
-t.test('a main thread kept free: no job before it is let, then only small ones while workers run', async (t) => {
+t.test('a main thread kept free: workers hash meanwhile; once let, it takes jobs too', async (t) => {
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 8, CHUNK * 8, CHUNK * 8, CHUNK]);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
@@ -241,7 +241,7 @@ t.test('a main thread kept free: no job before it is let, then only small ones w
   let letMain = (): void => undefined;
   const mainThreadAfter = new Promise<void>((resolve) => (letMain = resolve));
   const options = { threads: 3, workerMinBytes: CHUNK * 2, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined };
-  const scheduler = new DigestScheduler(image, () => pool, { ...options, mainThreadJobs: 'small', mainThreadAfter });
+  const scheduler = new DigestScheduler(image, () => pool, { ...options, mainThreadAfter });
   const [big1, big2, big3, small] = image.descriptors.map((d) => scheduler.submit([d], 'sha256'));
   t.same(await Promise.all([big1, big2, big3]), data.slice(0, 3).map((d) => oneShot('sha256', d)));
   t.same(scheduler.stats, { mainJobs: 0, workerJobs: 3 }, 'the workers hashed the big objects; the small one waits');

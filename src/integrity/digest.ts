@@ -70,16 +70,10 @@ export interface ObjectDigestsOptions {
   /**
    * The main thread hashes nothing before this promise settles; workers start
    * at once. For a caller that requests digests early and has other work for
-   * the main thread meanwhile (the CLI loading itself). Default: no wait.
+   * the main thread meanwhile (the CLI loading itself); give it one thread
+   * more than the cores, the main thread being busy. Default: no wait.
    */
   mainThreadAfter?: Promise<unknown>;
-  /**
-   * Which jobs the main thread takes: 'any' (default: it is one of the
-   * `threads` hashing slots), or 'small', only jobs under `workerMinBytes`
-   * (and any job when no worker can start), for a caller whose main thread has
-   * other work; give such a caller one thread more than the cores.
-   */
-  mainThreadJobs?: 'any' | 'small';
 }
 
 /** What a run hashed (for tests and benchmarks). */
@@ -115,7 +109,6 @@ export class ObjectDigests {
       workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
       mainThreadAfter: options.mainThreadAfter,
-      mainThreadJobs: options.mainThreadJobs ?? 'any',
       onBytes: (n) => {
         this.done += n;
         this.options.onProgress?.(this.done, this.total);

@@ -58,7 +58,6 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         const legacyAll = legacy && a.all;
         const defaultMode = !legacy && groups.length === 0 && objects.length === 0;
         const early = defaultMode ? await claimEarlyVerify(a.image) : undefined;
-        early?.claim(progress?.update);
         image =
           early?.image ??
           (await SifImage.open(a.image).catch(async (e: unknown) => {
@@ -69,6 +68,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         // Hashing starts (and a worker spawns) before openpgp loads: verify.js and digest.js do not import it.
         if (!legacy) await prefetchVerification(image, digests, { groups, objects });
         const keys = await loadKeys();
+        early?.joinHashing(progress?.update);
         if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
         report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true, digests });
         progress?.finish();
