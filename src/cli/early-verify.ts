@@ -66,13 +66,17 @@ export async function startEarlyVerify(argv: readonly string[]): Promise<void> {
 }
 
 async function open(path: string): Promise<EarlyVerify | undefined> {
-  const [{ stat }, { availableParallelism }] = await Promise.all([import('node:fs/promises'), import('node:os')]);
-  if (!(await stat(path)).isFile()) return undefined; // a FIFO or device is read once, by the command
-  const [{ SifImage }, { ObjectDigests }, { prefetchVerification }] = await Promise.all([
-    import('../image/image.js'),
+  const [{ stat }, { availableParallelism }, { digestPool }, { ObjectDigests, DEFAULT_WORKER_START_BYTES }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:os'),
+    import('../integrity/digest-pool.js'),
     import('../integrity/digest.js'),
-    import('../integrity/verify.js'),
   ]);
+  const file = await stat(path);
+  if (!file.isFile()) return undefined; // a FIFO or device is read once, by the command
+  // Worker start-up overlaps the loading below; small images would not use them.
+  if (file.size >= DEFAULT_WORKER_START_BYTES) digestPool().prestart(availableParallelism());
+  const [{ SifImage }, { prefetchVerification }] = await Promise.all([import('../image/image.js'), import('../integrity/verify.js')]);
   const image = await SifImage.open(path);
   let letMainHash = (): void => undefined;
   let progress: ((done: number, total: number) => void) | undefined;

@@ -131,7 +131,23 @@ export class DigestPool {
   acquire(mayStart = true): PoolWorker | undefined {
     const w = this.idle.pop();
     if (w) return w;
-    if (!mayStart || this.unusable || this.all.size >= this.maxWorkers) return undefined;
+    return mayStart ? this.start() : undefined;
+  }
+
+  /**
+   * Starts workers now, up to `count` in all, and keeps them idle: a start
+   * takes tens of milliseconds, which can overlap other work of the caller.
+   */
+  prestart(count: number): void {
+    while (this.all.size < count) {
+      const w = this.start();
+      if (!w) return;
+      this.idle.push(w);
+    }
+  }
+
+  private start(): PoolWorker | undefined {
+    if (this.unusable || this.all.size >= this.maxWorkers) return undefined;
     const started = new PoolWorker(this.workerUrl, (dead, shutdown) => this.forget(dead, shutdown));
     this.all.add(started);
     return started;

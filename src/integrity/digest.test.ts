@@ -133,6 +133,16 @@ t.test('the pool: lazily started, bounded, shut down on request, and started aga
   await pool.shutdown();
   t.equal(pool.size, 0, 'shut down');
   t.equal(new DigestPool(0).acquire(), undefined, 'a pool of size 0 never starts a worker');
+  const warm = new DigestPool(2);
+  warm.prestart(5);
+  t.equal(warm.size, 2, 'prestart stops at the pool size');
+  const [first, second] = [warm.acquire(false), warm.acquire(false)];
+  t.ok(first && second && first !== second, 'prestarted workers wait idle');
+  t.equal(warm.acquire(), undefined, 'and count against the size');
+  await warm.shutdown();
+  warm.prestart(1);
+  t.equal(warm.size, 1, 'prestart starts only the missing workers');
+  await warm.shutdown();
 
   // The main thread takes the first object, so the second goes to a worker.
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 64, CHUNK * 64]);
@@ -162,6 +172,8 @@ t.test('when workers cannot start, everything is hashed on the main thread', asy
   t.same(scheduler.stats, { mainJobs: 3, workerJobs: 0 });
   t.equal(pool.size, 0, 'the dead workers are gone');
   t.equal(pool.acquire(), undefined, 'and no more are started');
+  pool.prestart(2);
+  t.equal(pool.size, 0, 'not even by prestart');
 });
 
 t.test('workers start under the Node options of the main script, minus --input-type', async (t) => {
