@@ -167,7 +167,8 @@ function unverifiedGroup(report: VerificationReport): SifError | undefined {
   return undefined;
 }
 
-const ECL_PREFIX = 'while checking container image with ECL: ';
+/** Apptainer's start of every ECL refusal. */
+export const ECL_PREFIX = 'while checking container image with ECL: ';
 
 /**
  * Apptainer's ECL verdict (syecl.shouldRun) for the selected execgroup.

@@ -6,6 +6,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, PolicyError, UsageError } from '../errors.js';
+import { ECL_PREFIX } from './decide.js';
 
 export type EclMode = 'whitelist' | 'whitestrict' | 'blacklist';
 
@@ -138,7 +139,7 @@ export async function selectExecGroup(config: EclConfig, imagePath: string): Pro
     throw fromSystemError(e, imagePath);
   }
   const group = config.execgroup.find((g) => g.dirpath === dir) ?? config.execgroup.find((g) => g.dirpath === '');
-  if (!group) throw new PolicyError('SIF_NOT_IN_EXECGROUP', `while checking container image with ECL: ${imagePath} not part of any execgroup`);
+  if (!group) throw new PolicyError('SIF_NOT_IN_EXECGROUP', `${ECL_PREFIX}${imagePath} not part of any execgroup`);
   return group;
 }
 
