@@ -4,57 +4,18 @@
  * old or the new objects, and no object is ever lost.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType, editImage } from '../index.js';
-import { SIF_BIN } from '../test-support/cli.js';
 import { oracle } from '../test-support/oracle.js';
+import { killPlan, runSif } from '../test-support/processes.js';
 import { Rng } from '../test-support/random.js';
 import { withReference } from '../test-support/reference.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const ALL_TYPES = join(REPO, 'testdata/images/all-types.sif');
 const TIME = '1710000000';
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-  /** Milliseconds from the lock file's appearance to the exit (the write phase). */
-  lockedMs: number | undefined;
-}
-
-/**
- * Runs bin/sif. With `kill`, sends SIGKILL `afterMs` after start, or after the
- * image's lock appears (to land in the short write phase, not in Node's startup).
- */
-function runSif(args: string[], kill?: { afterMs: number; fromLock: boolean; lockPath: string }): Promise<Exit> {
-  const child = spawn(process.execPath, [SIF_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const lockPath = kill?.lockPath ?? `${args.at(-2)}.lock`;
-  let stderr = '';
-  let lockSeen: number | undefined;
-  let exited = false;
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const killer = () => setTimeout(() => child.kill('SIGKILL'), kill!.afterMs);
-  if (kill && !kill.fromLock) killer();
-  const poll = () => {
-    if (exited) return;
-    if (lockSeen === undefined && existsSync(lockPath)) {
-      lockSeen = Date.now();
-      if (kill?.fromLock) killer();
-    }
-    setImmediate(poll);
-  };
-  poll();
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      exited = true;
-      resolve({ code, signal, stderr, lockedMs: lockSeen === undefined ? undefined : Date.now() - lockSeen });
-    }),
-  );
-}
 
 interface Loaded {
   error?: string;
@@ -81,7 +42,7 @@ withReference(t, 'sif add/del killed at random moments leave the old or the new 
     const done = join(dir, `done-${name}.sif`);
     copyFileSync(source, done);
     const started = Date.now();
-    const full = await runSif(args(done));
+    const full = await runSif(args(done), { lockPath: `${done}.lock` });
     t.equal(full.code, 0, `${name} completes: ${full.stderr}`);
     const [totalMs, writeMs] = [Date.now() - started, full.lockedMs ?? 5];
     const [oldBytes, newBytes] = [readFileSync(source), readFileSync(done)];
@@ -90,10 +51,7 @@ withReference(t, 'sif add/del killed at random moments leave the old or the new 
     for (let i = 0; i < 40 && Date.now() - started < budget; i++) {
       const image = join(dir, `kill-${name}-${i}.sif`);
       copyFileSync(source, image);
-      // Two of three kills aim at the write phase, the rest anywhere in the run.
-      const fromLock = i % 3 !== 0;
-      const afterMs = Math.round((fromLock ? writeMs : totalMs) * rng.next());
-      const exit = await runSif(args(image), { afterMs, fromLock, lockPath: `${image}.lock` });
+      const exit = await runSif(args(image), { kill: killPlan(i, rng.next(), totalMs, writeMs), lockPath: `${image}.lock` });
       if (exit.signal === 'SIGKILL') killed++;
       if (exit.signal === 'SIGKILL' && existsSync(`${image}.lock`)) midWrite++;
       const raw = load(image);
