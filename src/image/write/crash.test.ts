@@ -77,18 +77,23 @@ function leaveStaleLock(lockPath: string, text: string | undefined): void {
 const copy = (source: string, path: string) => (copyFileSync(source, path), path);
 const objectsOf = (path: string) => oracle<{ error?: string; objects: unknown[] }>('load', path);
 
+/** Makes the change once on a copy of `source` at `probe`; returns how many file operations (crash points) it takes. */
+async function countFileOps(source: string, probe: string, change: (path: string, fileOps: FaultyOps) => Promise<unknown>): Promise<number> {
+  const counter = new FaultyOps(-1, 'none', `${probe}.lock`);
+  await change(copy(source, probe), counter);
+  return counter.calls;
+}
+
 withReference(t, 'a writer dying at any step leaves the old or the new image', ['go', 'go-sif'], async (t) => {
   for (const s of scenarios) {
     const dir = t.testdir();
     const source = join(REPO, 'testdata/images', s.source);
     const probe = join(dir, 'probe.sif');
-    copyFileSync(source, probe);
-    const counter = new FaultyOps(-1, 'none', `${probe}.lock`);
-    await s.run(probe, { time: TIME, fileOps: counter });
+    const calls = await countFileOps(source, probe, (path, fileOps) => s.run(path, { time: TIME, fileOps }));
     const [oldBytes, newBytes] = [readFileSync(source), readFileSync(probe)];
     const states = [objectsOf(source).objects, objectsOf(probe).objects];
     for (const fault of ['crash', 'torn-crash'] as Fault[]) {
-      for (let k = 0; k < counter.calls; k++) {
+      for (let k = 0; k < calls; k++) {
         const image = join(dir, `${fault}-${k}.sif`);
         copyFileSync(source, image);
         const ops = new FaultyOps(k, fault, `${image}.lock`);
@@ -114,11 +119,9 @@ t.test('a full disk at any step leaves the image byte-identical or finishes on t
     const dir = t.testdir();
     const source = join(REPO, 'testdata/images', s.source);
     const probe = join(dir, 'probe.sif');
-    copyFileSync(source, probe);
-    const counter = new FaultyOps(-1, 'none', `${probe}.lock`);
-    await s.run(probe, { time: TIME, fileOps: counter });
+    const calls = await countFileOps(source, probe, (path, fileOps) => s.run(path, { time: TIME, fileOps }));
     const newBytes = readFileSync(probe);
-    for (let k = 0; k < counter.calls; k++) {
+    for (let k = 0; k < calls; k++) {
       const image = join(dir, `full-${k}.sif`);
       copyFileSync(source, image);
       await t.rejects(s.run(image, { time: TIME, fileOps: new FaultyOps(k, 'enospc', `${image}.lock`) }), {
@@ -162,11 +165,9 @@ withReference(t, 'sif sign of three groups dying at any step: no group signed, o
   await createImage(source, { time: TIME, id: 'nil', objects });
   const old = oracle<Loaded>('load', source).objects;
   const sign = (image: string, fileOps: FaultyOps) => signImage(image, { key, time: TIME, fileOps } as SignOptions);
-  const probe = copy(source, join(dir, 'probe.sif'));
-  const counter = new FaultyOps(-1, 'none', `${probe}.lock`);
-  await sign(probe, counter);
+  const calls = await countFileOps(source, join(dir, 'probe.sif'), sign);
   for (const fault of ['crash', 'torn-crash'] as Fault[]) {
-    for (let k = 0; k < counter.calls; k++) {
+    for (let k = 0; k < calls; k++) {
       const image = copy(source, join(dir, `${fault}-${k}.sif`));
       const ops = new FaultyOps(k, fault, `${image}.lock`);
       await t.rejects(sign(image, ops), `${fault} at call ${k}`);
