@@ -54,7 +54,7 @@ export async function hashRanges(
   onChunk?: (bytes: number) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const bufs = buffers.buffers(Math.max(0, ...ranges.map((r) => r.size)));
+  const bufs = buffers.buffers(largest(ranges));
   const reads = chunks(ranges, bufs[0].length);
   let next = reads.next();
   let [current, spare] = bufs;
@@ -73,17 +73,18 @@ export async function hashRanges(
 }
 
 /**
- * hashRanges with blocking reads from `fd` into `buffer`, yielding to the
- * event loop between chunks (so messages, timers and other work still run).
+ * hashRanges with blocking reads from `fd` into one of `buffers`, yielding to
+ * the event loop between chunks (so messages, timers and other work still run).
  */
 export async function hashRangesBlocking(
   fd: number,
   ranges: readonly ByteRange[],
   hash: Hash,
-  buffer: Buffer,
+  buffers: ReadBuffers,
   onChunk?: (bytes: number) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  const [buffer] = buffers.buffers(largest(ranges));
   for (const c of chunks(ranges, buffer.length)) {
     signal?.throwIfAborted();
     let got = 0;
@@ -97,6 +98,8 @@ export async function hashRangesBlocking(
     await new Promise(setImmediate);
   }
 }
+
+const largest = (ranges: readonly ByteRange[]) => Math.max(0, ...ranges.map((r) => r.size));
 
 interface Chunk {
   readonly id: number;

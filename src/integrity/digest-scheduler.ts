@@ -108,17 +108,23 @@ export class DigestScheduler {
     }
   }
 
+  /**
+   * Whether the job just started is the only one hashing, with none waiting
+   * for a worker: only then is a core idle to read ahead on; beside other
+   * hashing, blocking reads are faster (digest-read.ts).
+   */
+  private hashingAlone(): boolean {
+    return this.workersBusy + (this.mainBusy ? 1 : 0) === 1 && this.anywhere.length === 0;
+  }
+
   private async runOnMain(job: Job): Promise<void> {
     this.mainBusy = true;
     this.stats.mainJobs++;
-    // Beside workers, no core is idle to overlap reads with: blocking reads are faster then.
-    const alone = this.workersBusy === 0 && this.anywhere.length === 0;
     try {
       const hash = createHash(job.alg);
       const { onBytes } = this.options;
-      const size = Math.max(0, ...job.ranges.map((r) => r.size));
-      if (alone) await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
-      else await hashRangesBlocking(this.image.handle.fd, job.ranges, hash, this.mainBuffers.buffers(size)[0], onBytes, this.abort.signal);
+      if (this.hashingAlone()) await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      else await hashRangesBlocking(this.image.handle.fd, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
       job.resolve(hash.digest());
     } catch (e) {
       job.reject(this.abort.signal.aborted ? closedError() : e);
@@ -135,7 +141,7 @@ export class DigestScheduler {
       const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
       this.abort.signal.throwIfAborted();
       // Judged after the await: digests requested together are all queued by then.
-      const readAhead = this.workersBusy === 1 && !this.mainBusy && this.anywhere.length === 0;
+      const readAhead = this.hashingAlone();
       const outcome = await worker.run(
         { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize, readAhead },
         this.options.onBytes,

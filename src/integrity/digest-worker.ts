@@ -42,7 +42,7 @@ async function run(job: WorkerJob, signal: AbortSignal): Promise<WorkerReply> {
       unreported = 0;
     };
     if (job.readAhead) await hashRanges(handle, job.ranges, hash, buffers, onChunk, signal);
-    else await hashRangesBlocking(handle.fd, job.ranges, hash, buffers.buffers(Math.max(0, ...job.ranges.map((r) => r.size)))[0], onChunk, signal);
+    else await hashRangesBlocking(handle.fd, job.ranges, hash, buffers, onChunk, signal);
     if (unreported > 0) post({ type: 'progress', bytes: unreported });
     return { type: 'done', digest: hash.digest() };
   } catch (e) {

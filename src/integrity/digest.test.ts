@@ -9,7 +9,7 @@ import { createImage } from '../image/write/create.js';
 import { isSifError } from '../errors.js';
 import { DIGEST_SIZES, hashBytes, ObjectDigests, type DigestAlg, type ObjectDigestsOptions } from './digest.js';
 import { DigestPool, digestPool, shutdownDigestPool } from './digest-pool.js';
-import { hashRangesBlocking } from './digest-read.js';
+import { hashRangesBlocking, ReadBuffers } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
 
 const ALGS = Object.keys(DIGEST_SIZES) as DigestAlg[];
@@ -271,17 +271,17 @@ t.test('the blocking read loop (workers, and the main thread beside them): diges
   t.teardown(() => closeSync(fd));
   const chunks: number[] = [];
   const hash = createHash('sha384');
-  await hashRangesBlocking(fd, [a!, b!], hash, Buffer.alloc(CHUNK), (n) => chunks.push(n));
+  await hashRangesBlocking(fd, [a!, b!], hash, new ReadBuffers(CHUNK), (n) => chunks.push(n));
   t.same(hash.digest(), oneShot('sha384', data[0]!, data[1]!));
   t.same(chunks, [CHUNK, CHUNK, CHUNK, 7, CHUNK]);
   const past = { id: 9, offset: b!.offset, size: b!.size + 100 };
-  await t.rejects(hashRangesBlocking(fd, [past], createHash('sha256'), Buffer.alloc(CHUNK * 2)), {
+  await t.rejects(hashRangesBlocking(fd, [past], createHash('sha256'), new ReadBuffers(CHUNK * 2)), {
     code: 'SIF_TRUNCATED',
     message: `reading data object 9: unexpected EOF at offset ${b!.offset + CHUNK}`,
   });
   const stop = new AbortController();
   let hashed = 0;
   const stopAfterTwo = (n: number) => (hashed += n) === 2 * CHUNK && stop.abort();
-  await t.rejects(hashRangesBlocking(fd, [a!], createHash('sha256'), Buffer.alloc(CHUNK), stopAfterTwo, stop.signal), { name: 'AbortError' });
+  await t.rejects(hashRangesBlocking(fd, [a!], createHash('sha256'), new ReadBuffers(CHUNK), stopAfterTwo, stop.signal), { name: 'AbortError' });
   t.equal(hashed, 2 * CHUNK, 'stopped at the next chunk');
 });
