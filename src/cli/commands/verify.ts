@@ -56,8 +56,8 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
         const legacy = a['legacy-insecure'];
         const legacyAll = legacy && a.all;
-        const defaultMode = !legacy && groups.length === 0 && objects.length === 0;
-        const early = defaultMode ? await claimEarlyVerify(a.image) : undefined;
+        const noSelection = groups.length === 0 && objects.length === 0;
+        const early = !legacy && noSelection ? await claimEarlyVerify(a.image) : undefined;
         image =
           early?.image ??
           (await SifImage.open(a.image).catch(async (e: unknown) => {
@@ -66,10 +66,11 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
           }));
         digests = early?.digests ?? new Digests(image, { onProgress: progress?.update });
         // Hashing starts (and a worker spawns) before openpgp loads: verify.js and digest.js do not import it.
-        if (!legacy) await prefetchVerification(image, digests, { groups, objects });
+        // An early start has requested these digests already.
+        if (!legacy && !early) await prefetchVerification(image, digests, { groups, objects });
         const keys = await loadKeys();
         early?.joinHashing(progress?.update);
-        if (legacy && !legacyAll && groups.length === 0 && objects.length === 0) objects.push(primaryPartitionId(image));
+        if (legacy && !legacyAll && noSelection) objects.push(primaryPartitionId(image));
         report = await verifyIntegrity(image, { keys, groups, objects, legacy, legacyAll, stopAtFirstFailure: true, digests });
         progress?.finish();
         if (!a.json) await write(io.stdout, renderVerifyText(report));
