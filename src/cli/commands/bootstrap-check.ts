@@ -1,11 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { write, type Io } from '../io.js';
+import { repeatable } from '../repeated-flags.js';
 import { renderBootstrapCheck } from '../render/gating.js';
 
 interface Args {
   definition: string;
   image?: string;
-  keyring?: string | string[];
+  keyring?: string[];
   keysdir?: string;
   'global-keyring'?: string;
 }
@@ -19,7 +20,7 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
       y
         .positional('definition', { type: 'string', demandOption: true, describe: 'Apptainer definition file' })
         .positional('image', { type: 'string', describe: 'the downloaded image, for library and oras bootstraps' })
-        .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary), besides the global keyring and your pgp-public' })
+        .option('keyring', { ...repeatable, describe: 'public key file to trust (repeatable; armored or binary), besides the global keyring and your pgp-public' })
         .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
         .example('$0 bootstrap-check app.def', 'localimage: checks From: (relative to app.def)')
@@ -29,7 +30,7 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
       const result = await checkBootstrap({
         definition: a.definition,
         image: a.image,
-        keyrings: [a.keyring ?? []].flat(),
+        keyrings: a.keyring ?? [],
         keysDir: a.keysdir,
         globalKeyring: a['global-keyring'],
         env: io.env,
