@@ -23,7 +23,7 @@ t.test('a SIF image or a definition file cannot be "-": exit 2, one line, nothin
   const def = join(dir, 'app.def');
   writeFileSync(def, 'Bootstrap: library\nFrom: alpine\n');
   const notImage = 'sif: IMAGE cannot be "-": a SIF image must be a file (for a file named -, write ./-)\n';
-  const notDefinition = `sif: DEFINITION cannot be "-": From: is relative to the definition file's directory, so it must be a file (for a file named -, write ./-)\n`;
+  const notDefinition = 'sif: DEFINITION cannot be "-": apptainer build reads the definition from a file (for a file named -, write ./-)\n';
   type Case = [args: string[], stderr: string];
   const cases: Case[] = [
     ...[['list'], ['header'], ['info', '1'], ['dump', '1'], ['new'], ['del', '1'], ['setprim', '1'], ['sign'], ['verify']].map((c): Case => [[...c, '-'], notImage]),

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { runCli } from '../test-support/cli.js';
+import { GO_IMAGES } from '../test-support/reference.js';
 import { commands } from './commands/index.js';
 import { keySubcommands } from './commands/key/index.js';
 import type { Io } from './io.js';
@@ -73,13 +74,17 @@ t.test('a flag and its alias count as the same flag', async (t) => {
 
 t.test('repeatable flags are declared so in every command that has them, and accumulate', async (t) => {
   const declared = walked.flatMap((w) => w.options.array.map((name) => `${w.path.join(' ')} --${name}`));
-  t.same(declared, ['verify --keyring', 'bootstrap-check --keyring', 'bootstrap-check --build-arg']);
-  const dir = t.testdir({ 'empty.asc': '' });
+  t.same(declared, ['verify --keyring', 'bootstrap-check --build-arg', 'bootstrap-check --keyring']);
+  const image = join(GO_IMAGES, 'one-group-signed.sif');
+  const dir = t.testdir({ 'empty.asc': '', 'app.def': `Bootstrap: localimage\nFrom: ${image}\n`, 'args.def': 'Bootstrap: {{ A }}\nFrom: {{ B }}\n' });
   // Both values reach the command: the second, missing file is the one reported.
   for (const path of [['verify'], ['bootstrap-check']]) {
-    const r = await runCli([...path, '--keyring', join(dir, 'empty.asc'), '--keyring', join(dir, 'missing.asc'), join(dir, 'x')]);
-    t.match(r.stderr, /missing\.asc/, `${path.join(' ')}: the second --keyring is read`);
+    const target = path[0] === 'verify' ? image : join(dir, 'app.def');
+    const r = await runCli([...path, '--keyring', join(dir, 'empty.asc'), '--keyring', join(dir, 'missing.asc'), target]);
+    t.same([r.code, r.stderr], [3, `sif: open ${join(dir, 'missing.asc')}: no such file or directory\n`], `${path.join(' ')}: the second --keyring is read`);
   }
+  const args = await runCli(['bootstrap-check', '--build-arg', 'A=docker', '--build-arg', 'B=alpine', join(dir, 'args.def')]);
+  t.same([args.code, args.stdout.toString()], [0, 'Bootstrap docker alpine: not a SIF image, nothing to check\n'], 'every --build-arg is applied');
 });
 
 t.test('switches may be repeated: the last spelling wins', async (t) => {

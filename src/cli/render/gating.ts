@@ -58,26 +58,28 @@ export function renderVerdict(r: VerifyImageResult): string {
   return `Verdict: ${parts.join('; ')}\n`;
 }
 
+/** One stdout line per stage, naming the file checked; warnings on stderr. An enforced failure's reason is main's to print. */
 function stageLines(c: StageCheck): { out: string[]; err: string[] } {
   switch (c.kind) {
     case 'not-sif':
       return { out: [`Bootstrap ${c.bootstrap}${c.source ? ` ${c.source}` : ''}: not a SIF image, nothing to check`], err: [] };
     case 'enforced':
-      return c.result.ok
-        ? { out: [`Bootstrap image ${c.image} verified and signed by: ${c.result.required.join(', ')}`], err: [] }
-        : { out: [], err: [] }; // the error itself is reported by main
+      return { out: [c.result.ok ? `Bootstrap image ${c.image} verified and signed by: ${c.result.required.join(', ')}` : `Bootstrap image ${c.image} refused`], err: [] };
     case 'verified':
       if (c.warning) {
-        return { out: [], err: [`sif: warning: ${c.warning.message}`, 'sif: warning: Bootstrap image could not be verified, but build will continue.'] };
+        return {
+          out: [`Bootstrap image ${c.image} could not be verified`],
+          err: [`sif: warning: ${c.warning.message}`, 'sif: warning: Bootstrap image could not be verified, but build will continue.'],
+        };
       }
-      return { out: c.result.ok ? [`Bootstrap image ${c.image} verified`] : [], err: [] };
+      return { out: [c.result.ok ? `Bootstrap image ${c.image} verified` : `Bootstrap image ${c.image} is not signed`], err: [] };
   }
 }
 
 /** stdout and stderr text for `sif bootstrap-check`. */
 export function renderBootstrapCheck(r: BootstrapCheckResult): { stdout: string; stderr: string } {
   const out: string[] = [];
-  const err: string[] = [];
+  const err = r.warnings.map((w) => `sif: warning: ${w}`);
   for (const c of r.stages) {
     const lines = stageLines(c);
     out.push(...lines.out);
