@@ -217,7 +217,7 @@ withReference(t, 'sif verify and bootstrap-check on signed images', ['go', 'go-s
     }
     const def = join(dir, 'bad.def');
     writeFileSync(def, 'Bootstrap: localimage\nFrom: images/single.sif\nFingerprints: 1CD6FA281D476DD1\n');
-    const r = await cli(['bootstrap-check', def]);
+    const r = await cli(['bootstrap-check', '--cwd', dir, def]);
     t.same([r.code, r.stderr], [2, 'sif: definition file header Fingerprints: fingerprint "1CD6FA281D476DD1" is 16 hex digits; a full 40-hex-digit fingerprint is required (short key IDs are ambiguous)\n']);
     t.equal(sha(images.single), before, 'the image is unchanged');
   });

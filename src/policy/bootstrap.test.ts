@@ -98,6 +98,8 @@ t.test('non-SIF sources have nothing to check', async (t) => {
   const { checkBootstrap, calls } = await withFakeVerify(() => ({}));
   for (const [text, source] of [
     [`Bootstrap: docker\nFrom: alpine:3.19\nFingerprints: ${KEY1}\n`, 'alpine:3.19'],
+    ['Bootstrap: docker\nFrom: alpine:3.19\nFingerprints: 1D476DD1\n', 'alpine:3.19'], // Apptainer reads them only for a SIF
+    ['Bootstrap: localimage\nFrom: rootfs.squashfs\nFingerprints: 1D476DD1\n', join(dir, 'rootfs.squashfs')],
     ['Bootstrap: localimage\nFrom: rootfs.squashfs\n', join(dir, 'rootfs.squashfs')],
     ['Bootstrap: localimage\nFrom: sandbox\n', join(dir, 'sandbox')],
     ['Bootstrap: scratch\n', ''],
@@ -106,6 +108,14 @@ t.test('non-SIF sources have nothing to check', async (t) => {
     const r = await checkBootstrap({ cwd: dir, definition: def('f.def', text) });
     t.ok(r.ok);
     t.same(r.stages, [{ kind: 'not-sif', bootstrap: text.slice(11, text.indexOf('\n')), source }], text);
+  }
+  t.equal(calls.length, 0, 'nothing verified');
+});
+
+t.test('every stage is planned before any is checked, as newBuild does', async (t) => {
+  const { checkBootstrap, calls } = await withFakeVerify(() => ({}));
+  for (const [second, message] of [['Bootstrap: library\nFrom: a\n', 'bootstrap library: give the downloaded image as IMG'], ['Bootstrap: Docker\n', 'invalid build source Docker']]) {
+    await t.rejects(checkBootstrap({ cwd: dir, definition: def('p.def', `Bootstrap: localimage\nFrom: base.sif\n%post\n${second}`) }), { code: 'SIF_USAGE', message });
   }
   t.equal(calls.length, 0, 'nothing verified');
 });

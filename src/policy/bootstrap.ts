@@ -70,11 +70,15 @@ export interface BootstrapCheckResult {
   readonly error?: SifError;
 }
 
-/** A stage Apptainer would start building: its agent, and the image to check or the source it names. */
+/** A stage as Apptainer would start building it: its agent, and the image it would check or the source it names. */
 interface PlannedStage {
   readonly bootstrap: string;
-  readonly from: string;
-  readonly fingerprints: readonly string[];
+  /** The image (absolute for localimage, as given for a download), or `From:` of an agent that yields no SIF. */
+  readonly source: string;
+  /** True when `source` is an image: a SIF one is checked. */
+  readonly image: boolean;
+  /** The `Fingerprints:` header, which Apptainer reads only for a SIF image. */
+  readonly fingerprints: string | undefined;
 }
 
 /** Checks every stage of the definition file; throws only for bad input. */
@@ -83,14 +87,15 @@ export async function checkBootstrap(options: BootstrapCheckOptions): Promise<Bo
   const warn = (message: string) => void warnings.push(message);
   const given = readBuildArgs(options.buildArgs ?? [], await readOptional(options.buildArgFile), warn);
   const text = await readDefinition(options.definition);
-  const stages = definitionWithBuildArgs(text, { given, warnUnused: options.warnUnusedBuildArgs, warn }).map(planStage);
-  const downloaded = stages.filter((s) => DOWNLOADED.has(s.bootstrap));
+  const stages = definitionWithBuildArgs(text, { given, warnUnused: options.warnUnusedBuildArgs, warn });
+  const downloaded = stages.filter((s) => DOWNLOADED.has(s.header?.bootstrap ?? ''));
   if (options.image !== undefined && downloaded.length === 0) {
     throw new UsageError('IMG names the image a library, oras or shub bootstrap downloaded, but the definition has no such stage');
   }
   if (downloaded.length > 1) throw new UsageError(`the definition has ${downloaded.length} library/oras/shub stages; check them one at a time`);
+  const planned = stages.map((stage) => planStage(stage, options));
   const checks: StageCheck[] = [];
-  for (const stage of stages) checks.push(await checkStage(stage, options));
+  for (const stage of planned) checks.push(await checkStage(stage, options));
   const failed = checks.find((c) => c.kind === 'enforced' && !c.result.ok);
   const error = failed?.kind === 'enforced' ? failed.result.error : undefined;
   return { ok: failed === undefined, stages: checks, warnings, ...(error ? { error } : {}) };
@@ -117,24 +122,31 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-/** `newBuild`'s checks, for every stage before any is built: a header, and a bootstrap agent Apptainer knows. */
-function planStage(stage: DefinitionStage): PlannedStage {
+/**
+ * `newBuild`'s checks, for every stage before any is built (a header, an
+ * agent Apptainer knows), and where each stage's image is: From: cleaned as
+ * filepath.Clean and opened from the build's directory, or IMG for a download.
+ */
+function planStage(stage: DefinitionStage, options: BootstrapCheckOptions): PlannedStage {
   if (stage.header === undefined) throw new UsageError('multiple stages detected, all must have headers');
   const bootstrap = stage.header.bootstrap ?? '';
   if (bootstrap === '') throw new UsageError('no bootstrap specification found');
-  if (bootstrap !== 'localimage' && !DOWNLOADED.has(bootstrap) && !NOT_SIF.has(bootstrap)) throw new UsageError(`invalid build source ${bootstrap}`);
-  return { bootstrap, from: stage.header.from ?? '', fingerprints: headerFingerprints(stage.header.fingerprints) };
+  const from = stage.header.from ?? '';
+  const { fingerprints } = stage.header;
+  if (bootstrap === 'localimage') return { bootstrap, source: resolve(options.cwd ?? process.cwd(), goCleanPath(from)), image: true, fingerprints };
+  if (NOT_SIF.has(bootstrap)) return { bootstrap, source: from, image: false, fingerprints };
+  if (!DOWNLOADED.has(bootstrap)) throw new UsageError(`invalid build source ${bootstrap}`);
+  if (options.image === undefined) throw new UsageError(`bootstrap ${bootstrap}: give the downloaded image as IMG`);
+  return { bootstrap, source: options.image, image: true, fingerprints };
 }
 
 async function checkStage(stage: PlannedStage, options: BootstrapCheckOptions): Promise<StageCheck> {
-  const { bootstrap } = stage;
-  if (NOT_SIF.has(bootstrap)) return { kind: 'not-sif', bootstrap, source: stage.from };
-  const image = bootstrap === 'localimage' ? resolve(options.cwd ?? process.cwd(), goCleanPath(stage.from)) : options.image;
-  if (image === undefined) throw new UsageError(`bootstrap ${bootstrap}: give the downloaded image as IMG`);
-  if (!(await isSif(image))) return { kind: 'not-sif', bootstrap, source: image };
+  const { bootstrap, source: image } = stage;
+  if (!stage.image || !(await isSif(image))) return { kind: 'not-sif', bootstrap, source: image };
+  const fingerprints = headerFingerprints(stage.fingerprints);
   const common = { path: image, keyrings: options.keyrings, keysDir: options.keysDir, globalKeyring: options.globalKeyring, env: options.env };
-  if (stage.fingerprints.length > 0) {
-    return { kind: 'enforced', bootstrap, image, result: await verifyImage({ ...common, fingerprints: stage.fingerprints }) };
+  if (fingerprints.length > 0) {
+    return { kind: 'enforced', bootstrap, image, result: await verifyImage({ ...common, fingerprints }) };
   }
   const result = await verifyImage(common);
   const quiet = result.ok || result.error?.code === 'SIF_SIGNATURE_NOT_FOUND';

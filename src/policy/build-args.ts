@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseDefinition, parseStage, type DefinitionStage } from './deffile.js';
-import { goTrimSpace } from './go-text.js';
+import { goScanLines, goTrimSpace } from './go-text.js';
 
 export type BuildArgs = ReadonlyMap<string, string>;
 
@@ -31,16 +31,13 @@ function keyValue(text: string): [string, string] {
 /** Go's %q for the texts these messages quote (JSON's escapes agree for printable text). */
 const goQuote = (s: string) => JSON.stringify(s);
 
-/** Lines as bufio.Scanner's ScanLines splits them (a final "\n" ends the last line, "\r\n" counts as "\n"). */
-const scanLines = (text: string) => (text === '' ? [] : text.replace(/\n$/, '').split('\n').map((l) => l.replace(/\r$/, '')));
-
 /**
  * `ReadBuildArgs`: the file's KEY=VALUE lines (a bad line is skipped with a
  * warning), then each --build-arg over them (a bad one is an error).
  */
 export function readBuildArgs(args: readonly string[], fileText: string | undefined, warn: (message: string) => void): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of scanLines(fileText ?? '')) {
+  for (const line of goScanLines(fileText ?? '')) {
     try {
       out.set(...keyValue(line));
     } catch (e) {
@@ -54,7 +51,7 @@ export function readBuildArgs(args: readonly string[], fileText: string | undefi
 /** `ReadDefaults`: a stage's `%arguments` KEY=VALUE lines; blank and `#` lines ignored, bad ones skipped with a warning. */
 export function readDefaults(argumentsBody: string, warn: (message: string) => void): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of scanLines(argumentsBody).map(goTrimSpace)) {
+  for (const line of goScanLines(argumentsBody).map(goTrimSpace)) {
     if (line === '' || line.startsWith('#')) continue;
     try {
       out.set(...keyValue(line));

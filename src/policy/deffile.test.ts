@@ -93,6 +93,7 @@ t.test('sections: names, app sections, %arguments', async (t) => {
 t.test('empty stages are skipped; a stage of sections alone has no header', async (t) => {
   t.throws(() => parseDefinition(''), { code: 'SIF_USAGE', message: 'no stages found in definition file' });
   t.throws(() => parseDefinition('# only a comment\n\n'), { message: 'no stages found in definition file' });
+  t.equal(parseStage(''), undefined);
   t.equal(parseStage('\n%post\n%labels\n  # none\n'), undefined, 'empty sections and comment-only labels are nothing');
   t.same(parseDefinition('%post\n  true\n').map((s) => s.header), [undefined]);
   t.same(parseDefinition('%labels\n a b\n').map((s) => s.header), [undefined]);

@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseFingerprintList } from './fingerprints.js';
-import { goIsSpace, goToLower, goTrimSpace } from './go-text.js';
+import { goIsSpace, goScanLines, goToLower, goTrimSpace } from './go-text.js';
 
 /** One build stage. */
 export interface DefinitionStage {
@@ -65,14 +65,6 @@ export function parseStage(raw: string): DefinitionStage | undefined {
   return { raw, header, arguments: args };
 }
 
-/** bufio.ScanLines: split at "\n", dropping one "\r" before it; no line after a final "\n". */
-function scanLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-}
-
 /** bufio.ScanWords' first word starts with "%": the first non-space code point is "%". */
 function opensSection(line: string): boolean {
   const first = [...line].find((c) => !goIsSpace(c.codePointAt(0)!));
@@ -85,7 +77,7 @@ function opensSection(line: string): boolean {
  */
 function scanTokens(raw: string): string[] {
   const tokens: string[][] = [];
-  for (const line of scanLines(raw)) {
+  for (const line of goScanLines(raw)) {
     if (opensSection(line) || tokens.length === 0) tokens.push([]);
     tokens.at(-1)!.push(line);
   }

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { oracle } from '../test-support/oracle.js';
 import { withReference } from '../test-support/reference.js';
-import { goCleanPath, goIsSpace, goToLower, goTrimSpace } from './go-text.js';
+import { goCleanPath, goIsSpace, goScanLines, goToLower, goTrimSpace } from './go-text.js';
 
 interface Tables {
   version: string;
@@ -37,4 +37,10 @@ withReference(t, "Go's strings.TrimSpace, strings.ToLower and filepath.Clean on 
   t.same(texts.map((s) => [goTrimSpace(s), goToLower(s)]), oracle('gotext', 'trim', ...texts));
   const paths = ['', '.', './', 'base.sif', './base.sif', 'a/../b.sif', 'defs/', '//x//y/', '/../a', '../../a/./b/', 'a/b/../../..', '/'];
   t.same(paths.map(goCleanPath), oracle('gotext', 'clean', ...paths));
+});
+
+t.test("bufio.ScanLines' lines", async (t) => {
+  type Case = [text: string, lines: string[]];
+  const cases: Case[] = [['', []], ['a', ['a']], ['a\n', ['a']], ['a\r\nb', ['a', 'b']], ['a\n\n', ['a', '']], ['\r\n', ['']], ['a\rb\r\r\n', ['a\rb\r']]];
+  for (const [text, lines] of cases) t.same(goScanLines(text), lines, JSON.stringify(text));
 });

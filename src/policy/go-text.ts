@@ -39,6 +39,13 @@ export function goToLower(s: string): string {
   return [...s].map((c) => SIMPLE_LOWER[c] ?? c.toLowerCase()).join('');
 }
 
+/** bufio.ScanLines: split at "\n", dropping one "\r" before it; no line after a final "\n". */
+export function goScanLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
 /** filepath.Clean on Linux: lexical; '' is '.', and no trailing slash except on '/'. */
 export function goCleanPath(p: string): string {
   const normal = posix.normalize(p);
