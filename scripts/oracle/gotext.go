@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -12,6 +13,8 @@ import (
 //	gotext tables        unicode.IsSpace and unicode.ToLower over every code point
 //	gotext clean P...    filepath.Clean of each
 //	gotext trim S...     strings.TrimSpace and strings.ToLower of each
+//	gotext match RE S... regexp.MustCompile(RE).FindAllStringSubmatch(S, -1) of each:
+//	                     the patterns Apptainer matches definition files with
 func init() {
 	register("gotext", gotext)
 }
@@ -39,6 +42,14 @@ func gotext(args []string) (interface{}, error) {
 		out := [][2]string{}
 		for _, s := range args[1:] {
 			out = append(out, [2]string{strings.TrimSpace(s), strings.ToLower(s)})
+		}
+		return out, nil
+	}
+	if len(args) > 1 && args[0] == "match" {
+		re := regexp.MustCompile(args[1])
+		out := [][][]string{}
+		for _, s := range args[2:] {
+			out = append(out, re.FindAllStringSubmatch(s, -1))
 		}
 		return out, nil
 	}

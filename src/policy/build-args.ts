@@ -15,9 +15,9 @@ export type BuildArgs = ReadonlyMap<string, string>;
  * `{{\s*(\w+)\s*}}` with Go's RE2 classes: `\s` is [\t\n\f\r ] (no \v, no
  * Unicode spaces), `\w` is ASCII.
  */
-const REFERENCE = /\{\{[\t\n\f\r ]*([0-9A-Za-z_]+)[\t\n\f\r ]*\}\}/g;
+export const REFERENCE = /\{\{[\t\n\f\r ]*([0-9A-Za-z_]+)[\t\n\f\r ]*\}\}/g;
 /** `\s*[#][^!]\s*.*`, unanchored: a "#" followed by anything but "!" marks a comment. */
-const COMMENT = /#[^!]/;
+export const COMMENT = /#[^!]/;
 
 /** `getKeyVal`: KEY=VALUE, both trimmed as Go trims; the key must not be empty. */
 function keyValue(text: string): [string, string] {

@@ -37,12 +37,15 @@ export function parseDefinition(text: string): DefinitionStage[] {
 }
 
 /**
- * `All`'s split before each `(?mi)^bootstrap:`: Go's `^` follows only "\n"
- * (JavaScript's `m` flag also follows "\r", U+2028, U+2029) and its `(?i)`
- * folds case as the `u` flag does (ſ matches s, K matches k).
+ * `All`'s `(?mi)^bootstrap:`: Go's `^` follows only "\n" (JavaScript's `m`
+ * flag also follows "\r", U+2028, U+2029) and its `(?i)` folds case as the
+ * `u` flag does (ſ matches s).
  */
+export const STAGE_START = /(?<=^|\n)bootstrap:/giu;
+
+/** `All`'s split before each stage start. */
 function splitStages(text: string): string[] {
-  const starts = [...text.matchAll(/(?<=^|\n)bootstrap:/giu)].map((m) => m.index);
+  const starts = [...text.matchAll(STAGE_START)].map((m) => m.index);
   const bounds = [0, ...starts.filter((i) => i > 0), text.length];
   return bounds.slice(1).map((end, i) => text.slice(bounds[i], end)).filter((s) => s.length > 0);
 }

@@ -2,6 +2,8 @@
 import t from 'tap';
 import { oracle } from '../test-support/oracle.js';
 import { withReference } from '../test-support/reference.js';
+import { COMMENT, REFERENCE } from './build-args.js';
+import { STAGE_START } from './deffile.js';
 import { goCleanPath, goIsSpace, goScanLines, goToLower, goTrimSpace } from './go-text.js';
 
 interface Tables {
@@ -43,4 +45,14 @@ t.test("bufio.ScanLines' lines", async (t) => {
   type Case = [text: string, lines: string[]];
   const cases: Case[] = [['', []], ['a', ['a']], ['a\n', ['a']], ['a\r\nb', ['a', 'b']], ['a\n\n', ['a', '']], ['\r\n', ['']], ['a\rb\r\r\n', ['a\rb\r']]];
   for (const [text, lines] of cases) t.same(goScanLines(text), lines, JSON.stringify(text));
+});
+
+withReference(t, "Go's RE2 on the patterns Apptainer reads definition files with", ['go', 'go-sif'], async (t) => {
+  const match = (re: string, texts: string[]) => oracle<(string[][] | null)[]>('gotext', 'match', re, ...texts).map((m) => m ?? []);
+  const stages = ['Bootstrap: a\nbootstrap: b', 'x\nBOOTſTRAP: b', 'x\rbootstrap: b', 'x\u2028bootstrap: b', 'x\n bootstrap: b', 'bootstrapping:'];
+  t.same(stages.map((s) => [...s.matchAll(STAGE_START)].map((m) => [m[0]])), match('(?mi)^bootstrap:', stages), 'stage starts');
+  const refs = ['{{ A }}', '{{A}}{{ b_1 }}', '{{\tA\n}}', '{{\vA}}', '{{\u00A0A}}', '{{ A-B }}', '{{ É }}', '{{{ A }}}', '{{ A } }'];
+  t.same(refs.map((s) => [...s.matchAll(REFERENCE)].map((m) => [m[0], m[1]])), match('{{\\s*(\\w+)\\s*}}', refs), 'references');
+  const comments = ['\n# x ', '\n#!', '#', '\n#\n', 'a #b', '\n  #!#x', '\n#\u00e9'];
+  t.same(comments.map((s) => COMMENT.test(s)), match('\\s*[#][^!]\\s*.*', comments).map((m) => m.length > 0), 'comment look-back');
 });
