@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { runCli, SIF_BIN } from '../test-support/cli.js';
+import { visiblePath } from './render/gating.js';
 import { buildGatingImages, KEY1, PUBKEY1, PUBKEY2 } from '../test-support/gating-images.js';
 import { oracle } from '../test-support/oracle.js';
 import { withReference } from '../test-support/reference.js';
@@ -37,7 +38,7 @@ withReference(t, 'bootstrap-check checks the file apptainer build opens', ['go',
   };
   const expectVerdict = (t: Test, r: { code: number; stdout: Buffer; stderr: string }, ref: { file: string; allowed: boolean }, name: string) => {
     t.equal(r.code === 0, ref.allowed, `${name}: the reference's verdict on ${relative(root, ref.file)} (${r.stderr.trim()})`);
-    t.match(r.stdout.toString(), `Bootstrap image ${ref.file} `, `${name}: names the file checked`);
+    t.match(r.stdout.toString(), `Bootstrap image ${visiblePath(ref.file)} `, `${name}: names the file checked`);
   };
 
   t.test('From: resolves from the working directory of the build (default: the current one), not the definition', async (t: Test) => {
@@ -104,6 +105,9 @@ withReference(t, 'bootstrap-check checks the file apptainer build opens', ['go',
       if (from !== undefined) expectVerdict(t, r, reference(root, from), name);
       else t.equal(r.stderr, 'sif: failed to parse deffile header: invalid header keyword found: \uFEFFbootstrap\n', name);
     }
+    writeFileSync(def, `Bootstrap: localimage\nFrom: defs/base.sif\uFEFF\n`);
+    const lookAlike = await runCli(['bootstrap-check', '--cwd', root, def], env);
+    t.equal(lookAlike.stdout.toString(), `Bootstrap image "${join(root, 'defs', 'base.sif')}\\u{feff}" is not signed\n`, 'the log shows the look-alike for what it is');
     writeFileSync(def, Buffer.from('Bootstrap: localimage\nFrom: \xff.sif\n', 'latin1'));
     const notUtf8 = await runCli(['bootstrap-check', def], env);
     t.same([notUtf8.code, notUtf8.stderr], [2, `sif: ${def}: the definition file is not UTF-8 text\n`]);
@@ -122,4 +126,16 @@ withReference(t, 'bootstrap-check checks the file apptainer build opens', ['go',
 
   t.equal(sha(join(root, 'defs', 'base.sif')), before[0], 'nothing checked was changed');
   t.equal(sha(join(root, 'base.sif')), before[1]);
+});
+
+t.test('paths with invisible characters are shown quoted and escaped', async (t) => {
+  type Case = [path: string, shown: string];
+  const cases: Case[] = [
+    ['/b/base.sif', '/b/base.sif'],
+    ['/b/my base é.sif', '/b/my base é.sif'],
+    ['/b/base.sif\uFEFF', '"/b/base.sif\\u{feff}"'],
+    ['/b/base\u00A0.sif\u0085', '"/b/base\\u{a0}.sif\\u{85}"'],
+    ['/b/\tx\n', '"/b/\\u{9}x\\u{a}"'],
+  ];
+  for (const [path, shown] of cases) t.equal(visiblePath(path), shown, JSON.stringify(path));
 });
