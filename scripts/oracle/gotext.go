@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +16,10 @@ import (
 //	gotext trim S...     strings.TrimSpace and strings.ToLower of each
 //	gotext match RE S... regexp.MustCompile(RE).FindAllStringSubmatch(S, -1) of each:
 //	                     the patterns Apptainer matches definition files with
+//	gotext scan lines|sections S...
+//	                     how many tokens a bufio.Scanner returns from each, and its error:
+//	                     lines (bufio.ScanLines), or sections (a token ends before each
+//	                     later line whose first word starts with "%")
 func init() {
 	register("gotext", gotext)
 }
@@ -53,6 +58,26 @@ func gotext(args []string) (interface{}, error) {
 		}
 		return out, nil
 	}
+	if len(args) > 1 && args[0] == "scan" {
+		split := bufio.ScanLines
+		if args[1] == "sections" {
+			split = splitSections
+		}
+		out := []scanned{}
+		for _, s := range args[2:] {
+			sc := bufio.NewScanner(strings.NewReader(s))
+			sc.Split(split)
+			r := scanned{}
+			for sc.Scan() {
+				r.Tokens++
+			}
+			if err := sc.Err(); err != nil {
+				r.Error = err.Error()
+			}
+			out = append(out, r)
+		}
+		return out, nil
+	}
 	t := textTables{Version: unicode.Version, Space: []rune{}, Lower: [][2]rune{}, Assigned: [][2]rune{}}
 	categories := []*unicode.RangeTable{unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z, unicode.C}
 	for r := rune(0); r <= unicode.MaxRune; r++ {
@@ -71,4 +96,29 @@ func gotext(args []string) (interface{}, error) {
 		}
 	}
 	return t, nil
+}
+
+type scanned struct {
+	Tokens int    `json:"tokens"`
+	Error  string `json:"error"`
+}
+
+// splitSections ends a token before each line, other than its first, whose
+// first word starts with "%": it decides only once it has seen that line whole.
+func splitSections(data []byte, atEOF bool) (int, []byte, error) {
+	pos := 0
+	for pos < len(data) {
+		adv, line, _ := bufio.ScanLines(data[pos:], atEOF)
+		if adv == 0 {
+			return 0, nil, nil
+		}
+		if _, word, _ := bufio.ScanWords(line, true); pos > 0 && len(word) > 0 && word[0] == '%' {
+			return pos, data[:pos], nil
+		}
+		pos += adv
+	}
+	if !atEOF || pos == 0 {
+		return 0, nil, nil
+	}
+	return pos, data[:pos], nil
 }

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { fromSystemError, UsageError, type SifError } from '../errors.js';
 import { MAGIC } from '../format/constants.js';
 import { headerLayout } from '../format/layout.js';
-import { definitionWithBuildArgs, readBuildArgs } from './build-args.js';
+import { definitionWithBuildArgs, readBuildArgs, type BuildArgFile } from './build-args.js';
 import { headerFingerprints, type DefinitionStage } from './deffile.js';
 import { goCleanPath } from './go-text.js';
 import { verifyImage, type VerifyImageResult } from './verify-image.js';
@@ -85,7 +85,7 @@ interface PlannedStage {
 export async function checkBootstrap(options: BootstrapCheckOptions): Promise<BootstrapCheckResult> {
   const warnings: string[] = [];
   const warn = (message: string) => void warnings.push(message);
-  const given = readBuildArgs(options.buildArgs ?? [], await readOptional(options.buildArgFile), warn);
+  const given = readBuildArgs(options.buildArgs ?? [], await readBuildArgFile(options.buildArgFile), warn);
   const text = await readDefinition(options.definition);
   const stages = definitionWithBuildArgs(text, { given, warnUnused: options.warnUnusedBuildArgs, warn });
   const downloaded = stages.filter((s) => DOWNLOADED.has(s.header?.bootstrap ?? ''));
@@ -101,8 +101,8 @@ export async function checkBootstrap(options: BootstrapCheckOptions): Promise<Bo
   return { ok: failed === undefined, stages: checks, warnings, ...(error ? { error } : {}) };
 }
 
-async function readOptional(path: string | undefined): Promise<string | undefined> {
-  return path === undefined ? undefined : readText(path, 'build arg file');
+async function readBuildArgFile(path: string | undefined): Promise<BuildArgFile | undefined> {
+  return path === undefined ? undefined : { path, text: await readText(path, 'build arg file') };
 }
 
 const readDefinition = (path: string) => readText(path, 'definition file');

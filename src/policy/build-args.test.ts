@@ -27,7 +27,7 @@ t.test('a "#" (not "#!") before a reference on its line leaves it as written', a
 
 t.test('--build-arg and --build-arg-file: KEY=VALUE, trimmed as Go trims', async (t) => {
   const warnings: string[] = [];
-  const args = readBuildArgs(['A = 1 ', 'B=x=y', 'C=\u0085z\u0085'], 'A=from file\r\nD=d\n\nbad line\n=v\n', (w) => warnings.push(w));
+  const args = readBuildArgs(['A = 1 ', 'B=x=y', 'C=\u0085z\u0085'], { path: 'args.txt', text: 'A=from file\r\nD=d\n\nbad line\n=v\n' }, (w) => warnings.push(w));
   t.same(Object.fromEntries(args), { A: '1', B: 'x=y', C: 'z', D: 'd' });
   t.same(warnings, [
     'Skipping "" in build arg file: "" is not a key=value pair',
@@ -59,4 +59,11 @@ t.test('a whole definition: each stage with its own defaults; unused arguments s
   t.same(warnings, ['Unused build args: ALPHA ZED']);
   t.throws(() => definitionWithBuildArgs('Bootstrap: docker\nFrom: {{ X }}\n', { given: map({ X: 'a\nbogus' }), warn }), { message: 'failed to parse deffile header: header key bogus had no val' }, 'the substituted stage is parsed again');
   t.throws(() => definitionWithBuildArgs('\n%help\n{{ X }}', { given: map({ X: '' }), warn }), { message: 'empty definition file' }, 'a stage the substitution empties');
+});
+
+t.test("a line longer than bufio.Scanner's 64 KiB buffer", async (t) => {
+  const long = `X=${'a'.repeat(64 * 1024)}\n`;
+  const warn = () => undefined;
+  t.throws(() => readBuildArgs([], { path: 'args.txt', text: `A=1\n${long}` }, warn), { code: 'SIF_USAGE', message: 'error reading build arg file "args.txt": bufio.Scanner: token too long' });
+  t.same(Object.fromEntries(readDefaults(`A=1\n${long}B=2\n`, warn)), { A: '1' }, '%arguments silently ends there');
 });

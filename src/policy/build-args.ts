@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseDefinition, parseStage, type DefinitionStage } from './deffile.js';
-import { goScanLines, goTrimSpace } from './go-text.js';
+import { fitsScanBuffer, goLines, goTrimSpace } from './go-text.js';
 
 export type BuildArgs = ReadonlyMap<string, string>;
 
@@ -31,27 +31,50 @@ function keyValue(text: string): [string, string] {
 /** Go's %q for the texts these messages quote (JSON's escapes agree for printable text). */
 const goQuote = (s: string) => JSON.stringify(s);
 
+/** Lines as a bufio.Scanner returns them, and whether it stopped early on one too long for its buffer. */
+function scanLines(text: string): { lines: string[]; tooLong: boolean } {
+  const lines = goLines(text);
+  const fit = lines.findIndex((_, i) => !fitsScanBuffer(lines, i, i));
+  return { lines: lines.slice(0, fit < 0 ? lines.length : fit).map((l) => l.text), tooLong: fit >= 0 };
+}
+
+/** A --build-arg-file: where it is and what it holds. */
+export interface BuildArgFile {
+  readonly path: string;
+  readonly text: string;
+}
+
 /**
  * `ReadBuildArgs`: the file's KEY=VALUE lines (a bad line is skipped with a
  * warning), then each --build-arg over them (a bad one is an error).
  */
-export function readBuildArgs(args: readonly string[], fileText: string | undefined, warn: (message: string) => void): Map<string, string> {
+export function readBuildArgs(args: readonly string[], file: BuildArgFile | undefined, warn: (message: string) => void): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of goScanLines(fileText ?? '')) {
+  if (file !== undefined) readBuildArgFile(file, out, warn);
+  for (const arg of args) out.set(...keyValue(arg));
+  return out;
+}
+
+function readBuildArgFile(file: BuildArgFile, out: Map<string, string>, warn: (message: string) => void): void {
+  const { lines, tooLong } = scanLines(file.text);
+  for (const line of lines) {
     try {
       out.set(...keyValue(line));
     } catch (e) {
       warn(`Skipping ${goQuote(line)} in build arg file: ${(e as Error).message}`);
     }
   }
-  for (const arg of args) out.set(...keyValue(arg));
-  return out;
+  if (tooLong) throw new UsageError(`error reading build arg file ${goQuote(file.path)}: bufio.Scanner: token too long`);
 }
 
-/** `ReadDefaults`: a stage's `%arguments` KEY=VALUE lines; blank and `#` lines ignored, bad ones skipped with a warning. */
+/**
+ * `ReadDefaults`: a stage's `%arguments` KEY=VALUE lines; blank and `#` lines
+ * ignored, bad ones skipped with a warning. A line too long for the scanner
+ * silently ends them, as in Apptainer.
+ */
 export function readDefaults(argumentsBody: string, warn: (message: string) => void): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of goScanLines(argumentsBody).map(goTrimSpace)) {
+  for (const line of scanLines(argumentsBody).lines.map(goTrimSpace)) {
     if (line === '' || line.startsWith('#')) continue;
     try {
       out.set(...keyValue(line));

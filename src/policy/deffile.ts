@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseFingerprintList } from './fingerprints.js';
-import { goIsSpace, goScanLines, goToLower, goTrimSpace } from './go-text.js';
+import { fitsScanBuffer, goIsSpace, goLines, goToLower, goTrimSpace } from './go-text.js';
 
 /** One build stage. */
 export interface DefinitionStage {
@@ -75,16 +75,19 @@ function opensSection(line: string): boolean {
 }
 
 /**
- * `scanDefinitionFile`: the header is every line before the first that opens
- * a section; each section runs to the next. Lines are rejoined with "\n".
+ * `scanDefinitionFile` under bufio.Scanner: the header is every line before
+ * the first that opens a section; each section runs to the next. Lines are
+ * rejoined with "\n". A token Scanner's 64 KiB buffer cannot decide (a huge
+ * section) fails the whole definition, as it does in Apptainer.
  */
 function scanTokens(raw: string): string[] {
-  const tokens: string[][] = [];
-  for (const line of goScanLines(raw)) {
-    if (opensSection(line) || tokens.length === 0) tokens.push([]);
-    tokens.at(-1)!.push(line);
-  }
-  return tokens.map((lines) => lines.map((l) => `${l}\n`).join(''));
+  const lines = goLines(raw);
+  const starts = lines.flatMap((l, i) => (i === 0 || opensSection(l.text) ? [i] : []));
+  return starts.map((first, k) => {
+    const next = starts[k + 1] ?? lines.length;
+    if (!fitsScanBuffer(lines, first, next)) throw new UsageError('bufio.Scanner: token too long');
+    return lines.slice(first, next).map((l) => `${l.text}\n`).join('');
+  });
 }
 
 interface Section {

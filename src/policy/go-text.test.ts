@@ -3,8 +3,8 @@ import t from 'tap';
 import { oracle } from '../test-support/oracle.js';
 import { withReference } from '../test-support/reference.js';
 import { COMMENT, REFERENCE } from './build-args.js';
-import { STAGE_START } from './deffile.js';
-import { goCleanPath, goIsSpace, goScanLines, goToLower, goTrimSpace } from './go-text.js';
+import { parseStage, STAGE_START } from './deffile.js';
+import { fitsScanBuffer, goCleanPath, goIsSpace, goLines, goScanLines, goToLower, goTrimSpace } from './go-text.js';
 
 interface Tables {
   version: string;
@@ -55,4 +55,31 @@ withReference(t, "Go's RE2 on the patterns Apptainer reads definition files with
   t.same(refs.map((s) => [...s.matchAll(REFERENCE)].map((m) => [m[0], m[1]])), match('{{\\s*(\\w+)\\s*}}', refs), 'references');
   const comments = ['\n# x ', '\n#!', '#', '\n#\n', 'a #b', '\n  #!#x', '\n#\u00e9'];
   t.same(comments.map((s) => COMMENT.test(s)), match('\\s*[#][^!]\\s*.*', comments).map((m) => m.length > 0), 'comment look-back');
+});
+
+withReference(t, "bufio.Scanner's 64 KiB buffer: where Apptainer fails with \"token too long\"", ['go', 'go-sif'], async (t) => {
+  const K64 = 64 * 1024;
+  const a = (n: number) => 'a'.repeat(n);
+  const lineTexts = [`${a(K64 - 1)}\n`, `${a(K64)}\n`, a(K64 - 1), a(K64), `x\n${a(K64 - 3)}`, `x\n${a(K64 - 2)}`, `${'é'.repeat(K64 / 2 - 1)}\r\n`, `${'é'.repeat(K64 / 2)}\n`, `ok\n${a(K64)}\nnever\n`];
+  const lines = oracle<{ tokens: number; error: string }[]>('gotext', 'scan', 'lines', ...lineTexts);
+  const ours = lineTexts.map((text) => {
+    const all = goLines(text);
+    const fit = all.findIndex((_, i) => !fitsScanBuffer(all, i, i));
+    return { tokens: fit < 0 ? all.length : fit, error: fit < 0 ? '' : 'bufio.Scanner: token too long' };
+  });
+  t.same(ours, lines, 'ScanLines');
+  const header = 'Bootstrap: docker\nFrom: ';
+  const defs = [K64 - 40, K64 - 32, K64 - 31, K64 - 30, K64 - 26, K64 - 25, K64 - 24, K64 - 13, K64 - 12].flatMap((n) => [`${header}${a(n)}\n%post\necho\n`, `${header}${a(n)}\n%post`, `${header}${a(n)}\n`, `${header}x\n%post\n${a(n)}\n%test\n`]);
+  // A few at a time: argv holds at most 2 MiB.
+  const sections = defs.flatMap((_, i) => (i % 8 === 0 ? oracle<{ tokens: number; error: string }[]>('gotext', 'scan', 'sections', ...defs.slice(i, i + 8)) : []));
+  const verdicts = defs.map((def) => {
+    try {
+      parseStage(def);
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+  t.same(verdicts, sections.map((s) => s.error), 'definition sections');
+  t.ok(verdicts.includes('') && verdicts.includes('bufio.Scanner: token too long'), 'both sides of the limit');
 });

@@ -39,11 +39,50 @@ export function goToLower(s: string): string {
   return [...s].map((c) => SIMPLE_LOWER[c] ?? c.toLowerCase()).join('');
 }
 
+/** One line as bufio.ScanLines returns it, with where it lies in the UTF-8 bytes. */
+export interface GoLine {
+  /** The line without its "\n" and one "\r" before it. */
+  readonly text: string;
+  /** Byte offset of its first byte. */
+  readonly start: number;
+  /** Byte offset after it and its "\n". */
+  readonly end: number;
+  /** False for a last line with no "\n". */
+  readonly terminated: boolean;
+}
+
 /** bufio.ScanLines: split at "\n", dropping one "\r" before it; no line after a final "\n". */
-export function goScanLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+export function goLines(text: string): GoLine[] {
+  const pieces = text.split('\n');
+  if (pieces.at(-1) === '') pieces.pop();
+  let start = 0;
+  return pieces.map((piece, i) => {
+    const terminated = i < pieces.length - 1 || text.endsWith('\n');
+    const end = start + Buffer.byteLength(piece) + (terminated ? 1 : 0);
+    const line = { text: piece.endsWith('\r') ? piece.slice(0, -1) : piece, start, end, terminated };
+    start = end;
+    return line;
+  });
+}
+
+export const goScanLines = (text: string): string[] => goLines(text).map((l) => l.text);
+
+/** bufio.MaxScanTokenSize: a Scanner's buffer never grows past it. */
+const MAX_SCAN_TOKEN = 64 * 1024;
+
+/**
+ * Whether a bufio.Scanner can return the token that starts at `lines[first]`
+ * and is decided by the whole of line `decider` (its "\n" seen), or by the
+ * end of input when `decider` is past the end or has no "\n". Everything
+ * from the token's start to that point must fit the 64 KiB buffer, and the
+ * end of input is only seen with a byte of room to spare; otherwise the
+ * scanner fails with "bufio.Scanner: token too long".
+ */
+export function fitsScanBuffer(lines: readonly GoLine[], first: number, decider: number): boolean {
+  const start = lines[first]!.start;
+  const deciding = lines[decider];
+  if (deciding?.terminated) return deciding.end - start <= MAX_SCAN_TOKEN;
+  return (lines.at(-1)?.end ?? 0) - start < MAX_SCAN_TOKEN;
 }
 
 /** filepath.Clean on Linux: lexical; '' is '.', and no trailing slash except on '/'. */
