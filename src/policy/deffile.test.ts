@@ -78,6 +78,7 @@ t.test("doHeader's corner cases", async (t) => {
 t.test('sections: names, app sections, %arguments', async (t) => {
   const [stage] = parseDefinition('Bootstrap: docker\nFrom: a\n%arguments\nA=1\n%post\n%ARGUMENTS x\nB=2\n%appinstall foo\n%files\n');
   t.equal(stage?.arguments, 'A=1\nB=2\n', 'every %arguments body, the name in any case');
+  t.ok(parseDefinition('Bootstrap: docker\n%files\n"a b" c\n""\n" "\n\'\n'), 'quoted %files lines Apptainer parses');
   type Case = [def: string, message: string];
   const cases: Case[] = [
     ['Bootstrap: docker\n%bogus\n%other\n', 'invalid section(s) specified: bogus, other'],
@@ -86,6 +87,7 @@ t.test('sections: names, app sections, %arguments', async (t) => {
     ['Bootstrap: docker\n%APPINSTALL foo\n', 'invalid section(s) specified: APPINSTALL foo'],
     ['Bootstrap: docker\n%appinstall\n', 'app section appinstall: could not be split into section name and app name'],
     ['%post\n', 'section %post: could not be split into section name and body'],
+    ['Bootstrap: docker\n%files\n  a b\n  "\u0085\n', "%files: a line that is a lone \" crashes Apptainer's parser (index out of range)"],
   ];
   for (const [def, message] of cases) t.throws(() => parseDefinition(def), { code: 'SIF_USAGE', message }, JSON.stringify(def));
 });

@@ -110,8 +110,20 @@ function parseSection(token: string): Section {
     if (parts.length < 2) throw new UsageError(`app section ${parts[0]}: could not be split into section name and app name`);
     return { key: `${parts[0]} ${parts[1]}`, body, args: '' };
   }
+  if (name === 'files') assertFilesParse(body);
   const space = unprefixed.indexOf(' ');
   return { key: name, body, args: space < 0 ? '' : unprefixed.slice(space + 1) };
+}
+
+/**
+ * A `%files` line that is a lone `"` matches nothing of Apptainer's
+ * source/destination pattern, and its parser then indexes the empty match
+ * list: it panics, and the build never starts.
+ */
+function assertFilesParse(body: string): void {
+  if (body.split('\n').some((line) => goTrimSpace(line) === '"')) {
+    throw new UsageError("%files: a line that is a lone \" crashes Apptainer's parser (index out of range)");
+  }
 }
 
 /** `populateDefinition`: a section neither standard nor (spelled in lower case) an app section is an error. */
