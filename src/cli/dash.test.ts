@@ -4,10 +4,11 @@
  * needed. yargs alone would turn it into '' or drop it.
  */
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, spawnCli } from '../test-support/cli.js';
+import { runCli, SIF_BIN, spawnCli } from '../test-support/cli.js';
 import { openpgpKey } from '../test-support/pgp.js';
 import { sparseImage } from '../test-support/sparse.js';
 import { protectDash, restoreDash, showDash } from './dash.js';
@@ -22,7 +23,7 @@ t.test('a SIF image or a definition file cannot be "-": exit 2, one line, nothin
   const def = join(dir, 'app.def');
   writeFileSync(def, 'Bootstrap: library\nFrom: alpine\n');
   const notImage = 'sif: IMAGE cannot be "-": a SIF image must be a file (for a file named -, write ./-)\n';
-  const notDefinition = `sif: DEFINITION cannot be "-": From: is relative to the definition file's directory, so it must be a file (for a file named -, write ./-)\n`;
+  const notDefinition = 'sif: DEFINITION cannot be "-": apptainer build reads the definition from a file (for a file named -, write ./-)\n';
   type Case = [args: string[], stderr: string];
   const cases: Case[] = [
     ...[['list'], ['header'], ['info', '1'], ['dump', '1'], ['new'], ['del', '1'], ['setprim', '1'], ['sign'], ['verify']].map((c): Case => [[...c, '-'], notImage]),
@@ -60,6 +61,26 @@ t.test('"-" is stdin for `add` and `key import`, stdout for `key export`', async
 
   const bad = await runCli(['key', 'import', '--keysdir', keysDir, '-'], {}, 'not a key');
   t.same([bad.code, bad.stderr], [6, 'sif: stdin: not a valid OpenPGP keyring: not an OpenPGP packet at byte 0 (0x6e)\n']);
+});
+
+t.test('add IMG - refuses a closed stdin; an open, empty one adds an empty object', async (t) => {
+  const dir = t.testdir();
+  const image = join(dir, 'image.sif');
+  t.equal((await runCli(['new', image])).code, 0);
+  const before = sha(image);
+  // A real process, as users run it: the shell closes fd 0 and Node puts /dev/null there.
+  const sh = (redirect: string) => spawnSync('sh', ['-c', `exec "$0" add --datatype 7 "$1" - ${redirect}`, SIF_BIN, image], { encoding: 'utf8' });
+  const closed = sh('0<&-');
+  t.same([closed.status, closed.stderr], [2, 'sif: FILE is "-" but stdin is closed: pipe the data in, or name a file\n']);
+  t.equal(sha(image), before, 'the image is unchanged');
+  for (const redirect of ['< /dev/null', '< "$1.empty"']) {
+    writeFileSync(`${image}.empty`, '');
+    const r = sh(redirect);
+    t.same([r.status, r.stderr], [0, ''], redirect);
+  }
+  const piped = spawnCli(['add', '--datatype', '7', image, '-'], { input: '' });
+  t.same([piped.code, piped.stderr], [0, ''], 'an empty pipe');
+  t.match((await runCli(['list', image])).stdout.toString(), /3 +\|NONE +\|NONE +\|\d+-\d+ +\|Generic\/Raw/);
 });
 
 t.test('key import - of an encrypted secret key: the passphrase cannot come from the consumed stdin', async (t) => {

@@ -13,7 +13,7 @@ const DASH = '\0-';
 /** Arguments (by yargs name) that cannot be a stream, and why. */
 const MUST_BE_A_FILE: Readonly<Record<string, string>> = {
   image: 'IMAGE cannot be "-": a SIF image must be a file',
-  definition: "DEFINITION cannot be \"-\": From: is relative to the definition file's directory, so it must be a file",
+  definition: 'DEFINITION cannot be "-": apptainer build reads the definition from a file',
 };
 
 /** argv with every lone "-" replaced by the parser-safe token. */

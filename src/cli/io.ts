@@ -1,9 +1,12 @@
+import { fstatSync, readFileSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 /** Where a command writes. Injected so tests can run commands in-process. */
 export interface Io {
   readonly stdin: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
   readonly stdinIsTTY: boolean;
+  /** True when the process started with no stdin at all (fd 0 closed); absent means an open stream. */
+  readonly stdinWasClosed?: () => boolean;
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
@@ -24,6 +27,7 @@ export function processIo(): Io {
   return {
     stdin: process.stdin,
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdinWasClosed,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
@@ -45,4 +49,27 @@ export function write(stream: Writable, chunk: string | Uint8Array): Promise<voi
 export function useColor(io: Io, stream: 'stdout' | 'stderr'): boolean {
   const tty = stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
   return tty && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
+
+/** Linux's open-mode bits in /proc/self/fdinfo's octal `flags:` field, and the read-write mode. */
+const O_ACCMODE = 0o3;
+const O_RDWR = 0o2;
+
+/**
+ * Node puts /dev/null on a closed fd 0 before any script runs, opened
+ * read-write (node::PlatformInit); a shell's `< /dev/null` or a parent's
+ * 'ignore' opens it read-only. So the open mode tells "no stdin" from "an
+ * empty one". Linux only (/proc); elsewhere stdin counts as open.
+ */
+function stdinWasClosed(): boolean {
+  try {
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/0', 'utf8'))?.[1];
+    const stdin = fstatSync(0);
+    const devNull = statSync('/dev/null');
+    const readWrite = flags !== undefined && (parseInt(flags, 8) & O_ACCMODE) === O_RDWR;
+    return readWrite && stdin.isCharacterDevice() && stdin.rdev === devNull.rdev;
+    /* c8 ignore next 3 -- only without Linux's /proc, where nothing tells them apart */
+  } catch {
+    return false;
+  }
 }

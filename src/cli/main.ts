@@ -9,6 +9,7 @@ import { commands } from './commands/index.js';
 import { protectDash, restoreDash, showDash } from './dash.js';
 import { EXIT_BROKEN_PIPE, EXIT_CODES } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
+import { refuseRepeatedFlags, type DeclaredOptions } from './repeated-flags.js';
 
 const packageVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -20,14 +21,9 @@ const packageVersion = (): string =>
  */
 const YARGS_COMPLETION = 'yargs-completion-script';
 
-interface ParserOptions {
-  key: Record<string, unknown>;
-  alias: Record<string, string[]>;
-}
-
 /** yargs 18 methods that @types/yargs 17 does not declare (or declares without arguments). */
 interface YargsUntyped {
-  getOptions(): ParserOptions;
+  getOptions(): DeclaredOptions;
   showCompletionScript($0: string, command: string): unknown;
   getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } };
 }
@@ -47,6 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         },
       })
       .middleware(restoreDash, true)
+      .middleware((args) => refuseRepeatedFlags(args, (parser as unknown as YargsUntyped).getOptions()), true)
       .completion(YARGS_COMPLETION, false)
       .demandCommand(1, 'specify a command')
       .strict()
@@ -86,7 +83,7 @@ function skipHelpCache(parser: Argv): void {
  * `--flag` swallows the next word as its value, so `sif list --bogus x.sif`
  * would say "Not enough non-option arguments". Name the unknown flag instead.
  */
-function unknownOptionMessage(argv: readonly string[], options: ParserOptions): string | undefined {
+function unknownOptionMessage(argv: readonly string[], options: DeclaredOptions): string | undefined {
   const known = new Set([...Object.keys(options.key), ...Object.values(options.alias).flat()]);
   const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   for (const arg of argv) {

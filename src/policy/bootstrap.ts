@@ -2,34 +2,49 @@
  * `sif bootstrap-check`: what `apptainer build` checks about a definition
  * file's bootstrap image before building (conveyorPacker_local.go
  * GetLocalPacker), without building:
- * - a SIF bootstrap (`localimage` of a SIF file, `library`, `oras`) with
- *   `Fingerprints:` must verify and be signed by all of them, else the build fails;
+ * - the definition is read as Apptainer reads it: build arguments applied
+ *   (build-args.ts), Go's parsing rules (deffile.ts);
+ * - a SIF bootstrap (`localimage` of a SIF file, or the image `library`,
+ *   `oras` or `shub` downloaded) with `Fingerprints:` must verify and be
+ *   signed by all of them, else the build fails;
  * - without (or with an empty) `Fingerprints:` it is verified anyway: an
  *   unsigned image passes quietly, any other failure only warns;
- * - other bootstraps (docker, debootstrap, …) and non-SIF local images have
+ * - other bootstraps (docker, debootstrap, …) and non-SIF images have
  *   nothing to check.
+ * A relative `From:` is relative to where the build runs, as Apptainer opens
+ * `filepath.Clean(from)`: not to the definition file.
  */
 import { open, readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fromSystemError, UsageError, type SifError } from '../errors.js';
 import { MAGIC } from '../format/constants.js';
 import { headerLayout } from '../format/layout.js';
-import { parseDefinition, type DefinitionStage } from './deffile.js';
+import { definitionWithBuildArgs, readBuildArgs, type BuildArgFile } from './build-args.js';
+import { headerFingerprints, type DefinitionStage } from './deffile.js';
+import { goCleanPath } from './go-text.js';
 import { verifyImage, type VerifyImageResult } from './verify-image.js';
 
-/** Bootstraps that download a SIF and check it like a local one. */
-const DOWNLOADED_SIF = new Set(['library', 'oras']);
+/** Bootstraps that download an image and check it as a local one (GetLocalPacker). */
+const DOWNLOADED = new Set(['library', 'oras', 'shub']);
 /** Every other bootstrap agent Apptainer knows (conveyorPacker.go): none yields a SIF to check. */
 const NOT_SIF = new Set([
-  'shub', 'docker', 'docker-archive', 'docker-daemon', 'oci', 'oci-archive', 'oci-sif', 'http', 'https',
+  'docker', 'docker-archive', 'docker-daemon', 'oci', 'oci-archive', 'oci-sif', 'http', 'https',
   'busybox', 'debootstrap', 'arch', 'yum', 'dnf', 'zypper', 'scratch', 'buildkit', 'dockerfile',
 ]);
 
 export interface BootstrapCheckOptions {
   /** Path of the definition file. */
   readonly definition: string;
-  /** The downloaded image, for `library`/`oras` bootstraps (required there, refused otherwise). */
+  /** The downloaded image, for `library`/`oras`/`shub` bootstraps (required there, refused otherwise). */
   readonly image?: string;
+  /** Where `apptainer build` will run: a relative `From:` resolves here (default: the current directory). */
+  readonly cwd?: string;
+  /** --build-arg KEY=VALUE values, in order. */
+  readonly buildArgs?: readonly string[];
+  /** --build-arg-file: a file of KEY=VALUE lines. */
+  readonly buildArgFile?: string;
+  /** --warn-unused-build-args. */
+  readonly warnUnusedBuildArgs?: boolean;
   /** Extra public key files; the global keyring and the keysdir's pgp-public are read too. */
   readonly keyrings?: readonly string[];
   readonly keysDir?: string;
@@ -38,7 +53,7 @@ export interface BootstrapCheckOptions {
 }
 
 export type StageCheck =
-  /** Nothing to check: not a SIF bootstrap, or a local image that is not SIF. */
+  /** Nothing to check: not a SIF bootstrap, or an image that is not SIF. */
   | { readonly kind: 'not-sif'; readonly bootstrap: string; readonly source: string }
   /** `Fingerprints:` given: the result decides the build. */
   | { readonly kind: 'enforced'; readonly bootstrap: string; readonly image: string; readonly result: VerifyImageResult }
@@ -49,52 +64,89 @@ export interface BootstrapCheckResult {
   /** False when a stage with fingerprints failed: the build must not proceed. */
   readonly ok: boolean;
   readonly stages: readonly StageCheck[];
+  /** What Apptainer warns about on the way: skipped build-argument lines, unused build arguments. */
+  readonly warnings: readonly string[];
   /** The first enforced failure, when !ok. */
   readonly error?: SifError;
 }
 
-/** Checks every stage of the definition file; throws only for bad input. */
-export async function checkBootstrap(options: BootstrapCheckOptions): Promise<BootstrapCheckResult> {
-  const stages = parseDefinition(await readDefinition(options.definition));
-  const downloaded = stages.filter((s) => DOWNLOADED_SIF.has(s.bootstrap));
-  if (options.image !== undefined && downloaded.length === 0) {
-    throw new UsageError('IMG names the image a library or oras bootstrap downloaded, but the definition has no such stage');
-  }
-  if (downloaded.length > 1) throw new UsageError(`the definition has ${downloaded.length} library/oras stages; check them one at a time`);
-  const checks: StageCheck[] = [];
-  for (const stage of stages) checks.push(await checkStage(stage, options));
-  const failed = checks.find((c) => c.kind === 'enforced' && !c.result.ok);
-  const error = failed?.kind === 'enforced' ? failed.result.error : undefined;
-  return { ok: failed === undefined, stages: checks, ...(error ? { error } : {}) };
+/** A stage as Apptainer would start building it: its agent, and the image it would check or the source it names. */
+interface PlannedStage {
+  readonly bootstrap: string;
+  /** The image (absolute for localimage, as given for a download), or `From:` of an agent that yields no SIF. */
+  readonly source: string;
+  /** True when `source` is an image: a SIF one is checked. */
+  readonly image: boolean;
+  /** The `Fingerprints:` header, which Apptainer reads only for a SIF image. */
+  readonly fingerprints: string | undefined;
 }
 
-async function readDefinition(path: string): Promise<string> {
+/** Checks every stage of the definition file; throws only for bad input. */
+export async function checkBootstrap(options: BootstrapCheckOptions): Promise<BootstrapCheckResult> {
+  const warnings: string[] = [];
+  const warn = (message: string) => void warnings.push(message);
+  const given = readBuildArgs(options.buildArgs ?? [], await readBuildArgFile(options.buildArgFile), warn);
+  const text = await readDefinition(options.definition);
+  const stages = definitionWithBuildArgs(text, { given, warnUnused: options.warnUnusedBuildArgs, warn });
+  const downloaded = stages.filter((s) => DOWNLOADED.has(s.header?.bootstrap ?? ''));
+  if (options.image !== undefined && downloaded.length === 0) {
+    throw new UsageError('IMG names the image a library, oras or shub bootstrap downloaded, but the definition has no such stage');
+  }
+  if (downloaded.length > 1) throw new UsageError(`the definition has ${downloaded.length} library/oras/shub stages; check them one at a time`);
+  const planned = stages.map((stage) => planStage(stage, options));
+  const checks: StageCheck[] = [];
+  for (const stage of planned) checks.push(await checkStage(stage, options));
+  const failed = checks.find((c) => c.kind === 'enforced' && !c.result.ok);
+  const error = failed?.kind === 'enforced' ? failed.result.error : undefined;
+  return { ok: failed === undefined, stages: checks, warnings, ...(error ? { error } : {}) };
+}
+
+async function readBuildArgFile(path: string | undefined): Promise<BuildArgFile | undefined> {
+  return path === undefined ? undefined : { path, text: await readText(path, 'build arg file') };
+}
+
+const readDefinition = (path: string) => readText(path, 'definition file');
+
+/** A file as UTF-8 text; Apptainer reads bytes, so text that is not UTF-8 could name a file we cannot. */
+async function readText(path: string, what: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     throw fromSystemError(e, path);
   }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${path}: the ${what} is not UTF-8 text`);
+  }
 }
 
-async function checkStage(stage: DefinitionStage, options: BootstrapCheckOptions): Promise<StageCheck> {
-  const { bootstrap } = stage;
+/**
+ * `newBuild`'s checks, for every stage before any is built (a header, an
+ * agent Apptainer knows), and where each stage's image is: From: cleaned as
+ * filepath.Clean and opened from the build's directory, or IMG for a download.
+ */
+function planStage(stage: DefinitionStage, options: BootstrapCheckOptions): PlannedStage {
+  if (stage.header === undefined) throw new UsageError('multiple stages detected, all must have headers');
+  const bootstrap = stage.header.bootstrap ?? '';
   if (bootstrap === '') throw new UsageError('no bootstrap specification found');
-  let image: string;
-  if (bootstrap === 'localimage') {
-    if (stage.from === '') throw new UsageError('localimage bootstrap without From:');
-    image = resolve(dirname(options.definition), stage.from);
-    if (!(await isSif(image))) return { kind: 'not-sif', bootstrap, source: image };
-  } else if (DOWNLOADED_SIF.has(bootstrap)) {
-    if (options.image === undefined) throw new UsageError(`bootstrap ${bootstrap}: give the downloaded image as IMG`);
-    image = options.image;
-  } else if (NOT_SIF.has(bootstrap)) {
-    return { kind: 'not-sif', bootstrap, source: stage.from };
-  } else {
-    throw new UsageError(`invalid build source ${bootstrap}`);
-  }
+  const from = stage.header.from ?? '';
+  const { fingerprints } = stage.header;
+  if (bootstrap === 'localimage') return { bootstrap, source: resolve(options.cwd ?? process.cwd(), goCleanPath(from)), image: true, fingerprints };
+  if (NOT_SIF.has(bootstrap)) return { bootstrap, source: from, image: false, fingerprints };
+  if (!DOWNLOADED.has(bootstrap)) throw new UsageError(`invalid build source ${bootstrap}`);
+  if (options.image === undefined) throw new UsageError(`bootstrap ${bootstrap}: give the downloaded image as IMG`);
+  return { bootstrap, source: options.image, image: true, fingerprints };
+}
+
+async function checkStage(stage: PlannedStage, options: BootstrapCheckOptions): Promise<StageCheck> {
+  const { bootstrap, source: image } = stage;
+  if (!stage.image || !(await isSif(image))) return { kind: 'not-sif', bootstrap, source: image };
+  const fingerprints = headerFingerprints(stage.fingerprints);
   const common = { path: image, keyrings: options.keyrings, keysDir: options.keysDir, globalKeyring: options.globalKeyring, env: options.env };
-  if (stage.fingerprints.length > 0) {
-    return { kind: 'enforced', bootstrap, image, result: await verifyImage({ ...common, fingerprints: stage.fingerprints }) };
+  if (fingerprints.length > 0) {
+    return { kind: 'enforced', bootstrap, image, result: await verifyImage({ ...common, fingerprints }) };
   }
   const result = await verifyImage(common);
   const quiet = result.ok || result.error?.code === 'SIF_SIGNATURE_NOT_FOUND';

@@ -29,15 +29,16 @@ export function normalizeFingerprint(text: string, where: string): string {
 }
 
 /**
- * Parses a comma-separated fingerprint list (`FP1, fp2`): items are trimmed,
+ * Parses a comma-separated fingerprint list (`FP1, fp2`): items are trimmed
+ * (by `trim`: a definition file's header is trimmed as Go trims),
  * case-insensitive, upper-cased and de-duplicated in order. An empty list is
  * an error: callers decide what "no fingerprints" means before calling.
  */
-export function parseFingerprintList(text: string, where = '--fingerprints'): string[] {
-  if (text.trim() === '') throw new UsageError(`${where}: no fingerprints given`);
+export function parseFingerprintList(text: string, where = '--fingerprints', trim = (s: string) => s.trim()): string[] {
+  if (trim(text) === '') throw new UsageError(`${where}: no fingerprints given`);
   const out: string[] = [];
   for (const item of text.split(',')) {
-    const fp = normalizeFingerprint(item.trim(), where);
+    const fp = normalizeFingerprint(trim(item), where);
     if (!out.includes(fp)) out.push(fp);
   }
   return out;

@@ -125,7 +125,10 @@ interface Input {
 
 /** Reads FILE (or stdin for "-") in 1 MiB chunks; read errors name the input. */
 async function openInput(file: string, image: string, io: Io): Promise<Input> {
-  if (file === '-') return { data: io.stdin, close: async () => undefined };
+  if (file === '-') {
+    if (io.stdinWasClosed?.()) throw new UsageError('FILE is "-" but stdin is closed: pipe the data in, or name a file');
+    return { data: io.stdin, close: async () => undefined };
+  }
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');

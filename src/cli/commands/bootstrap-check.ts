@@ -1,11 +1,16 @@
 import type { CommandModule } from 'yargs';
 import { write, type Io } from '../io.js';
 import { renderBootstrapCheck } from '../render/gating.js';
+import { repeatable } from '../repeated-flags.js';
 
 interface Args {
   definition: string;
   image?: string;
-  keyring?: string | string[];
+  cwd?: string;
+  'build-arg'?: string[];
+  'build-arg-file'?: string;
+  'warn-unused-build-args': boolean;
+  keyring?: string[];
   keysdir?: string;
   'global-keyring'?: string;
 }
@@ -18,18 +23,27 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
     builder: (y) =>
       y
         .positional('definition', { type: 'string', demandOption: true, describe: 'Apptainer definition file' })
-        .positional('image', { type: 'string', describe: 'the downloaded image, for library and oras bootstraps' })
-        .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary), besides the global keyring and your pgp-public' })
+        .positional('image', { type: 'string', describe: 'the downloaded image, for library, oras and shub bootstraps' })
+        .option('cwd', { type: 'string', describe: 'directory apptainer build will run in: a relative From: is relative to it (default: the current directory)' })
+        .option('build-arg', { ...repeatable, describe: 'KEY=VALUE replacing {{ KEY }} in the definition, as apptainer build --build-arg (repeatable)' })
+        .option('build-arg-file', { type: 'string', describe: 'file of KEY=VALUE lines, as apptainer build --build-arg-file' })
+        .option('warn-unused-build-args', { type: 'boolean', default: false, describe: 'a build argument the definition does not use only warns' })
+        .option('keyring', { ...repeatable, describe: 'public key file to trust (repeatable; armored or binary), besides the global keyring and your pgp-public' })
         .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
-        .example('$0 bootstrap-check app.def', 'localimage: checks From: (relative to app.def)')
-        .example('$0 bootstrap-check --keyring team.asc app.def downloaded.sif', 'library/oras: checks the downloaded file'),
+        .example('$0 bootstrap-check app.def', 'localimage: checks From:, relative to the current directory as apptainer build opens it')
+        .example('$0 bootstrap-check --cwd build --build-arg BASE=base.sif defs/app.def', 'the build runs in build/ with --build-arg BASE=base.sif')
+        .example('$0 bootstrap-check --keyring team.asc app.def downloaded.sif', 'library/oras/shub: checks the downloaded file'),
     handler: async (a) => {
       const { checkBootstrap } = await import('../../policy/bootstrap.js');
       const result = await checkBootstrap({
         definition: a.definition,
         image: a.image,
-        keyrings: [a.keyring ?? []].flat(),
+        cwd: a.cwd,
+        buildArgs: a['build-arg'],
+        buildArgFile: a['build-arg-file'],
+        warnUnusedBuildArgs: a['warn-unused-build-args'],
+        keyrings: a.keyring ?? [],
         keysDir: a.keysdir,
         globalKeyring: a['global-keyring'],
         env: io.env,

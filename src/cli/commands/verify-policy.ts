@@ -17,7 +17,7 @@ export interface PolicyArgs {
   require?: string;
   'ignore-unknown-signers': boolean;
   ecl?: string;
-  keyring?: string | string[];
+  keyring?: string[];
   keysdir?: string;
   'global-keyring'?: string;
   'group-id'?: string;
@@ -67,7 +67,7 @@ export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   try {
     outcome = await evaluateImage({
       path: a.image,
-      keyrings: [a.keyring ?? []].flat(),
+      keyrings: a.keyring ?? [],
       keysDir: a.keysdir,
       globalKeyring: a['global-keyring'],
       fingerprints,

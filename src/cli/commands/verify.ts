@@ -6,6 +6,7 @@ import type { VerifyReport } from '../../integrity/verify.js';
 import { parseId } from '../args.js';
 import { claimEarlyVerify } from '../early-verify.js';
 import { write, type Io } from '../io.js';
+import { repeatable } from '../repeated-flags.js';
 import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
 interface VerifyArgs {
@@ -14,7 +15,7 @@ interface VerifyArgs {
   'sif-id'?: string;
   'legacy-insecure': boolean;
   all: boolean;
-  keyring?: string | string[];
+  keyring?: string[];
   keysdir?: string;
   'global-keyring'?: string;
   json: boolean;
@@ -32,7 +33,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
         .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
         .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'with --legacy-insecure: every grouped object' })
-        .option('keyring', { type: 'string', describe: 'public key file to trust (repeatable; armored or binary)' })
+        .option('keyring', { ...repeatable, describe: 'public key file to trust (repeatable; armored or binary)' })
         .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
         .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
         .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result (with the policy flags, plus Results and Policy: docs/build-gating.md)" })
@@ -50,7 +51,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       try {
         const loadKeys = async () => {
           const { loadVerificationKeys } = await import('../../integrity/keyset.js');
-          return loadVerificationKeys({ keyrings: [a.keyring ?? []].flat(), keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
+          return loadVerificationKeys({ keyrings: a.keyring ?? [], keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
         };
         const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');

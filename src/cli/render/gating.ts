@@ -58,26 +58,40 @@ export function renderVerdict(r: VerifyImageResult): string {
   return `Verdict: ${parts.join('; ')}\n`;
 }
 
+/**
+ * A path as the log should show it: a name with invisible characters (a
+ * trailing U+FEFF, U+00A0, a control character) is quoted with them
+ * escaped, so a look-alike of base.sif cannot pass for it.
+ */
+export function visiblePath(path: string): string {
+  const escaped = path.replace(/[\p{C}\p{Z}]/gu, (c) => (c === ' ' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
+  return escaped === path ? path : `"${escaped}"`;
+}
+
+/** One stdout line per stage, naming the file checked; warnings on stderr. An enforced failure's reason is main's to print. */
 function stageLines(c: StageCheck): { out: string[]; err: string[] } {
   switch (c.kind) {
     case 'not-sif':
-      return { out: [`Bootstrap ${c.bootstrap}${c.source ? ` ${c.source}` : ''}: not a SIF image, nothing to check`], err: [] };
-    case 'enforced':
-      return c.result.ok
-        ? { out: [`Bootstrap image ${c.image} verified and signed by: ${c.result.required.join(', ')}`], err: [] }
-        : { out: [], err: [] }; // the error itself is reported by main
+      return { out: [`Bootstrap ${c.bootstrap}${c.source ? ` ${visiblePath(c.source)}` : ''}: not a SIF image, nothing to check`], err: [] };
+    case 'enforced': {
+      const image = visiblePath(c.image);
+      return { out: [c.result.ok ? `Bootstrap image ${image} verified and signed by: ${c.result.required.join(', ')}` : `Bootstrap image ${image} refused`], err: [] };
+    }
     case 'verified':
       if (c.warning) {
-        return { out: [], err: [`sif: warning: ${c.warning.message}`, 'sif: warning: Bootstrap image could not be verified, but build will continue.'] };
+        return {
+          out: [`Bootstrap image ${visiblePath(c.image)} could not be verified`],
+          err: [`sif: warning: ${c.warning.message}`, 'sif: warning: Bootstrap image could not be verified, but build will continue.'],
+        };
       }
-      return { out: c.result.ok ? [`Bootstrap image ${c.image} verified`] : [], err: [] };
+      return { out: [`Bootstrap image ${visiblePath(c.image)} ${c.result.ok ? 'verified' : 'is not signed'}`], err: [] };
   }
 }
 
 /** stdout and stderr text for `sif bootstrap-check`. */
 export function renderBootstrapCheck(r: BootstrapCheckResult): { stdout: string; stderr: string } {
   const out: string[] = [];
-  const err: string[] = [];
+  const err = r.warnings.map((w) => `sif: warning: ${w}`);
   for (const c of r.stages) {
     const lines = stageLines(c);
     out.push(...lines.out);

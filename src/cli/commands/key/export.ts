@@ -6,7 +6,7 @@ import { askLine } from '../../prompt.js';
 import { write, type Io } from '../../io.js';
 import { goLocalZone } from '../../render/go-local-time.js';
 import { renderKeyListing } from '../../render/key-list.js';
-import { keyringLocation, lastWins, locationOptions, parseKeyIndex, printWarnings, type LocationArgs } from './options.js';
+import { keyringLocation, locationOptions, parseKeyIndex, printWarnings, type LocationArgs } from './options.js';
 
 interface ExportArgs extends LocationArgs {
   outfile: string;
@@ -36,8 +36,8 @@ export function exportCommand(io: Io): CommandModule<object, ExportArgs> {
         .positional('outfile', { type: 'string', demandOption: true, describe: "output file, or '-' for stdout" })
         .option('secret', { alias: 's', type: 'boolean', default: false, describe: 'export a private key (still encrypted with its passphrase)' })
         .option('armor', { alias: 'a', type: 'boolean', default: false, describe: 'ASCII-armored output' })
-        .option('fingerprint', { type: 'string', coerce: lastWins, describe: 'the key to export (40 hex digits, any case, optional 0x)' })
-        .option('keyidx', { alias: 'k', type: 'string', coerce: lastWins, describe: 'the key to export, by its index in sif key list' })
+        .option('fingerprint', { type: 'string', describe: 'the key to export (40 hex digits, any case, optional 0x)' })
+        .option('keyidx', { alias: 'k', type: 'string', describe: 'the key to export, by its index in sif key list' })
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'overwrite an existing output file' })
         .conflicts('fingerprint', 'keyidx'),
     handler: async (a) => {

@@ -2,7 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import type { CommandModule } from 'yargs';
 import { readPassphrase } from '../../prompt.js';
 import { write, type Io } from '../../io.js';
-import { keyringLocation, lastWins, locationOptions, printWarnings, type LocationArgs } from './options.js';
+import { keyringLocation, locationOptions, printWarnings, type LocationArgs } from './options.js';
 import { newPassphrase } from './passphrase.js';
 
 interface ImportArgs extends LocationArgs {
@@ -19,9 +19,9 @@ export function importCommand(io: Io): CommandModule<object, ImportArgs> {
     builder: (y) =>
       locationOptions(y)
         .positional('file', { type: 'string', demandOption: true, describe: 'key file, or - for stdin' })
-        .option('password-file', { alias: 'passphrase-file', type: 'string', coerce: lastWins, describe: 'passphrase of encrypted private keys, first line of this file' })
+        .option('password-file', { alias: 'passphrase-file', type: 'string', describe: 'passphrase of encrypted private keys, first line of this file' })
         .option('new-password', { type: 'boolean', default: false, describe: 'store private keys under a new passphrase (asked on a terminal)' })
-        .option('new-password-file', { type: 'string', coerce: lastWins, describe: 'like --new-password, the new passphrase from this file' }),
+        .option('new-password-file', { type: 'string', describe: 'like --new-password, the new passphrase from this file' }),
     handler: async (a) => {
       const location = keyringLocation(a, io);
       const { readImportFile, parseImportBytes, importKeys } = await import('../../../keys/import.js');

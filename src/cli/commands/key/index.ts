@@ -7,6 +7,11 @@ import { listKeysCommand } from './list.js';
 import { newpairCommand } from './newpair.js';
 import { removeCommand } from './remove.js';
 
+/** The `sif key` subcommands, in the order `sif key --help` lists them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const keySubcommands = (io: Io): CommandModule<object, any>[] =>
+  [newpairCommand(io), listKeysCommand(io), importCommand(io), exportCommand(io), removeCommand(io)];
+
 export function keyCommand(io: Io): CommandModule<object, object> {
   return {
     command: 'key',
@@ -14,8 +19,7 @@ export function keyCommand(io: Io): CommandModule<object, object> {
     describe: 'Manage PGP keys in Apptainer-compatible keyrings (pgp-public, pgp-secret)',
     builder: (y) =>
       y
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        .command([newpairCommand(io), listKeysCommand(io), importCommand(io), exportCommand(io), removeCommand(io)] as CommandModule<object, any>[])
+        .command(keySubcommands(io))
         .demandCommand(1, 'specify a key command: newpair, list, import, export or remove'),
     handler: () => undefined,
   };

@@ -3,7 +3,7 @@ import { UsageError } from '../../../errors.js';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../../../keys/algorithms.js';
 import { askLine } from '../../prompt.js';
 import { write, type Io } from '../../io.js';
-import { keyringLocation, lastWins, locationOptions, printWarnings, type LocationArgs } from './options.js';
+import { keyringLocation, locationOptions, printWarnings, type LocationArgs } from './options.js';
 import { newPassphrase } from './passphrase.js';
 
 interface NewpairArgs extends LocationArgs {
@@ -36,16 +36,16 @@ export function newpairCommand(io: Io): CommandModule<object, NewpairArgs> {
     describe: 'Create a new key pair and add it to both keyrings',
     builder: (y) =>
       locationOptions(y, false)
-        .option('name', { alias: 'N', type: 'string', coerce: lastWins, describe: 'your name (asked on a terminal when missing)' })
-        .option('email', { alias: 'E', type: 'string', coerce: lastWins, describe: 'your email address (asked on a terminal when missing)' })
-        .option('comment', { alias: 'C', type: 'string', coerce: lastWins, describe: 'optional comment, e.g. "development keys"' })
+        .option('name', { alias: 'N', type: 'string', describe: 'your name (asked on a terminal when missing)' })
+        .option('email', { alias: 'E', type: 'string', describe: 'your email address (asked on a terminal when missing)' })
+        .option('comment', { alias: 'C', type: 'string', describe: 'optional comment, e.g. "development keys"' })
         .option('password', {
           alias: 'P',
           type: 'string',
-          coerce: lastWins,
+         
           describe: "passphrase of the private key ('' for none); visible to other users in the process list, prefer --password-file or $SIF_PASSPHRASE",
         })
-        .option('password-file', { alias: 'passphrase-file', type: 'string', coerce: lastWins, describe: 'read the passphrase from the first line of this file' })
+        .option('password-file', { alias: 'passphrase-file', type: 'string', describe: 'read the passphrase from the first line of this file' })
         .option('algorithm', { alias: 'a', choices: KEY_ALGORITHMS, describe: 'key type (default: rsa4096, as Apptainer)' })
         .option('bit-length', { alias: 'b', type: 'number', describe: "RSA size, as Apptainer's flag: 4096 or 3072" }),
     handler: async (a) => {

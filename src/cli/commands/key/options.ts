@@ -11,15 +11,12 @@ export interface LocationArgs {
   'global-keyring'?: string;
 }
 
-/** A string flag given twice: the last one wins, as with Apptainer's (cobra) flags. */
-export const lastWins = (value: unknown): string => String(Array.isArray(value) ? value[value.length - 1] : value);
-
 /** --keysdir, plus --global and --global-keyring unless the command cannot use the global keyring. */
 export function locationOptions<T>(y: Argv<T>, withGlobal = true): Argv<T & LocationArgs> {
   const local = y.option('keysdir', {
     alias: 'd',
     type: 'string',
-    coerce: lastWins,
+   
     describe: 'keys directory (default: $SIF_KEYSDIR, else $APPTAINER_KEYSDIR, else ~/.apptainer/keys)',
   });
   if (!withGlobal) return local as Argv<T & LocationArgs>;
@@ -27,7 +24,7 @@ export function locationOptions<T>(y: Argv<T>, withGlobal = true): Argv<T & Loca
     .option('global', { alias: 'g', type: 'boolean', default: false, describe: 'use the global public keyring' })
     .option('global-keyring', {
       type: 'string',
-      coerce: lastWins,
+     
       describe: `global public keyring (default: $SIF_GLOBAL_KEYRING, else ${APPTAINER_GLOBAL_KEYRINGS.join(' or ')})`,
     }) as Argv<T & LocationArgs>;
 }
