@@ -26,6 +26,11 @@ export interface Merged {
  */
 export async function mergeKey(stored: KeyringEntry, update: openpgp.Key): Promise<Merged | undefined> {
   const source = await selfSignedParts(stored.key.isPrivate() ? update : update.toPublic());
+  if (stored.key.isPrivate()) {
+    // A secret key cannot hold a public-only subkey (openpgp.js refuses to read one back); signing never needs it.
+    const held = (fingerprint: string) => stored.key.subkeys.some((s) => s.getFingerprint() === fingerprint);
+    source.subkeys = source.subkeys.filter((s) => s.keyPacket instanceof openpgp.SecretSubkeyPacket || held(s.getFingerprint()));
+  }
   // Dates are null: signatures are judged as go-crypto reads keys, without regard to expiry.
   const merged = await stored.key.update(source, null as unknown as Date);
   if (Buffer.from(merged.write()).equals(Buffer.from(stored.key.write()))) return undefined;
