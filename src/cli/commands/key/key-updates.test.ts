@@ -44,6 +44,14 @@ withReference(t, 'import merges a new user ID, subkey and expiry made by gpg; Go
   const again = await runCli(['key', 'import', '--keysdir', keysDir, join(dir, 'v2.pgp')]);
   t.same([again.code, again.stderr], [6, `sif: the key with fingerprint ${fp} already belongs to the keyring\n`], 'an update with nothing new is refused');
   t.same(snapshot(keysDir), before, 'and changes nothing');
+
+  // A new subkey expiry replaces the subkey's binding signature rather than adding one.
+  gpg.run(['--quick-set-expire', fp, '3y', '*'], { passphrase: '' });
+  writeFileSync(join(dir, 'v3.pgp'), gpg.run(['--export', fp]));
+  const renewed = await runCli(['key', 'import', '--keysdir', keysDir, join(dir, 'v3.pgp')]);
+  t.equal(renewed.code, 0, renewed.stderr);
+  t.equal(renewed.stdout.toString(), `Key with fingerprint ${fp} updated in the public keyring: newer self-signatures\n`, 'pgp-secret has no copy of the encryption subkey to renew');
+  t.same(records(tempGpg(t).run(['--with-colons', '--show-keys', join(keysDir, 'pgp-public')]).toString()), records(gpg.run(['--with-colons', '--list-keys', fp]).toString()));
 });
 
 withReference(t, 'an imported revocation makes verification fail, in sif and in Go; a revocation by another key is not taken', ['go', 'go-sif'], async (t) => {
@@ -68,6 +76,14 @@ withReference(t, 'an imported revocation makes verification fail, in sif and in 
   const refused = await runCli(['key', 'import', '--keysdir', keysDir, join(dir, 'forged.pgp')]);
   t.same([refused.code, refused.stderr], [6, `sif: the key with fingerprint ${A} already belongs to the keyring\n`]);
   t.same(snapshot(keysDir), before, 'a revocation Alice did not sign is not merged');
+
+  // A new signing subkey, with its cross-signature, goes to both keyrings.
+  const withSigningSubkey = await alice.addSubkey({ sign: true });
+  writeFileSync(join(dir, 'subkey.sec'), withSigningSubkey.write());
+  const added = await runCli(['key', 'import', '--keysdir', keysDir, join(dir, 'subkey.sec')]);
+  t.equal(added.code, 0, added.stderr);
+  t.match(added.stdout.toString(), /updated in the private keyring: 1 subkey, 1 signature\n.*updated in the public keyring: 1 subkey, 1 signature\n$/s);
+  t.equal(goKeyring(join(keysDir, 'pgp-secret')).keys.length, 1, 'Go reads the key with its new signing subkey');
 
   const { publicKey: revoked } = await openpgp.revokeKey({ key: alice, format: 'object' });
   writeFileSync(join(dir, 'revoked.asc'), revoked.armor());

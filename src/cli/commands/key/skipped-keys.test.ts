@@ -109,11 +109,13 @@ withReference(t, 'keyrings with keys Apptainer skips work with every key command
   t.same(gpgKeys(join(keysDir, 'pgp-public')).filter((fp) => [A, B, N].includes(fp!)), [B, A, N], 'gpg still reads the rewritten keyring');
 });
 
-withReference(t, 'a v6 (RFC 9580) key, which go-crypto 2.8.3 cannot read, is skipped as Go skips it', ['go', 'go-sif'], async (t) => {
+withReference(t, 'a v6 (RFC 9580) key and a key without user IDs, which go-crypto 2.8.3 cannot use, are skipped as Go skips them', ['go', 'go-sif'], async (t) => {
   const dir = t.testdir({ keys: {} });
   const keysDir = join(dir, 'keys');
-  const [six, alice] = [await newKey('Six', { v6Keys: true }), await newKey('Alice')];
-  writeFileSync(join(keysDir, 'pgp-public'), Buffer.concat([six.toPublic().write(), alice.toPublic().write()]), { mode: 0o600 });
+  const [six, alice, nameless] = [await newKey('Six', { v6Keys: true }), await newKey('Alice'), await newKey('Nameless')];
+  const withoutUserId = new openpgp.PacketList();
+  withoutUserId.push(...[...nameless.toPublic().toPacketList()].filter((p) => !(p instanceof openpgp.UserIDPacket) && (p as openpgp.SignaturePacket).signatureType !== openpgp.enums.signature.certPositive));
+  writeFileSync(join(keysDir, 'pgp-public'), Buffer.concat([six.toPublic().write(), withoutUserId.write(), alice.toPublic().write()]), { mode: 0o600 });
   t.same(goKeyring(join(keysDir, 'pgp-public')).keys.map((k) => k.fingerprint), [alice.getFingerprint().toUpperCase()]);
   t.same(fingerprints(await runCli(['key', 'list', '--keysdir', keysDir, '--json'])), [alice.getFingerprint().toUpperCase()]);
 });
