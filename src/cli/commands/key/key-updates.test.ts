@@ -64,6 +64,11 @@ withReference(t, 'an imported revocation makes verification fail, in sif and in 
   const image = copyImage(dir);
   t.equal((await runCli(['sign', '--keysdir', keysDir, '--quiet', image])).code, 0);
   t.equal((await runCli(['verify', '--keysdir', keysDir, '--quiet', image])).code, 0);
+  const bob = await newKey('Bob');
+  const B = bob.getFingerprint().toUpperCase();
+  const bobBytes = Buffer.from(bob.toPublic().write());
+  writeFileSync(join(dir, 'bob.pgp'), bobBytes);
+  t.equal((await runCli(['key', 'import', '--keysdir', keysDir, join(dir, 'bob.pgp')])).code, 0);
 
   // Mallory's revocation of his own key, spliced in after Alice's primary key: it does not verify with Alice's key.
   const mallory = await newKey('Mallory');
@@ -93,7 +98,8 @@ withReference(t, 'an imported revocation makes verification fail, in sif and in 
     r.stdout.toString(),
     `Key with fingerprint ${A} updated in the private keyring: revocation\nKey with fingerprint ${A} updated in the public keyring: revocation\n`,
   );
-  t.same(goKeyring(join(keysDir, 'pgp-public')).keys.map((k) => k.fingerprint), [A], 'Go still reads the revoked key');
+  t.same(goKeyring(join(keysDir, 'pgp-public')).keys.map((k) => k.fingerprint), [A, B], 'Go still reads the revoked key, in its place');
+  t.ok(readFileSync(join(keysDir, 'pgp-public')).subarray(-bobBytes.length).equals(bobBytes), 'the other key keeps its bytes');
   const verified = await runCli(['verify', '--keysdir', keysDir, '--quiet', image]);
   t.equal(verified.code, 10);
   t.match(verified.stderr, /^sif: signature object \d+ not valid: .*revoked/);
