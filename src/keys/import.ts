@@ -10,7 +10,17 @@
 import { readFile } from 'node:fs/promises';
 import type * as openpgp from 'openpgp';
 import { fromSystemError, KeyError, UsageError } from '../errors.js';
-import { entryFromKey, indexOfFingerprint, isSkipped, withAdded, withReplaced, type Keyring, type KeyringEntry, type SkippedSegment } from './keyring.js';
+import {
+  entryFromKey,
+  fingerprintOf,
+  indexOfFingerprint,
+  isSkipped,
+  withAdded,
+  withReplaced,
+  type Keyring,
+  type KeyringEntry,
+  type SkippedSegment,
+} from './keyring.js';
 import { loadKeyrings, updateKeyrings, type KeyringSet, type Loaded } from './keyrings.js';
 import { GLOBAL_HAS_NO_SECRETS, type KeyringLocation } from './location.js';
 import type { LockOptions } from './lock.js';
@@ -169,7 +179,7 @@ async function applyPlan(current: KeyringSet, incoming: readonly KeyringEntry[],
 async function mergeCopies(ring: Keyring, update: openpgp.Key): Promise<{ ring: Keyring; added: readonly string[] }> {
   let merged = ring;
   let added: readonly string[] = [];
-  const fingerprint = update.getFingerprint().toUpperCase();
+  const fingerprint = fingerprintOf(update);
   for (const entry of ring.entries.filter((e) => e.fingerprint === fingerprint)) {
     const result = await mergeKey(entry, update);
     if (!result) continue;

@@ -57,14 +57,9 @@ export async function readKeyFileItems(bytes: Uint8Array, source: string): Promi
   return readKeyringItems(await dearmor(bytes, source), source);
 }
 
-/** Parses every key in `bytes`, keeping each key's bytes. An empty input yields no keys; garbage is a KeyError. */
-export async function parseKeyEntries(bytes: Uint8Array, source: string): Promise<KeyringEntry[]> {
-  return (await readKeyFileItems(bytes, source)).filter((i): i is KeyringEntry => !isSkipped(i));
-}
-
-/** Parses every key in `bytes`, as parseKeyEntries. */
+/** Parses every key in `bytes` that Apptainer reads. An empty input yields no keys; garbage is a KeyError. */
 export async function parseKeys(bytes: Uint8Array, source: string): Promise<openpgp.Key[]> {
-  return (await parseKeyEntries(bytes, source)).map((e) => e.key);
+  return (await readKeyFileItems(bytes, source)).filter((i): i is KeyringEntry => !isSkipped(i)).map((e) => e.key);
 }
 
 /** Reads a key file; a missing file is an IoError, unparsable content a KeyError. */
