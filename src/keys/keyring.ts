@@ -112,8 +112,16 @@ export const withoutKey = (ring: Keyring, fingerprint: string): Keyring =>
 export const withReplaced = (ring: Keyring, entry: KeyringEntry, replacement: KeyringEntry): Keyring =>
   makeKeyring(ring.path, ring.kind, ring.items.map((i) => (i === entry ? replacement : i)));
 
-/** The keyring file's new content: every piece's bytes, in order. */
-export const serializeKeyring = (ring: Keyring): Buffer => Buffer.concat(ring.items.map((i) => i.bytes));
+/**
+ * The keyring file's new content: every piece's bytes, in order — except that
+ * in a secret keyring the skipped pieces go after the keys. go-crypto resumes
+ * after a key it skips only at a *public* key, so in pgp-secret it would lose
+ * every key that follows one (segments.ts).
+ */
+export function serializeKeyring(ring: Keyring): Buffer {
+  const items = ring.kind === 'secret' ? [...ring.entries, ...ring.items.filter(isSkipped)] : ring.items;
+  return Buffer.concat(items.map((i) => i.bytes));
+}
 
 /** Index of the key with this fingerprint, or -1. */
 export const indexOfFingerprint = (entries: readonly KeyringEntry[], fingerprint: string): number =>
