@@ -3,8 +3,9 @@
  * `pgp-secret` that go-crypto (Apptainer) reads, in file order, each with the
  * exact bytes it was read with, and the bytes go-crypto skips (v3 keys,
  * marker packets, unknown algorithms) in their places. Rewriting a keyring
- * writes those pieces back, so keys nobody changed and skipped bytes stay
- * byte-identical, and only keys we create, merge or re-encrypt are serialized anew.
+ * writes those pieces back (see serializeKeyring), so keys nobody changed and
+ * skipped bytes stay byte-identical, and only keys we create, merge or
+ * re-encrypt are serialized anew.
  */
 import * as openpgp from 'openpgp';
 import { KeyError, UsageError } from '../errors.js';
