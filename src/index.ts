@@ -70,12 +70,24 @@ export { unlockKey, isLocked } from './keys/protect.js';
 export { resolveKeysDir, resolveGlobalKeyring, publicKeyringPath, secretKeyringPath } from './keys/paths.js';
 export { localKeyrings, globalKeyring, type KeyringLocation } from './keys/location.js';
 export { loadKeyrings, updateKeyrings, type KeyringSet, type KeyringChanges, type Loaded } from './keys/keyrings.js';
-export { parseKeyring, normalizeFingerprint, type Keyring, type KeyringEntry, type KeyringKind } from './keys/keyring.js';
+export {
+  parseKeyring,
+  normalizeFingerprint,
+  withAdded,
+  withoutKey,
+  withReplaced,
+  type Keyring,
+  type KeyringEntry,
+  type KeyringItem,
+  type KeyringKind,
+  type SkippedSegment,
+} from './keys/keyring.js';
 export { describeEntry, parseUserId, type KeyInfo, type UserIdentity } from './keys/describe.js';
 export { listKeys, openKeyring, selectEntry, type KeySelector } from './keys/list.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys/algorithms.js';
 export { generateKeyPair, storeKeyPair, type NewKeyOptions } from './keys/generate.js';
-export { readImportFile, importKeys, type ImportOptions, type ImportOutcome } from './keys/import.js';
+export { readImportFile, importKeys, type ImportFile, type ImportOptions, type ImportOutcome } from './keys/import.js';
+export { mergeKey, type Merged } from './keys/merge.js';
 export { exportedKey, writeExportFile } from './keys/export.js';
 export { removeKey, type RemoveFrom, type Removed } from './keys/remove.js';
 export type { LockOptions } from './keys/lock.js';

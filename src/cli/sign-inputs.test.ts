@@ -27,7 +27,7 @@ withReference(t, 'sign: bad inputs fail in one line with their exit code and lea
   const notSif = join(dir, 'garbage.asc');
   const cases: [args: string[], code: number, stderr: RegExp, env?: NodeJS.ProcessEnv][] = [
     [['--keyring', join(dir, 'missing.asc')], 3, /^sif: open .*missing\.asc: no such file or directory$/],
-    [['--keyring', join(dir, 'garbage.asc')], 6, /^sif: .*garbage\.asc: not a valid OpenPGP key file: /],
+    [['--keyring', join(dir, 'garbage.asc')], 6, /^sif: .*garbage\.asc: not a valid OpenPGP keyring: not an OpenPGP packet at byte 0 /],
     [['--keyring', plain.publicPath], 6, /^sif: key [0-9A-F]{40} in .* has no secret key material$/],
     [['--keyring', locked.secretPath], 6, /^sif: wrong passphrase for key [0-9A-F]{40}$/, { SIF_PASSPHRASE: 'wrong' }],
     [['--keyring', locked.secretPath], 2, /^sif: a passphrase is needed: stdin ended before one was given$/],

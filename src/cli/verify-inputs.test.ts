@@ -14,7 +14,7 @@ withReference(t, 'verify: bad inputs fail in one line with their exit code', ['g
   const dir = t.testdir({ 'garbage.asc': 'garbage\n', keys: {} });
   const cases: [args: string[], code: number, stderr: RegExp][] = [
     [['--keyring', join(dir, 'missing.asc'), SIGNED], 3, /^sif: open .*missing\.asc: no such file or directory$/],
-    [['--keyring', join(dir, 'garbage.asc'), SIGNED], 6, /garbage\.asc: not a valid OpenPGP key file/],
+    [['--keyring', join(dir, 'garbage.asc'), SIGNED], 6, /garbage\.asc: not a valid OpenPGP keyring: not an OpenPGP packet at byte 0 \(0x67\)/],
     [['--global-keyring', join(dir, 'missing.asc'), SIGNED], 3, /no such file or directory$/],
     [['--keyring', GO_KEY, join(GO_IMAGES, 'two-groups.sif')], 11, /^sif: signature not found for object group 1$/],
     [['--keyring', GO_KEY, '--group-id', '5', SIGNED], 5, /^sif: group not found$/],

@@ -48,7 +48,7 @@ async function exerciseLibrary(input: Buffer, ctx: RunContext, tally: Tally): Pr
   if (!incoming) return;
   const keysDir = join(ctx.scratchDir, 'import');
   await rm(keysDir, { recursive: true, force: true });
-  await tally.runAsync('import keys', () => importKeys(localKeyrings(keysDir), incoming, { passphraseFor: async () => 'wrong passphrase' }));
+  await tally.runAsync('import keys', () => importKeys(localKeyrings(keysDir), incoming.entries, { passphraseFor: async () => 'wrong passphrase' }));
 }
 
 /** `sif key list` over the input as a keyring, checked for the CLI contract. */

@@ -44,6 +44,7 @@ export interface Signer {
 
 export interface SignatureVerdict {
   readonly signature: Descriptor;
+  /** Only a 'pgp' signature reaches the reference's per-signature callback (Apptainer prints and counts it). */
   readonly format: 'pgp' | 'dsse' | 'unknown';
   /** Upper-case fingerprint stored in the signature descriptor, if any. */
   readonly descriptorFingerprint: string | undefined;
@@ -96,9 +97,10 @@ class Verdict {
 export async function checkSignature(ctx: CheckContext, task: Task, sig: Descriptor): Promise<SignatureVerdict> {
   const v = new Verdict(sig);
   try {
+    const cs = await recognizeFormat(ctx, sig, v);
     const original = await ctx.signatures.duplicateOf(sig); // stricter than the reference
     if (original !== undefined) throw err.signatureNotValid(sig.id, 'bad-signature', `duplicate of signature object ${original}`);
-    await (task.legacy ? checkLegacy(ctx, task, sig, v) : checkMetadataSignature(ctx, task, sig, v));
+    await (task.legacy ? checkLegacy(ctx, task, sig, cs, v) : checkMetadataSignature(ctx, task, sig, cs, v));
     return v.done();
   } catch (e) {
     if (e instanceof SifError) return v.done(e);
@@ -121,17 +123,28 @@ const PGP_FAILURES: Record<Exclude<PgpFailure, 'unknown-signer'>, err.NotValidRe
   revoked: 'key-revoked',
 };
 
-/** Decodes and checks the PGP signature; returns the signed plaintext. */
-async function checkPgp(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise<Buffer> {
+/**
+ * The signature's format, sniffed as the reference does before anything else
+ * (sylabs/sif ≥ 2.9 Verify): a DSSE envelope, which PGP keys cannot check, a
+ * clear-signed message, or neither. Only a clear-signed message reaches the
+ * reference's per-signature callback; the other two end its verification
+ * without a result for the signature (the verdict's `format` says which).
+ */
+async function recognizeFormat(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise<ClearSigned> {
   const bytes = await ctx.signatures.bytes(sig);
   if (bytes === undefined) throw err.signatureNotValid(sig.id, 'oversized', `object too large for a signature (${sig.size} bytes)`);
   if (isDsseEnvelope(bytes)) {
     v.format = 'dsse';
     throw err.signatureNotValid(sig.id, 'unsupported-envelope', 'DSSE signature: needs a public key or certificate');
   }
-  const cs: ClearSigned | undefined = await ctx.signatures.clearSigned(sig);
-  if (cs === undefined) throw err.signatureNotValid(sig.id, 'not-clearsigned', 'clearsigned message not found');
+  const cs = await ctx.signatures.clearSigned(sig);
+  if (cs === undefined) throw err.signatureNotValid(sig.id, 'not-clearsigned', 'signature format not recognized');
   v.format = 'pgp';
+  return cs;
+}
+
+/** Checks the clear-signed PGP signature; returns the signed plaintext. */
+async function checkPgp(ctx: CheckContext, sig: Descriptor, cs: ClearSigned, v: Verdict): Promise<Buffer> {
   if (cs.extraneous) throw err.signatureNotValid(sig.id, 'not-clearsigned', cs.extraneous); // stricter than the reference
   // Loaded here, not at import, so verify can start hashing while openpgp loads.
   const { checkClearSigned } = await import('./clearsign.js');
@@ -170,9 +183,9 @@ function assertFingerprintBinding(sig: Descriptor, v: Verdict): void {
   }
 }
 
-async function checkMetadataSignature(ctx: CheckContext, task: Task, sig: Descriptor, v: Verdict): Promise<void> {
+async function checkMetadataSignature(ctx: CheckContext, task: Task, sig: Descriptor, cs: ClearSigned, v: Verdict): Promise<void> {
   hashTypeOf(sig);
-  const plaintext = await checkPgp(ctx, sig, v);
+  const plaintext = await checkPgp(ctx, sig, cs, v);
   let md: ImageMetadata;
   try {
     md = parseMetadata(plaintext.toString('utf8'));
@@ -216,8 +229,8 @@ const LEGACY_ALGS: Partial<Record<number, DigestAlg>> = {
 };
 
 /** Legacy: "SIFHASH:\n<hex>" over the data only; nothing protects the header or descriptors. */
-async function checkLegacy(ctx: CheckContext, task: Task, sig: Descriptor, v: Verdict): Promise<void> {
-  const plaintext = await checkPgp(ctx, sig, v);
+async function checkLegacy(ctx: CheckContext, task: Task, sig: Descriptor, cs: ClearSigned, v: Verdict): Promise<void> {
+  const plaintext = await checkPgp(ctx, sig, cs, v);
   const alg = LEGACY_ALGS[hashTypeOf(sig)];
   assertFingerprintBinding(sig, v);
   if (alg === undefined) throw err.signatureProblem(sig.id, 'hash-unsupported', 'hash algorithm unsupported');

@@ -5,7 +5,7 @@
  */
 import * as openpgp from 'openpgp';
 import { KeyError, UsageError } from '../errors.js';
-import { entryFromKey, indexOfFingerprint, type KeyringEntry } from './keyring.js';
+import { entryFromKey, indexOfFingerprint, withAdded, type KeyringEntry } from './keyring.js';
 import { updateKeyrings, type Loaded } from './keyrings.js';
 import { secretPathOf, type KeyringLocation } from './location.js';
 import type { KeyAlgorithm } from './algorithms.js';
@@ -59,12 +59,12 @@ export async function storeKeyPair(location: KeyringLocation, key: openpgp.Priva
   return updateKeyrings(
     location,
     async (current) => {
-      const rings = [current.public.entries, current.secret?.entries ?? []];
-      if (rings.some((entries) => indexOfFingerprint(entries, secretEntry.fingerprint) >= 0)) {
+      const secret = current.secret!;
+      if ([current.public, secret].some((ring) => indexOfFingerprint(ring.entries, secretEntry.fingerprint) >= 0)) {
         throw new KeyError('SIF_KEY_EXISTS', `the key with fingerprint ${secretEntry.fingerprint} already belongs to the keyring`);
       }
       return {
-        changes: { secret: [...rings[1]!, secretEntry], public: [...rings[0]!, entryFromKey(key.toPublic())] },
+        changes: { secret: withAdded(secret, [secretEntry]), public: withAdded(current.public, [entryFromKey(key.toPublic())]) },
         result: secretEntry,
       };
     },

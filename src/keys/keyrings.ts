@@ -3,7 +3,7 @@
  * `pgp-public` + `pgp-secret`, or the global public keyring — and the one way
  * to change them: lock, read, compute the new key lists, write atomically.
  */
-import { parseKeyring, serializeKeyring, type Keyring, type KeyringEntry } from './keyring.js';
+import { parseKeyring, serializeKeyring, type Keyring } from './keyring.js';
 import type { KeyringLocation } from './location.js';
 import { withLock, type LockOptions } from './lock.js';
 import { PRIVATE_FILE_MODE, readKeyringBytes, removeStaleTempFiles, replaceFileAtomically, securePrivateDir } from './store.js';
@@ -35,10 +35,10 @@ async function readBoth(location: KeyringLocation): Promise<KeyringSet> {
 
 const paths = (location: KeyringLocation) => [location.publicPath, ...(location.secretPath ? [location.secretPath] : [])];
 
-/** New content for the keyrings; a keyring left undefined is not rewritten. */
+/** New versions of the keyrings (see withAdded, withoutKey, withReplaced); one left undefined is not rewritten. */
 export interface KeyringChanges {
-  public?: readonly KeyringEntry[];
-  secret?: readonly KeyringEntry[];
+  public?: Keyring;
+  secret?: Keyring;
 }
 
 /**
@@ -77,7 +77,7 @@ async function writeChanges(location: KeyringLocation, current: KeyringSet, chan
     await replaceFileAtomically(location.publicPath, serializeKeyring(changes.public), location.publicMode);
   } catch (e) {
     if (changes.secret && secretPath !== undefined && current.secret) {
-      await replaceFileAtomically(secretPath, serializeKeyring(current.secret.entries), PRIVATE_FILE_MODE).catch(() => undefined);
+      await replaceFileAtomically(secretPath, serializeKeyring(current.secret), PRIVATE_FILE_MODE).catch(() => undefined);
     }
     throw e;
   }

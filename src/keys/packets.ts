@@ -1,28 +1,18 @@
 /**
  * Just enough of the OpenPGP packet framing (RFC 4880 §4.2, RFC 9580 §4.2) to
- * cut a keyring into its transferable keys without re-encoding anything, so
- * that keys we do not touch are written back byte for byte.
+ * cut a keyring into packets without re-encoding anything, so that keys we
+ * do not touch are written back byte for byte.
  */
 
-/** Tags of the packets that start a transferable key. */
-const PUBLIC_KEY_TAG = 6;
-const SECRET_KEY_TAG = 5;
-
-/** One transferable key: its primary key packet and everything up to the next one. */
-export interface KeyBlock {
-  /** The key's bytes, exactly as they appear in the input. */
-  readonly bytes: Uint8Array;
-  /** Byte offset of the key in the input, for error messages. */
+/** One packet of the input, with its exact place. */
+export interface Packet {
+  readonly tag: number;
+  /** Byte offset of the packet header in the input. */
   readonly offset: number;
-  /** True when the primary packet is a secret-key packet. */
-  readonly secret: boolean;
-}
-
-interface Packet {
-  tag: number;
-  end: number;
-  /** The body, for packets whose length is known up front (key packets always are). */
-  body: Uint8Array;
+  /** Byte offset just past the packet. */
+  readonly end: number;
+  /** The body (partial-length chunks joined). */
+  readonly body: Uint8Array;
 }
 
 /** Thrown for framing errors; callers turn it into a KeyError naming the file. */
@@ -30,24 +20,15 @@ export class PacketError extends Error {
   override name = 'PacketError';
 }
 
-/** Splits concatenated binary transferable keys. Truncation or garbage throws a PacketError. */
-export function splitKeyBlocks(bytes: Uint8Array): KeyBlock[] {
-  const blocks: KeyBlock[] = [];
-  let start = -1;
-  let secret = false;
+/** Every packet of `bytes`, in order. Truncation or garbage throws a PacketError. */
+export function splitPackets(bytes: Uint8Array): Packet[] {
+  const packets: Packet[] = [];
   for (let pos = 0; pos < bytes.length; ) {
     const packet = readPacket(bytes, pos);
-    if (packet.tag === PUBLIC_KEY_TAG || packet.tag === SECRET_KEY_TAG) {
-      if (start >= 0) blocks.push({ bytes: bytes.subarray(start, pos), offset: start, secret });
-      start = pos;
-      secret = packet.tag === SECRET_KEY_TAG;
-    } else if (start < 0) {
-      throw new PacketError(`expected a key packet at byte 0, found packet type ${packet.tag}`);
-    }
+    packets.push(packet);
     pos = packet.end;
   }
-  if (start >= 0) blocks.push({ bytes: bytes.subarray(start), offset: start, secret });
-  return blocks;
+  return packets;
 }
 
 /** Reads the packet header at `pos` and returns its tag, body and end. */
@@ -58,10 +39,10 @@ function readPacket(b: Uint8Array, pos: number): Packet {
 }
 
 function readOldFormat(b: Uint8Array, pos: number, tag: number, lengthType: number): Packet {
-  if (lengthType === 3) return { tag, end: b.length, body: b.subarray(pos + 1) }; // indeterminate: to the end
+  if (lengthType === 3) return { tag, offset: pos, end: b.length, body: b.subarray(pos + 1) }; // indeterminate: to the end
   const size = 1 << lengthType;
   const length = readUint(b, pos + 1, size);
-  return whole(b, tag, pos + 1 + size, length);
+  return whole(b, tag, pos, pos + 1 + size, length);
 }
 
 function readNewFormat(b: Uint8Array, pos: number, tag: number): Packet {
@@ -69,9 +50,9 @@ function readNewFormat(b: Uint8Array, pos: number, tag: number): Packet {
   const parts: Uint8Array[] = [];
   for (;;) {
     const first = need(b, at, 1)[0]!;
-    if (first < 192) return finish(b, tag, parts, at + 1, first);
-    if (first < 224) return finish(b, tag, parts, at + 2, ((first - 192) << 8) + need(b, at, 2)[1]! + 192);
-    if (first === 255) return finish(b, tag, parts, at + 5, readUint(b, at + 1, 4));
+    if (first < 192) return finish(b, tag, pos, parts, at + 1, first);
+    if (first < 224) return finish(b, tag, pos, parts, at + 2, ((first - 192) << 8) + need(b, at, 2)[1]! + 192);
+    if (first === 255) return finish(b, tag, pos, parts, at + 5, readUint(b, at + 1, 4));
     // Partial body length: a chunk of 2^n bytes, then another length header.
     const chunk = 1 << (first & 0x1f);
     parts.push(need(b, at + 1, chunk));
@@ -79,14 +60,14 @@ function readNewFormat(b: Uint8Array, pos: number, tag: number): Packet {
   }
 }
 
-function finish(b: Uint8Array, tag: number, parts: Uint8Array[], bodyStart: number, length: number): Packet {
-  const last = whole(b, tag, bodyStart, length);
+function finish(b: Uint8Array, tag: number, offset: number, parts: Uint8Array[], bodyStart: number, length: number): Packet {
+  const last = whole(b, tag, offset, bodyStart, length);
   if (parts.length === 0) return last;
-  return { tag, end: last.end, body: Buffer.concat([...parts, last.body]) };
+  return { ...last, body: Buffer.concat([...parts, last.body]) };
 }
 
-function whole(b: Uint8Array, tag: number, bodyStart: number, length: number): Packet {
-  return { tag, end: bodyStart + length, body: need(b, bodyStart, length) };
+function whole(b: Uint8Array, tag: number, offset: number, bodyStart: number, length: number): Packet {
+  return { tag, offset, end: bodyStart + length, body: need(b, bodyStart, length) };
 }
 
 function need(b: Uint8Array, at: number, length: number): Uint8Array {
@@ -99,6 +80,14 @@ function readUint(b: Uint8Array, at: number, size: number): number {
   return bytes.reduce((n, byte) => n * 256 + byte, 0);
 }
 
+/** A key packet body's version, algorithm and where its key material starts. */
+export function keyPacketHeader(body: Uint8Array): { version: number; algorithm: number; material: number } {
+  const version = body[0] ?? 0;
+  const material = version === 4 ? 6 : version === 3 ? 8 : 10; // v5/v6 add a 4-byte material length
+  const algorithm = body[material - (version === 4 || version === 3 ? 1 : 5)] ?? 0;
+  return { version, algorithm, material };
+}
+
 /** Fixed public-key sizes in bits of the RFC 9580 algorithms, as go-crypto reports them. */
 const FIXED_BITS: Readonly<Record<number, number>> = { 25: 256, 26: 448, 27: 256, 28: 456 };
 
@@ -108,13 +97,10 @@ const FIXED_BITS: Readonly<Record<number, number>> = { 25: 256, 26: 448, 27: 256
  * of the first MPI (RSA n, DSA/ElGamal p), and for ECC keys the bit count of
  * the encoded point (so Ed25519 keys show 263, not 255). 0 when unknown.
  */
-export function primaryBitLength(block: KeyBlock): number {
-  const body = readPacket(block.bytes, 0).body;
-  const version = body[0];
-  const material = version === 4 ? 6 : version === 3 ? 8 : 10; // v5/v6 add a 4-byte material length
-  const algorithm = body[material - (version === 4 || version === 3 ? 1 : 5)] ?? 0;
-  const mpiBits = (at: number) => (at + 1 < body.length ? (body[at]! << 8) | body[at + 1]! : 0);
+export function primaryBitLength(keyBody: Uint8Array): number {
+  const { algorithm, material } = keyPacketHeader(keyBody);
+  const mpiBits = (at: number) => (at + 1 < keyBody.length ? (keyBody[at]! << 8) | keyBody[at + 1]! : 0);
   if ([1, 2, 3, 16, 17].includes(algorithm)) return mpiBits(material);
-  if ([18, 19, 22].includes(algorithm)) return mpiBits(material + 1 + (body[material] ?? 0));
+  if ([18, 19, 22].includes(algorithm)) return mpiBits(material + 1 + (keyBody[material] ?? 0));
   return FIXED_BITS[algorithm] ?? 0;
 }

@@ -2,11 +2,16 @@
  * Reads OpenPGP keys from key files in every form users have them: Apptainer's
  * binary keyrings (concatenated transferable keys), one armored block holding
  * several keys, or several armored blocks `cat`-ed together (which openpgp.js
- * alone would read as just the first).
+ * alone would read as just the first). Every reader — sign, verify and the
+ * `sif key` commands — goes through readKeyringItems, so all of them skip
+ * exactly what Apptainer's go-crypto skips.
  */
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
 import { fromSystemError, KeyError } from '../errors.js';
+import { isSkipped, readKeyringItems, type KeyringEntry, type KeyringItem } from './keyring.js';
+
+export { fingerprintOf } from './keyring.js';
 
 const BEGIN = /-----BEGIN PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/g;
 const END = /-----END PGP (?:PUBLIC|PRIVATE) KEY BLOCK-----/g;
@@ -28,21 +33,33 @@ export function armoredKeyBlocks(text: string): string[] {
   return blocks;
 }
 
-const isArmored = (bytes: Uint8Array) => Buffer.from(bytes.subarray(0, 512)).toString('latin1').includes('-----BEGIN PGP');
-
-/** Parses every key in `bytes`. An empty input yields no keys; garbage is a KeyError naming `source`. */
-export async function parseKeys(bytes: Uint8Array, source: string): Promise<openpgp.Key[]> {
-  if (bytes.length === 0) return [];
-  try {
-    if (!isArmored(bytes)) return await openpgp.readKeys({ binaryKeys: bytes });
-    const blocks = armoredKeyBlocks(Buffer.from(bytes).toString('utf8'));
-    if (blocks.length === 0) throw new Error('no complete armored key block');
-    const keys: openpgp.Key[] = [];
-    for (const armoredKeys of blocks) keys.push(...(await openpgp.readKeys({ armoredKeys })));
-    return keys;
-  } catch (e) {
-    throw new KeyError('SIF_KEY_INVALID', `${source}: not a valid OpenPGP key file: ${(e as Error).message}`, { cause: e });
+/** The binary packets of a key file: its armored blocks decoded and joined, or the bytes themselves. */
+async function dearmor(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+  const text = Buffer.from(bytes).toString('latin1');
+  if (!text.includes('-----BEGIN PGP')) return bytes;
+  const blocks = armoredKeyBlocks(text);
+  if (blocks.length === 0) throw new KeyError('SIF_KEY_INVALID', `${source}: not a valid OpenPGP key file: no complete armored key block`);
+  const parts: Uint8Array[] = [];
+  for (const block of blocks) {
+    try {
+      const { data } = await openpgp.unarmor(block);
+      // For string input openpgp.js returns the bytes, not a stream.
+      parts.push(data as unknown as Uint8Array);
+    } catch (e) {
+      throw new KeyError('SIF_KEY_INVALID', `${source}: not a valid OpenPGP key file: ${(e as Error).message}`, { cause: e });
+    }
   }
+  return Buffer.concat(parts);
+}
+
+/** The keys of a key file's bytes, and what go-crypto would skip in it; `source` names it in errors. */
+export async function readKeyFileItems(bytes: Uint8Array, source: string): Promise<KeyringItem[]> {
+  return readKeyringItems(await dearmor(bytes, source), source);
+}
+
+/** Parses every key in `bytes` that Apptainer reads. An empty input yields no keys; garbage is a KeyError. */
+export async function parseKeys(bytes: Uint8Array, source: string): Promise<openpgp.Key[]> {
+  return (await readKeyFileItems(bytes, source)).filter((i): i is KeyringEntry => !isSkipped(i)).map((e) => e.key);
 }
 
 /** Reads a key file; a missing file is an IoError, unparsable content a KeyError. */
@@ -65,6 +82,3 @@ export async function readKeyringIfPresent(path: string): Promise<openpgp.Key[]>
     throw e;
   }
 }
-
-/** Upper-case 40-hex primary-key fingerprint, the form descriptors and Apptainer print. */
-export const fingerprintOf = (key: openpgp.Key): string => key.getFingerprint().toUpperCase();

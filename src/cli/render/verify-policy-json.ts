@@ -9,7 +9,7 @@ import type { SignatureVerdict as Checked, VerifyReport } from '../../integrity/
 import type { Require } from '../../policy/decide.js';
 import type { SignatureResult, VerifyImageResult } from '../../policy/verify-image.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { goJson, signerKeys, taskObjects } from './verify.js';
+import { goJson, reachesCallback, signerKeys, taskObjects } from './verify.js';
 
 /** What was asked, for the document of a request that failed before a verdict. */
 export interface PolicyRequest {
@@ -63,9 +63,11 @@ function policyJson(request: PolicyRequest, o: PolicyOutcome) {
 export function policyVerifyJson(request: PolicyRequest, o: PolicyOutcome): string {
   const checked = o.integrity?.tasks.flatMap((t) => t.signatures) ?? [];
   const byId = new Map(checked.map((c) => [c.signature.id, c]));
-  const entries = signerKeys(checked, taskObjects(o.integrity));
+  // Apptainer's two keys count what its callback would see; an unreadable signature is only in Results.
+  const counted = checked.filter(reachesCallback);
+  const entries = signerKeys(counted, taskObjects(o.integrity));
   return goJson({
-    Signatures: checked.length,
+    Signatures: counted.length,
     SignerKeys: entries.length > 0 ? entries : null,
     Results: (o.result?.signatures ?? []).map((s) => resultJson(s, byId.get(s.id))),
     Policy: policyJson(request, o),

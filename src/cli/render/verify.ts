@@ -8,12 +8,21 @@ import { dataTypeName } from '../../format/constants.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import type { SignatureVerdict, VerifyReport } from '../../integrity/verify.js';
 
+/**
+ * Whether Apptainer's verifier hands the signature to its per-signature
+ * callback, which prints and counts it. It first sniffs the format: junk and
+ * DSSE envelopes (with PGP keys) end the verification before that, with
+ * `signature format not recognized` / `key material not provided …`.
+ */
+export const reachesCallback = (s: SignatureVerdict): boolean => s.format === 'pgp';
+
 /** The signatures the reference processes: in task order, up to and including the first failure. */
 export function processedSignatures(report: VerifyReport): SignatureVerdict[] {
   const out: SignatureVerdict[] = [];
   for (const task of report.tasks) {
     if (task.error) break;
     for (const s of task.signatures) {
+      if (!reachesCallback(s)) return out;
       out.push(s);
       if (s.error) return out;
     }

@@ -1,5 +1,6 @@
 import { buffer } from 'node:stream/consumers';
 import type { CommandModule } from 'yargs';
+import type { ImportOutcome } from '../../../keys/import.js';
 import { readPassphrase } from '../../prompt.js';
 import { write, type Io } from '../../io.js';
 import { keyringLocation, locationOptions, printWarnings, type LocationArgs } from './options.js';
@@ -25,9 +26,10 @@ export function importCommand(io: Io): CommandModule<object, ImportArgs> {
     handler: async (a) => {
       const location = keyringLocation(a, io);
       const { readImportFile, parseImportBytes, importKeys } = await import('../../../keys/import.js');
-      const incoming = a.file === '-' ? await parseImportBytes(await buffer(io.stdin), 'stdin') : await readImportFile(a.file);
+      const file = a.file === '-' ? await parseImportBytes(await buffer(io.stdin), 'stdin') : await readImportFile(a.file);
+      await printWarnings(io, file.skipped.map((s) => `skipped ${s.reason} at byte ${s.offset} of ${a.file === '-' ? 'stdin' : a.file}, as Apptainer does`));
       const renew = a['new-password'] || a['new-password-file'] !== undefined;
-      const { value, warnings } = await importKeys(location, incoming, {
+      const { value, warnings } = await importKeys(location, file.entries, {
         passphraseFor: (fingerprint) => readPassphrase(io, { file: a['password-file'], question: `Enter the password of key ${fingerprint} : ` }),
         newPassphrase: renew
           ? () => newPassphrase(io, { file: a['new-password-file'], envVar: 'SIF_NEW_PASSPHRASE', question: 'Enter a new password for this key : ' })
@@ -37,9 +39,18 @@ export function importCommand(io: Io): CommandModule<object, ImportArgs> {
       for (const key of value) {
         if (key.secretAdded) await write(io.stdout, `Key with fingerprint ${key.fingerprint} successfully added to the private keyring\n`);
         if (key.secretAdded && key.unprotected) await printWarnings(io, [`the private key ${key.fingerprint} is stored without a passphrase`]);
-        const publicLine = key.publicAdded ? 'successfully added to the public keyring' : 'is already in the public keyring';
-        await write(io.stdout, `Key with fingerprint ${key.fingerprint} ${publicLine}\n`);
+        if (key.secretMerged.length) await write(io.stdout, mergedLine(key.fingerprint, 'private', key.secretMerged));
+        await write(io.stdout, publicLine(key));
       }
     },
   };
+}
+
+const mergedLine = (fingerprint: string, keyring: string, added: readonly string[]) =>
+  `Key with fingerprint ${fingerprint} updated in the ${keyring} keyring: ${added.join(', ')}\n`;
+
+function publicLine(key: ImportOutcome): string {
+  if (key.publicAdded) return `Key with fingerprint ${key.fingerprint} successfully added to the public keyring\n`;
+  if (key.publicMerged.length) return mergedLine(key.fingerprint, 'public', key.publicMerged);
+  return `Key with fingerprint ${key.fingerprint} is already in the public keyring\n`;
 }

@@ -25,8 +25,12 @@ export function removeCommand(io: Io): CommandModule<object, RemoveArgs> {
       const { removeKey } = await import('../../../keys/remove.js');
       const { value, warnings } = await removeKey(location, a.fingerprint, from);
       await printWarnings(io, warnings);
-      if (value.secret) await write(io.stdout, `Key with fingerprint ${value.fingerprint} removed from ${location.secretPath}\n`);
-      if (value.public) await write(io.stdout, `Key with fingerprint ${value.fingerprint} removed from ${location.publicPath}\n`);
+      if (value.secret) await write(io.stdout, removedLine(value.fingerprint, value.secret, location.secretPath!));
+      if (value.public) await write(io.stdout, removedLine(value.fingerprint, value.public, location.publicPath));
     },
   };
 }
+
+/** Apptainer's line for one copy; the count when a keyring held the key more than once. */
+const removedLine = (fingerprint: string, copies: number, path: string) =>
+  copies === 1 ? `Key with fingerprint ${fingerprint} removed from ${path}\n` : `${copies} copies of the key with fingerprint ${fingerprint} removed from ${path}\n`;
