@@ -43,6 +43,8 @@ function interrupt(signal: NodeJS.Signals): void {
       // each cleanup keeps what it cannot undo for the next writer (a journal, a lock); the others still run
     }
   }
+  pending = undefined;
+  listen();
   stop!(signal);
 }
 
