@@ -44,3 +44,18 @@ t.test('a /proc that is not our PID namespace proves nothing', async (t) => {
   t.notOk(judged({ ...owner(), pid: deadPid() }), 'live');
   t.equal(owner().start, undefined, 'and our own start time is not recorded');
 });
+
+t.test('without a boot id (no /proc) nothing is proven dead', async (t) => {
+  const fs = await import('node:fs');
+  const { ownerIsDead: judged, currentOwner: owner } = await t.mockImport<typeof import('./owner.js')>('./owner.js', {
+    'node:fs': {
+      ...fs,
+      readFileSync: (p: string, e: BufferEncoding) => {
+        if (p.startsWith('/proc/sys')) throw Object.assign(new Error('no /proc'), { code: 'ENOENT' });
+        return fs.readFileSync(p, e);
+      },
+    },
+  });
+  t.equal(owner().boot, undefined);
+  t.notOk(judged({ ...owner(), pid: deadPid() }), 'live');
+});

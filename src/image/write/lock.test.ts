@@ -40,7 +40,7 @@ t.test('a dead writer that only began: its appended data is cut off', async (t) 
   const { image, lock, owner } = setup(t);
   const begin = await beginOf(image);
   writeFileSync(image, Buffer.alloc(5000, 9), { flag: 'a' });
-  writeFileSync(lock, lines(owner, begin, { commit: 'torn' }).slice(0, -10));
+  writeFileSync(lock, `${lines(owner, begin)}not a record\n${lines({ commit: 'torn' }).slice(0, -10)}`);
   await editImage(image, noop);
   t.ok(readFileSync(image).equals(readFileSync(ALL_TYPES)));
   t.notOk(existsSync(lock));
@@ -57,7 +57,7 @@ t.test('a journal that does not match the image is moved aside, the image untouc
   const cases: [name: string, records: (begin: object) => object[]][] = [
     ['another header', (begin) => [{ ...begin, state: '0'.repeat(64) }]],
     ['a shorter file', (begin) => [{ ...begin, begin: 1 << 30 }]],
-    ['a journal of an older sif (no state recorded)', () => [{ begin: 1 }]],
+    ['a journal of an older sif (no state recorded)', () => [{ begin: 1 }, { commit: { writes: [[0, 'AAAA']] } }]],
     ['records but no begin', () => [{ commit: { writes: [] } }]],
   ];
   for (const [name, records] of cases) {
@@ -72,6 +72,20 @@ t.test('a journal that does not match the image is moved aside, the image untouc
     t.notOk(existsSync(lock), `${name}: the next writer can go ahead`);
     await editImage(image, noop);
   }
+});
+
+t.test('the journal of an image that is gone is dropped; one of a path that cannot be opened fails', async (t) => {
+  const { image, lock, owner } = setup(t);
+  writeFileSync(lock, lines(owner, await beginOf(image)));
+  const { rmSync, mkdirSync } = await import('node:fs');
+  rmSync(image);
+  const { createImage } = await import('../../index.js');
+  await createImage(image, { descriptors: 4 });
+  t.notOk(existsSync(lock), 'nothing to repair');
+  rmSync(image);
+  mkdirSync(image);
+  writeFileSync(lock, lines(owner, { begin: 1, table: [0, 0], state: '' }));
+  await t.rejects(editImage(image, noop), { code: 'SIF_IO', message: new RegExp(`${image}`) }, 'a directory');
 });
 
 t.test('a reused PID (other start time) is not taken for the owner', async (t) => {
