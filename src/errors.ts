@@ -5,7 +5,7 @@
  */
 
 export type UsageCode = 'SIF_USAGE';
-export type IoCode = 'SIF_IO' | 'SIF_LOCKED' | 'SIF_NOT_FOUND';
+export type IoCode = 'SIF_IO' | 'SIF_LOCKED' | 'SIF_NOT_FOUND' | 'SIF_STALE_JOURNAL';
 export type FormatCode =
   | 'SIF_INVALID_MAGIC'
   | 'SIF_UNSUPPORTED_VERSION'

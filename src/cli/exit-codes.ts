@@ -10,6 +10,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_IO: 3,
   SIF_NOT_FOUND: 3,
   SIF_LOCKED: 7,
+  SIF_STALE_JOURNAL: 9,
   SIF_INVALID_MAGIC: 4,
   SIF_UNSUPPORTED_VERSION: 4,
   SIF_TRUNCATED: 4,
@@ -37,3 +38,6 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
 
 /** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */
 export const EXIT_BROKEN_PIPE = 141;
+
+/** Stopped by a signal while writing: 128 + the signal's number, what a shell reports for a process it killed. */
+export const EXIT_INTERRUPTED: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };

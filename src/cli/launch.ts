@@ -7,7 +7,8 @@ import { abandonEarlyVerify, startEarlyVerify } from './early-verify.js';
 /** Runs the CLI on the process's arguments and sets its exit code. */
 export async function launch(argv: readonly string[]): Promise<void> {
   await startEarlyVerify(argv);
-  const { main } = await import('./main.js');
+  const { main, exitOnInterrupt } = await import('./main.js');
+  exitOnInterrupt();
   try {
     process.exitCode = await main(argv);
   } finally {

@@ -7,7 +7,8 @@ import yargs, { type Argv } from 'yargs';
 import { isSifError, UsageError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { protectDash, restoreDash, showDash } from './dash.js';
-import { EXIT_BROKEN_PIPE, EXIT_CODES } from './exit-codes.js';
+import { stopOnInterrupt } from '../interrupts.js';
+import { EXIT_BROKEN_PIPE, EXIT_CODES, EXIT_INTERRUPTED } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { refuseRepeatedFlags, type DeclaredOptions } from './repeated-flags.js';
 
@@ -66,6 +67,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (e) {
     return report(e, io);
   }
+}
+
+/**
+ * SIGINT, SIGTERM or SIGHUP while a command writes: once the writer has rolled
+ * its change back (or finished it) and released its lock (interrupts.ts), say
+ * so and exit with 128 + the signal. Real processes only (launch.ts).
+ */
+export function exitOnInterrupt(io: Io = processIo()): void {
+  stopOnInterrupt((signal) => {
+    io.stderr.write(`sif: interrupted by ${signal}\n`);
+    process.exit(EXIT_INTERRUPTED[signal]);
+  });
 }
 
 /**

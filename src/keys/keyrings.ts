@@ -5,6 +5,7 @@
  */
 import { parseKeyring, serializeKeyring, type Keyring } from './keyring.js';
 import type { KeyringLocation } from './location.js';
+import { uninterruptible } from '../interrupts.js';
 import { withLock, type LockOptions } from './lock.js';
 import { PRIVATE_FILE_MODE, readKeyringBytes, removeStaleTempFiles, replaceFileAtomically, securePrivateDir } from './store.js';
 
@@ -59,7 +60,8 @@ export async function updateKeyrings<T>(
       for (const path of paths(location)) await removeStaleTempFiles(path);
       const current = await readBoth(location);
       const { changes, result } = await change(current);
-      await writeChanges(location, current, changes);
+      // A signal waits until both keyrings are written: a key pair is never half stored.
+      await uninterruptible(() => writeChanges(location, current, changes));
       return result;
     },
     lockOptions,

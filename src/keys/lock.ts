@@ -1,13 +1,16 @@
 /**
  * A lock file that serializes `sif key` writers of one keyring directory, so
  * two concurrent imports cannot both read the old keyring and each write back
- * only their own key. The lock file holds "PID HOST"; a lock left by a process
- * that died on this host is broken, anything else is waited for.
+ * only their own key. The lock file holds the owner line of an image lock
+ * (locks/owner.ts), and the same rule decides: a lock whose owner is proven
+ * dead is broken, anything else (including the "PID HOST" line of older
+ * versions) is waited for. A signal removes the lock of the process it stops.
  */
-import { constants } from 'node:fs';
+import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { fromSystemError, IoError } from '../errors.js';
+import { onInterrupt, uninterruptible } from '../interrupts.js';
+import { currentOwner, describeOwner, ownerIsDead, parseOwner } from '../locks/owner.js';
 
 export interface LockOptions {
   /** How long to wait for another writer, in ms. Default 10000. */
@@ -21,19 +24,24 @@ const EMPTY_LOCK_GRACE_MS = 2000;
 
 /** Runs `fn` while holding the lock file at `lockPath`. */
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const token = `${process.pid} ${hostname()}\n`;
-  await acquire(lockPath, token, options.timeoutMs ?? 10_000, options.pollMs ?? 50);
+  const token = `${JSON.stringify(currentOwner())}\n`;
+  const forget = onInterrupt(() => readFileSync(lockPath, 'utf8') === token && unlinkSync(lockPath));
   try {
-    return await fn();
+    await acquire(lockPath, token, options.timeoutMs ?? 10_000, options.pollMs ?? 50);
+    try {
+      return await fn();
+    } finally {
+      await release(lockPath, token);
+    }
   } finally {
-    await release(lockPath, token);
+    forget();
   }
 }
 
 async function acquire(lockPath: string, token: string, timeoutMs: number, pollMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await tryCreate(lockPath, token)) return;
+    if (await uninterruptible(() => tryCreate(lockPath, token))) return;
     const holder = await readHolder(lockPath);
     if (holder !== undefined && (await isStale(lockPath, holder))) {
       // Re-read just before breaking so a lock taken meanwhile by a live writer survives.
@@ -41,7 +49,8 @@ async function acquire(lockPath: string, token: string, timeoutMs: number, pollM
       continue;
     }
     if (Date.now() >= deadline) {
-      const who = holder?.trim() ? `process ${holder.trim().replace(' ', ' on host ')}` : 'another process';
+      const owner = parseOwner(holder?.split('\n')[0] ?? '');
+      const who = owner ? describeOwner(owner) : holder?.trim() ? `process ${holder.trim().replace(' ', ' on host ')}` : 'another process';
       throw new IoError('SIF_LOCKED', `keyring is locked by ${who} (lock file ${lockPath}); try again, or remove the lock file if that process is gone`);
     }
     await new Promise((r) => setTimeout(r, pollMs));
@@ -78,15 +87,9 @@ async function readHolder(lockPath: string): Promise<string | undefined> {
 }
 
 async function isStale(lockPath: string, holder: string): Promise<boolean> {
-  const [pid, host] = holder.trim().split(' ');
-  if (!pid) return Date.now() - (await stat(lockPath).catch(() => ({ mtimeMs: 0 }))).mtimeMs > EMPTY_LOCK_GRACE_MS;
-  if (host !== hostname()) return false; // a process on another host sharing the directory: cannot tell
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  if (!holder.trim()) return Date.now() - (await stat(lockPath).catch(() => ({ mtimeMs: 0 }))).mtimeMs > EMPTY_LOCK_GRACE_MS;
+  const owner = parseOwner(holder.split('\n')[0]!);
+  return owner !== undefined && ownerIsDead(owner);
 }
 
 async function release(lockPath: string, token: string): Promise<void> {

@@ -4,10 +4,11 @@
  * never half-overwritten, and a failed create leaves it byte-identical.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, unlinkSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fromSystemError, UsageError } from '../../errors.js';
+import { onInterrupt, uninterruptible } from '../../interrupts.js';
 import {
   archToBytes,
   DESCRIPTOR_SIZE,
@@ -99,14 +100,18 @@ export async function createImage(path: string, options: CreateOptions = {}): Pr
   const header = newHeader(options);
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const lock = await ImageLock.acquire(path, { timeoutMs: options.lockTimeoutMs, ops, tmp });
+  const forget = onInterrupt(() => unlinkSync(tmp)); // a signal abandons the new image; the old one stays
   try {
     await writeImage(tmp, header, options, ops);
-    await rename(tmp, path);
-    await syncDirectory(dirname(path));
+    await uninterruptible(async () => {
+      await rename(tmp, path);
+      await syncDirectory(dirname(path));
+    });
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw fromSystemError(e, path);
   } finally {
+    forget();
     await lock.release();
   }
 }

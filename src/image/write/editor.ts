@@ -7,7 +7,7 @@
  * complete new one, and a refused or failed change leaves the file byte-identical.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, fsyncSync, ftruncateSync } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { fromSystemError, IoError } from '../../errors.js';
 import { DESCRIPTOR_SIZE, GO_ZERO_TIME } from '../../format/constants.js';
@@ -16,6 +16,8 @@ import { descriptorLayout, headerLayout } from '../../format/layout.js';
 import { readExactly, SifImage } from '../image.js';
 import { writeData } from './data.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
+import { onInterrupt, uninterruptible } from '../../interrupts.js';
+import { beginRecord, commitIdentity, tableOf } from './image-state.js';
 import { applyCommit, type CommitRecord, type JournalRecord } from './journal.js';
 import { ImageLock } from './lock.js';
 import { planDelete, planSetPrimary } from './plan-edit.js';
@@ -129,20 +131,27 @@ export class Editor implements ImageEditor {
     this.current = await SifImage.fromHandle(this.path, this.handle);
   }
 
-  /** Journal `begin`, the data step, journal `commit`, then the metadata (see the module comment). */
+  /**
+   * Journal `begin`, the data step, journal `commit`, then the metadata (see
+   * the module comment). A signal before the commit point rolls the change
+   * back; from there on the metadata is written to the end first.
+   */
   private async apply(prepare: () => Promise<Change>): Promise<void> {
-    const before = (await this.handle.stat()).size;
+    const begin = await beginRecord(this.handle, this.current.header.raw);
+    const undo = onInterrupt(() => this.rollbackNow(begin.begin));
     let record: CommitRecord;
     try {
-      await this.journal.record({ begin: before });
-      record = await toRecord(this.handle, await prepare());
+      await this.journal.record(begin);
+      record = await toRecord(this.handle, tableOf(this.current.header.raw), await prepare());
       await this.journal.record({ commit: record });
     } catch (e) {
-      await this.rollback(before);
+      await this.rollback(begin.begin);
       throw fromSystemError(e, this.path);
+    } finally {
+      undo();
     }
     try {
-      await applyCommit(this.handle, this.ops, record);
+      await uninterruptible(() => applyCommit(this.handle, this.ops, record));
     } catch (e) {
       this.broken = e;
       this.journal.keepForRecovery();
@@ -161,14 +170,25 @@ export class Editor implements ImageEditor {
       this.journal.keepForRecovery(); // its `begin` record lets the next writer cut it off
     }
   }
+
+  /** `rollback` on a signal, which cannot wait for promises; nothing of the change is written yet. */
+  private rollbackNow(size: number): void {
+    try {
+      ftruncateSync(this.handle.fd, size);
+      fsyncSync(this.handle.fd);
+    } catch {
+      this.journal.keepForRecovery();
+    }
+  }
 }
 
 /** The bytes of a change at their file positions: descriptors first, the header last. */
-async function toRecord(handle: FileHandle, change: Change): Promise<CommitRecord> {
+async function toRecord(handle: FileHandle, table: [number, number], change: Change): Promise<CommitRecord> {
   const writes = change.descriptors.length > 0 ? [await descriptorSpan(handle, change)] : [];
-  writes.push([0, headerLayout.encode(change.header).toString('base64')]);
+  writes.push([0, headerLayout.encode(change.header)]);
   return {
-    writes,
+    writes: writes.map(([position, bytes]) => [position, bytes.toString('base64')]),
+    ...(await commitIdentity(handle, table, writes)),
     ...(change.zero ? { zero: change.zero } : {}),
     ...(change.truncate !== undefined ? { truncate: change.truncate } : {}),
   };
@@ -181,13 +201,13 @@ async function toRecord(handle: FileHandle, change: Change): Promise<CommitRecor
  * would let a writer killed in between leave only some new objects (or two
  * primary partitions) visible.
  */
-async function descriptorSpan(handle: FileHandle, change: Change): Promise<[number, string]> {
+async function descriptorSpan(handle: FileHandle, change: Change): Promise<[number, Buffer]> {
   const slots = change.descriptors.map((d) => d.slot);
   const first = Math.min(...slots);
   const position = Number(change.header.descriptorsOffset) + first * DESCRIPTOR_SIZE;
   const bytes = await readExactly(handle, (Math.max(...slots) - first + 1) * DESCRIPTOR_SIZE, position);
   for (const { slot, raw } of change.descriptors) descriptorLayout.encode(raw, bytes, (slot - first) * DESCRIPTOR_SIZE);
-  return [position, bytes.toString('base64')];
+  return [position, bytes];
 }
 
 /**

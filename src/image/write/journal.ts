@@ -1,62 +1,81 @@
 /**
  * The lock file doubles as a write-ahead journal. Line 1 names the owner; each
- * change then appends a `begin` record (the file size before any data is
- * appended) and, once the data is on disk, a `commit` record holding the exact
- * metadata bytes about to be written. A writer that finds a dead owner's lock
- * replays it: after `begin` it cuts the appended data off again (rollback);
- * after `commit` it writes the recorded bytes again (redo). Either way the
- * image holds exactly the old state or the complete new one.
+ * change then appends a `begin` record and, once the data is on disk, a
+ * `commit` record holding the exact metadata bytes about to be written. Both
+ * identify the image state they were written for (image-state.ts), so a
+ * journal is replayed only onto that state: after `begin` the next writer cuts
+ * the appended data off again (rollback); after `commit` it writes the
+ * recorded bytes again (redo). Either way the image holds exactly the old
+ * state or the complete new one. See replay.ts.
  */
-import { constants as fsConstants } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { parseOwner, type LockOwner } from '../../locks/owner.js';
 import type { FileOps } from './file-ops.js';
 
-/** Who holds a lock, and which image inode it protects. */
-export interface LockOwner {
-  pid: number;
-  /** Process start time from /proc, so a reused PID is not taken for the owner. */
-  start?: string;
-  host: string;
-  token: string;
-  /** Device and inode of the image when locked; recovery never touches another file. */
+/** The owner of an image's lock, with which image inode it protects. */
+export interface ImageLockOwner extends LockOwner {
+  /** Device and inode of the image when locked. */
   dev?: number;
   ino?: number;
   /** Temporary file of `createImage`, removed when its owner died. */
   tmp?: string;
 }
 
-/** The metadata bytes of one change, with what follows them. */
+/** A change begins: the image as it was, before any byte of the change. */
+export interface BeginRecord {
+  /** File size. */
+  begin: number;
+  /** [offset, length] of the descriptor table. */
+  table: [number, number];
+  /** SHA-256 (hex) of the header and the descriptor table. */
+  state: string;
+}
+
+/** The metadata bytes of one change, with what they replace and what follows them. */
 export interface CommitRecord {
   /** [file position, base64 bytes], written in this order. */
   writes: [number, string][];
+  /** The bytes each write replaces (base64), so a partly written commit is recognized. */
+  replaces: string[];
+  /** File size once the data is written, before the metadata. */
+  size: number;
+  /** SHA-256 (hex) of the header and descriptor table once every write is made. */
+  state: string;
   /** Zero [offset, length] after the metadata (deleted data). */
   zero?: [number, number];
   /** Truncate to this size after the metadata (compaction). */
   truncate?: number;
 }
 
-export type JournalRecord = { begin: number } | { commit: CommitRecord };
+export type JournalRecord = BeginRecord | { commit: CommitRecord };
 
 export interface ParsedLock {
-  owner: LockOwner | undefined;
-  /** The last complete record; earlier changes were already on disk when it was written. */
-  last: JournalRecord | undefined;
+  owner: ImageLockOwner | undefined;
+  /** The last change: earlier ones were complete when it began. */
+  begin: BeginRecord | undefined;
+  /** Its commit, when it got that far. */
+  commit: CommitRecord | undefined;
+  /** Any record at all: a journal with none changed nothing. */
+  recorded: boolean;
 }
 
 /** Parses a lock file; a torn last line (owner killed mid-append) is ignored. */
 export function parseLock(text: string): ParsedLock {
   const lines = text.split('\n');
   lines.pop(); // the text after the last newline is an incomplete record
-  const parsed = lines.map((l) => {
+  const records = lines.slice(1).flatMap((l) => {
     try {
-      return JSON.parse(l) as unknown;
+      const r = JSON.parse(l) as unknown;
+      return typeof r === 'object' && r !== null ? [r as Partial<BeginRecord> & { commit?: CommitRecord }] : [];
     } catch {
-      return undefined;
+      return [];
     }
   });
-  const owner = parsed[0] as LockOwner | undefined;
-  const records = parsed.slice(1).filter((r): r is JournalRecord => typeof r === 'object' && r !== null);
-  return { owner: typeof owner?.pid === 'number' ? owner : undefined, last: records.at(-1) };
+  let at = records.length - 1;
+  while (at >= 0 && !('begin' in records[at]!)) at--;
+  const begin = at >= 0 ? (records[at] as BeginRecord) : undefined;
+  const commit = at >= 0 ? records.slice(at + 1).find((r) => r.commit)?.commit : undefined;
+  return { owner: lines[0] === undefined ? undefined : parseOwner(lines[0]), begin, commit, recorded: records.length > 0 };
 }
 
 const ZERO_CHUNK = Buffer.alloc(1 << 20);
@@ -74,31 +93,4 @@ export async function applyCommit(handle: FileHandle, ops: FileOps, c: CommitRec
   if (c.zero) await zeroRange(handle, ops, c.zero[0], c.zero[1]);
   if (c.truncate !== undefined) await ops.truncate(handle, c.truncate);
   await ops.sync(handle);
-}
-
-/**
- * Replays a dead owner's journal on the image (see the module comment). Does
- * nothing when the image is gone or is no longer the inode that was locked.
- */
-export async function replayJournal(imagePath: string, lock: ParsedLock, ops: FileOps): Promise<void> {
-  if (lock.owner?.tmp) await unlink(lock.owner.tmp).catch(() => undefined);
-  const last = lock.last;
-  if (!last || lock.owner?.ino === undefined) return;
-  let handle;
-  try {
-    handle = await open(imagePath, fsConstants.O_RDWR | fsConstants.O_NOFOLLOW);
-  } catch {
-    return; // nothing left to repair
-  }
-  try {
-    const stat = await handle.stat();
-    if (stat.ino !== lock.owner.ino || stat.dev !== lock.owner.dev) return;
-    if ('commit' in last) await applyCommit(handle, ops, last.commit);
-    else if (stat.size > last.begin) {
-      await ops.truncate(handle, last.begin);
-      await ops.sync(handle);
-    }
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,22 +1,25 @@
 /**
  * One writer per image at a time. The lock is a file `IMG.lock` beside the
- * image. It appears atomically with its owner line (host, PID, process start
- * time): written to a temporary file, then hard-linked into place, which fails
- * with EEXIST while another writer holds it (atomic on local file systems and
- * NFS). It then carries the write-ahead journal of journal.ts. A lock whose
- * owner is dead on this host is stale: the next writer replays its journal,
- * removes it and goes on. Breaking a stale lock is serialized by a second
- * exclusive file, `IMG.lock.recover`, so two writers never both break it and
- * one never removes the other's fresh lock.
+ * image. It appears atomically with its owner line (locks/owner.ts, plus the
+ * image's inode): written to a temporary file, then hard-linked into place,
+ * which fails with EEXIST while another writer holds it (atomic on local file
+ * systems and NFS). It then carries the write-ahead journal of journal.ts. A
+ * lock whose owner is proven dead is stale: the next writer replays its
+ * journal (replay.ts), removes it and goes on; a journal that does not match
+ * the image is moved aside and the writer stops. Breaking a stale lock is
+ * serialized by a second exclusive file, `IMG.lock.recover`, so two writers
+ * never both break it and one never removes the other's fresh lock.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { constants as fsConstants, readFileSync } from 'node:fs';
-import { link, lstat, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, readFileSync, unlinkSync } from 'node:fs';
+import { link, lstat, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fromSystemError, IoError } from '../../errors.js';
+import { onInterrupt, uninterruptible } from '../../interrupts.js';
+import { currentOwner, describeOwner, ownerIsDead, parseOwner } from '../../locks/owner.js';
 import type { FileOps } from './file-ops.js';
-import { parseLock, replayJournal, type JournalRecord, type LockOwner } from './journal.js';
+import { parseLock, type ImageLockOwner, type JournalRecord } from './journal.js';
+import { replayJournal } from './replay.js';
 
 /**
  * A lock without an owner line (only possible where hard links are missing)
@@ -29,27 +32,14 @@ const CREATE_EXCL = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_E
 
 export const lockPathOf = (imagePath: string) => `${imagePath}.lock`;
 
-/** Start time of a process (field 22 of /proc/PID/stat), or undefined off Linux. */
-function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
+type Holder = { state: 'gone' } | { state: 'live' | 'stale'; text: string; owner: ImageLockOwner | undefined };
 
-function isAlive(owner: Pick<LockOwner, 'pid' | 'start'>): boolean {
-  try {
-    process.kill(owner.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  const start = processStart(owner.pid);
-  return owner.start === undefined || start === undefined || start === owner.start;
+/** Whether a lock-like file's owner line proves it abandoned; without one, whether it is old. */
+async function abandoned(path: string, text: string): Promise<boolean> {
+  const owner = parseLock(text).owner;
+  if (owner) return ownerIsDead(owner);
+  return stat(path).then((s) => Date.now() - s.mtimeMs > UNWRITTEN_LOCK_MS, () => false);
 }
-
-type Holder = { state: 'gone' } | { state: 'live' | 'stale'; text: string; owner: LockOwner | undefined };
 
 async function inspect(lockPath: string): Promise<Holder> {
   let text: string;
@@ -59,13 +49,18 @@ async function inspect(lockPath: string): Promise<Holder> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'gone' };
     throw fromSystemError(e, lockPath);
   }
-  const { owner } = parseLock(text);
-  if (!owner) {
-    const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
-    return { state: age > UNWRITTEN_LOCK_MS ? 'stale' : 'live', text, owner };
-  }
-  const stale = owner.host === hostname() && !isAlive(owner);
-  return { state: stale ? 'stale' : 'live', text, owner };
+  return { state: (await abandoned(lockPath, text)) ? 'stale' : 'live', text, owner: parseLock(text).owner };
+}
+
+/** Moves a journal that does not match the image aside (never deletes it) and says so. */
+async function setAside(imagePath: string, lockPath: string, owner: ImageLockOwner | undefined): Promise<IoError> {
+  const aside = `${lockPath}.stale-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(lockPath, aside);
+  const who = owner ? ` (${describeOwner(owner)})` : '';
+  return new IoError(
+    'SIF_STALE_JOURNAL',
+    `${imagePath}: the unfinished change of a killed writer${who} does not match the image, which changed since; the image was left as it is and the journal moved to ${aside}`,
+  );
 }
 
 /**
@@ -83,26 +78,24 @@ async function breakStale(imagePath: string, lockPath: string, seen: string, ops
     if ((await inspect(marker)).state === 'stale') await unlink(marker).catch(() => undefined);
     return false;
   }
+  const forget = onInterrupt(() => unlinkSync(marker));
   try {
-    await handle.writeFile(`${JSON.stringify(ownerLine())}\n`);
+    await handle.writeFile(`${JSON.stringify(currentOwner())}\n`);
     const now = await readFile(lockPath, 'utf8').catch(() => undefined);
     if (now !== seen) return now === undefined;
-    await replayJournal(imagePath, parseLock(seen), ops);
+    const journal = parseLock(seen);
+    if (!(await replayJournal(imagePath, journal, ops))) throw await setAside(imagePath, lockPath, journal.owner);
     await unlink(lockPath);
     return true;
   } finally {
+    forget();
     await handle.close();
     await unlink(marker).catch(() => undefined);
   }
 }
 
-function ownerLine(): LockOwner {
-  const start = processStart(process.pid);
-  return { pid: process.pid, ...(start ? { start } : {}), host: hostname(), token: randomUUID() };
-}
-
-function lockedError(imagePath: string, lockPath: string, owner: LockOwner | undefined): IoError {
-  const who = owner ? `process ${owner.pid} on ${owner.host}` : 'another writer';
+function lockedError(imagePath: string, lockPath: string, owner: ImageLockOwner | undefined): IoError {
+  const who = owner ? describeOwner(owner) : 'another writer';
   return new IoError(
     'SIF_LOCKED',
     `${imagePath}: image is locked by ${who}; retry when it is done, or remove ${lockPath} if no writer is running`,
@@ -144,11 +137,18 @@ async function createLockFile(lockPath: string, content: Buffer, ops: FileOps): 
 async function removeLitter(lockPath: string): Promise<void> {
   const prefix = `${basename(lockPath)}.`;
   for (const name of await readdir(dirname(lockPath)).catch(() => [] as string[])) {
-    const pid = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
-    if (pid && Number(pid) !== process.pid && !isAlive({ pid: Number(pid) })) {
-      await unlink(join(dirname(lockPath), name)).catch(() => undefined);
-    }
+    if (!name.startsWith(prefix) || !/^\d+\.[0-9a-f]{8}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const path = join(dirname(lockPath), name);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text !== undefined && (await abandoned(path, text))) await unlink(path).catch(() => undefined);
   }
+}
+
+/** On a signal: removes this writer's lock file, unless it holds a journal the next writer needs. */
+function removeOwnLock(lockPath: string, token: string, keep: () => boolean): void {
+  if (keep()) return;
+  const owner = parseOwner(readFileSync(lockPath, 'utf8').split('\n')[0]!);
+  if (owner?.token === token) unlinkSync(lockPath);
 }
 
 export interface LockOptions {
@@ -163,6 +163,7 @@ export interface LockOptions {
 export class ImageLock {
   /** Set when a change could not finish: the journal must outlive this writer. */
   private keepJournal = false;
+  private forget: () => void = () => undefined;
 
   private constructor(
     readonly lockPath: string,
@@ -170,7 +171,7 @@ export class ImageLock {
     private readonly ops: FileOps,
     private end: number,
     /** The owner line, with the image inode this lock's journal applies to. */
-    readonly owner: LockOwner,
+    readonly owner: ImageLockOwner,
   ) {}
 
   /** Takes the lock, breaking a stale one; fails with SIF_LOCKED after `timeoutMs`. */
@@ -178,29 +179,39 @@ export class ImageLock {
     const lockPath = lockPathOf(imagePath);
     const deadline = Date.now() + (options.timeoutMs ?? 0);
     const image = await lstat(imagePath).catch(() => undefined);
-    const owner: LockOwner = {
-      ...ownerLine(),
+    const owner: ImageLockOwner = {
+      ...currentOwner(),
       ...(image ? { dev: image.dev, ino: image.ino } : {}),
       ...(options.tmp ? { tmp: options.tmp } : {}),
     };
     const content = Buffer.from(`${JSON.stringify(owner)}\n`);
-    for (;;) {
-      let handle: FileHandle | undefined;
-      try {
-        handle = await createLockFile(lockPath, content, options.ops);
-      } catch (e) {
-        // A missing directory is reported against the image, the path the user gave.
-        throw fromSystemError(e, (e as NodeJS.ErrnoException).code === 'ENOENT' ? imagePath : lockPath);
+    let lock: ImageLock | undefined;
+    // From the first attempt on, a signal removes this writer's lock, should it exist by then.
+    const forget = onInterrupt(() => removeOwnLock(lockPath, owner.token, () => lock?.keepJournal ?? false));
+    try {
+      for (;;) {
+        let handle: FileHandle | undefined;
+        try {
+          handle = await uninterruptible(() => createLockFile(lockPath, content, options.ops));
+        } catch (e) {
+          // A missing directory is reported against the image, the path the user gave.
+          throw fromSystemError(e, (e as NodeJS.ErrnoException).code === 'ENOENT' ? imagePath : lockPath);
+        }
+        if (handle) {
+          await removeLitter(lockPath);
+          lock = new ImageLock(lockPath, handle, options.ops, content.length, owner);
+          lock.forget = forget;
+          return lock;
+        }
+        const holder = await inspect(lockPath);
+        if (holder.state === 'gone') continue;
+        if (holder.state === 'stale' && (await breakStale(imagePath, lockPath, holder.text, options.ops))) continue;
+        if (Date.now() >= deadline) throw lockedError(imagePath, lockPath, holder.owner);
+        await new Promise((r) => setTimeout(r, POLL_MS));
       }
-      if (handle) {
-        await removeLitter(lockPath);
-        return new ImageLock(lockPath, handle, options.ops, content.length, owner);
-      }
-      const holder = await inspect(lockPath);
-      if (holder.state === 'gone') continue;
-      if (holder.state === 'stale' && (await breakStale(imagePath, lockPath, holder.text, options.ops))) continue;
-      if (Date.now() >= deadline) throw lockedError(imagePath, lockPath, holder.owner);
-      await new Promise((r) => setTimeout(r, POLL_MS));
+    } catch (e) {
+      forget();
+      throw e;
     }
   }
 
@@ -224,5 +235,6 @@ export class ImageLock {
   async release(): Promise<void> {
     await this.handle.close();
     if (!this.keepJournal) await unlink(this.lockPath).catch(() => undefined);
+    this.forget();
   }
 }

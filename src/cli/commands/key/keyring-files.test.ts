@@ -127,18 +127,27 @@ t.test('concurrent writers do not lose each other\'s keys', async (t) => {
 
 t.test('the lock: a live holder makes writers wait and then fail clearly; a dead one is cleaned up', async (t) => {
   const { withLock } = (await import(join(REPO_ROOT, 'dist/keys/lock.js'))) as typeof import('../../../keys/lock.js');
+  const { currentOwner } = (await import(join(REPO_ROOT, 'dist/locks/owner.js'))) as typeof import('../../../locks/owner.js');
   const dir = t.testdir();
   const keysDir = await keysDirWithOneKey(dir);
   const lockPath = join(keysDir, '.sif-keyring.lock');
-  writeFileSync(lockPath, `${process.pid} ${hostname()}\n`);
+  const ownerLine = (o: object) => `${JSON.stringify({ ...currentOwner(), ...o })}\n`;
+  writeFileSync(lockPath, ownerLine({}));
   await t.rejects(withLock(lockPath, async () => 'never', { timeoutMs: 150, pollMs: 20 }), {
     code: 'SIF_LOCKED',
-    message: `keyring is locked by process ${process.pid} on host ${hostname()} (lock file ${lockPath}); try again, or remove the lock file if that process is gone`,
+    message: `keyring is locked by process ${process.pid} on ${hostname()} (lock file ${lockPath}); try again, or remove the lock file if that process is gone`,
   });
-  writeFileSync(lockPath, `${process.pid} some-other-host\n`);
-  await t.rejects(withLock(lockPath, async () => 'never', { timeoutMs: 50 }), { code: 'SIF_LOCKED', message: /on host some-other-host/ });
-  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-  writeFileSync(lockPath, `${dead} ${hostname()}\n`);
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+  // Not proven dead: another host, another PID namespace, or the "PID HOST" line of an older sif.
+  for (const [holder, shown] of [
+    [ownerLine({ pid: dead, host: 'some-other-host' }), /on some-other-host/],
+    [ownerLine({ pid: dead, pidns: 'pid:[1]' }), new RegExp(`process ${dead} on `)],
+    [`${dead} ${hostname()}\n`, new RegExp(`process ${dead} on host ${hostname()}`)],
+  ] as const) {
+    writeFileSync(lockPath, holder);
+    await t.rejects(withLock(lockPath, async () => 'never', { timeoutMs: 50 }), { code: 'SIF_LOCKED', message: shown });
+  }
+  writeFileSync(lockPath, ownerLine({ pid: dead, start: undefined }));
   t.equal(await withLock(lockPath, async () => 'ran', { timeoutMs: 1000 }), 'ran', 'a lock left by a dead process is broken');
   writeFileSync(lockPath, '');
   const old = new Date(Date.now() - 60_000);
