@@ -1,5 +1,6 @@
 import t from 'tap';
-import { armor, crc24, findArmorBlocks, packetFrames } from './armor.js';
+import { crc24 } from '../integrity/cleartext.js';
+import { armor, findArmorBlocks, packetFrames } from './armor.js';
 import { GENERIC_MUTATORS, stack } from './mutate.js';
 import { PACKET_MUTATORS, PGP_MUTATORS } from './mutate-pgp.js';
 import { SIF_MUTATORS } from './mutate-sif.js';
