@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { appendSignature, deleteObject, objectBytes } from '../test-support/forge.js';
 import { spawnCli } from '../test-support/cli.js';
-import { oracle, OracleServer } from '../test-support/oracle.js';
+import { OracleServer } from '../fuzz/oracle-server.js';
+import { isUnknownEntity, POLICY_MODES, referencePolicyError, sifPolicyFlags } from '../fuzz/policy-modes.js';
+import { oracle, oracleBinary } from '../test-support/oracle.js';
 import { gpgHome, gpgSubkeySigner, stopGpg } from '../test-support/pgp.js';
-import { isUnknownEntity, POLICY_MODES, referencePolicyError, sifPolicyFlags } from '../test-support/policy-modes.js';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
 import { freshKey, signedImage, type SignedImage } from '../test-support/signed.js';
 import {
@@ -22,6 +23,7 @@ import {
   firstPacketBody,
   joinSignature,
   junkSignature,
+  type SignatureFields,
   signatureBlock,
   splitSignature,
   subpacket,
@@ -40,8 +42,8 @@ async function editPackets(path: string, fingerprint: string, edit: (packets: Bu
 }
 
 /** Changes the fields of the first (valid) signature packet. */
-const editFields = (edit: (f: ReturnType<typeof splitSignature>) => Partial<ReturnType<typeof splitSignature>>) => (packets: Buffer) => {
-  const fields = splitSignature(firstPacketBody(packets));
+const editFields = (edit: (f: SignatureFields) => Partial<SignatureFields>) => (packets: Buffer) => {
+  const fields = splitSignature(firstPacketBody(packets))!;
   return joinSignature({ ...fields, ...edit(fields) });
 };
 
@@ -92,7 +94,7 @@ const CASES: Case[] = [
 /** A signature packet by an unknown issuer whose body has two bytes after its MPIs. */
 function junkSignatureWithTail(): Buffer {
   const junk = junkSignature(creationTime(), subpacket(SUBPACKET.issuer, keyIdBytes(8, 0x44)));
-  const fields = splitSignature(firstPacketBody(junk));
+  const fields = splitSignature(firstPacketBody(junk))!;
   return joinSignature({ ...fields, tail: Buffer.concat([fields.tail, Buffer.from([0x01, 0x02])]) });
 }
 
@@ -116,7 +118,7 @@ async function sameVerdicts(t: Test, what: string, image: string, keyring: strin
 
 withReference(t, 'hand-built signature packets: the Go reference decides', ['go', 'go-sif'], async (t: Test) => {
   const dir = t.testdir();
-  const server = new OracleServer();
+  const server = new OracleServer(oracleBinary());
   t.teardown(() => server.close());
   const bases = {
     ecc: await signedImage(dir, join(GO_IMAGES, 'two-groups.sif'), await freshKey('ecc', 'Key A'), 'ecc.sif'),
@@ -133,7 +135,7 @@ withReference(t, 'hand-built signature packets: the Go reference decides', ['go'
 
 withReference(t, 'a key whose original primary user ID is revoked and a newer one is valid', ['go', 'go-sif'], async (t: Test) => {
   const dir = t.testdir();
-  const server = new OracleServer();
+  const server = new OracleServer(oracleBinary());
   t.teardown(() => server.close());
   const { privateKey } = await openpgp.generateKey({ type: 'ecc', userIDs: [{ name: 'Old' }, { name: 'New' }], format: 'object' });
   const signed = await signedImage(dir, join(GO_IMAGES, 'two-groups.sif'), privateKey, 'uid.sif');
@@ -150,7 +152,7 @@ withReference(t, 'a key that signs with a subkey (its primary may only certify)'
   const dir = t.testdir();
   const home = gpgHome();
   t.teardown(() => stopGpg(home));
-  const server = new OracleServer();
+  const server = new OracleServer(oracleBinary());
   t.teardown(() => server.close());
   const key = gpgSubkeySigner(home, dir);
 

@@ -2,7 +2,7 @@
  * Builds and runs scripts/oracle, our Go program against the Debian sylabs/sif
  * 2.8.3 sources, in GOPATH mode. The binary is cached per source hash.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,41 +52,3 @@ export function oracleWithInput<T = Record<string, unknown>>(input: string, ...a
   return JSON.parse(r.stdout.toString()) as T;
 }
 
-/**
- * One long-running oracle (`oracle serve`) answering jobs in order: what a
- * fuzzer uses to ask the reference about every input without a process each.
- */
-export class OracleServer {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly waiting: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
-  private buffered = '';
-
-  constructor(binary = oracleBinary()) {
-    this.child = spawn(binary, ['serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      this.buffered += text;
-      for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
-        const line = this.buffered.slice(0, nl);
-        this.buffered = this.buffered.slice(nl + 1);
-        this.waiting.shift()?.resolve(line);
-      }
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`oracle serve exited (${code})`));
-    });
-    this.child.unref();
-    (this.child.stdout as unknown as { unref(): void }).unref();
-  }
-
-  /** The answer to one job (an argument list, as for `oracle`). */
-  ask<T = Record<string, unknown>>(...job: string[]): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve: (line) => resolve(JSON.parse(line) as T), reject });
-      this.child.stdin.write(`${JSON.stringify(job)}\n`);
-    });
-  }
-
-  close(): void {
-    this.child.stdin.end();
-  }
-}

@@ -7,7 +7,7 @@
  * - `--ignore-unknown-signers`: Verify ignoring exactly go-crypto's unknown-issuer
  *   errors, each group keeping a verified signature.
  */
-import type { OracleServer } from './oracle.js';
+import type { OracleServer } from './oracle-server.js';
 
 export const POLICY_MODES = ['default', 'fingerprints', 'require-any', 'ignore-unknown'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
