@@ -19,6 +19,18 @@ import { createImage } from '../src/image/write/create.js';
 import { editImage } from '../src/image/write/editor.js';
 import { ObjectDigests } from '../src/integrity/digest.js';
 import { buildMetadata, encodeMetadata } from '../src/integrity/metadata.js';
+import {
+  creationTime,
+  firstPacketBody,
+  joinSignature,
+  junkSignature,
+  signatureBlock,
+  splitSignature,
+  subpacket,
+  SUBPACKET,
+  withSignatureBlock,
+  type SignatureFields,
+} from '../src/test-support/signature-surgery.js';
 
 const OUT = process.argv[2] ?? resolve(fileURLToPath(import.meta.url), '../../testdata/fuzz-regressions');
 const T = 1704164645n;
@@ -105,6 +117,58 @@ async function metadataCases(dir: string, key: openpgp.PrivateKey): Promise<void
   }
 }
 
+/**
+ * Images whose group-1 signature (by the reference test key) has its packets
+ * changed by `edit`, and optionally a second signature object over `extra`
+ * packets: the cases of issue 21, where sif and the reference disagreed.
+ */
+async function signaturePacketImage(path: string, key: openpgp.PrivateKey, edit: (packets: Buffer) => Buffer, extra?: Buffer): Promise<void> {
+  rmSync(path, { force: true });
+  await createImage(path, { time: T, id: 'nil', descriptors: 3, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
+  await editImage(path, async (e) => {
+    const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
+    const message = await openpgp.createCleartextMessage({ text: encodeMetadata(md) });
+    const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
+    const fingerprint = signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex'));
+    await e.addObject({ dataType: DataType.Signature, data: Buffer.from(withSignatureBlock(text, edit(signatureBlock(text)))), linkedGroupId: 1, extra: fingerprint });
+    if (extra) await e.addObject({ dataType: DataType.Signature, data: Buffer.from(withSignatureBlock(text, extra)), linkedGroupId: 1, extra: signatureExtra(1, new Uint8Array(0)) });
+  }, { time: T });
+}
+
+async function signatureCases(dir: string): Promise<void> {
+  const key = await referenceKey();
+  const fields = (edit: (f: SignatureFields) => Partial<SignatureFields>) => (packets: Buffer) => {
+    const f = splitSignature(firstPacketBody(packets))!;
+    return joinSignature({ ...f, ...edit(f) });
+  };
+  const unhashed = (sub: Buffer) => fields((f) => ({ unhashed: Buffer.concat([f.unhashed, sub]) }));
+  const before = (junk: Buffer) => (packets: Buffer) => Buffer.concat([junk, packets]);
+  const issuer = (n: number, fill: number) => subpacket(SUBPACKET.issuer, Buffer.alloc(n, fill));
+  const withTail = (packet: Buffer, tail: number[]) => {
+    const f = splitSignature(firstPacketBody(packet))!;
+    return joinSignature({ ...f, tail: Buffer.concat([f.tail, Buffer.from(tail)]) });
+  };
+  const cases: Record<string, [edit: (packets: Buffer) => Buffer, extra?: Buffer]> = {
+    // Unhashed-area edits go-crypto refuses or skips; openpgp.js ignored them and sif verified.
+    'unhashed-creation-time.sif': [unhashed(creationTime())],
+    'unhashed-issuer-7-bytes.sif': [unhashed(issuer(7, 0x11))],
+    'unhashed-fingerprint-19-bytes.sif': [unhashed(subpacket(SUBPACKET.issuerFingerprint, [4, ...Buffer.alloc(19, 0x22)]))],
+    'unhashed-critical-unknown.sif': [unhashed(subpacket(100, [1], true))],
+    // A malformed packet before the valid one: go-crypto stops there; sif went on to the valid one.
+    'first-packet-without-issuer.sif': [before(junkSignature(creationTime()))],
+    'first-packet-issuer-7-bytes.sif': [before(junkSignature(creationTime(), issuer(7, 0x11)))],
+    'first-packet-fingerprint-10-bytes.sif': [before(junkSignature(creationTime(), subpacket(SUBPACKET.issuerFingerprint, [4, ...Buffer.alloc(10, 0x22)])))],
+    'first-packet-empty-fingerprint.sif': [before(junkSignature(creationTime(), subpacket(SUBPACKET.issuerFingerprint, [])))],
+    'first-packet-trailing-bytes.sif': [before(withTail(junkSignature(creationTime(), issuer(8, 0x44)), [1, 2]))],
+    // An extra signature --ignore-unknown-signers skipped as an unknown signer.
+    'extra-signature-without-issuer.sif': [(p) => p, junkSignature(creationTime())],
+    // False rejects: the reference verifies these.
+    'first-packet-zero-issuer.sif': [before(junkSignature(creationTime(), issuer(8, 0)))],
+    'trailing-bytes-after-mpi.sif': [fields((f) => ({ tail: Buffer.concat([f.tail, Buffer.from([1, 2, 3])]) }))],
+  };
+  for (const [name, [edit, extra]] of Object.entries(cases)) await signaturePacketImage(join(dir, name), key, edit, extra);
+}
+
 /** Megabytes of unterminated armor: a quadratic block scan hung the key readers. */
 function keysCases(dir: string): void {
   const begin = (kind: string) => `-----BEGIN PGP ${kind} KEY BLOCK-----\n`;
@@ -129,6 +193,7 @@ async function damagedSecretKey(dir: string): Promise<void> {
 
 const CASES: Record<string, (dir: string) => Promise<void> | void> = {
   verify: verifyCases,
+  signatures: signatureCases,
   keys: async (dir) => {
     keysCases(dir);
     await damagedSecretKey(dir);
