@@ -54,18 +54,35 @@ async function patchSignaturePacket(text: string, at: number, value: number): Pr
   return `${head}${openpgp.armor(openpgp.enums.armor.signature, packets)}`;
 }
 
-/** An image whose group-1 signature (by the reference key) has octet `at` of its packet body set to `value`. */
-async function patchedSignatureImage(path: string, key: openpgp.PrivateKey, at: number, value: number): Promise<void> {
+/** A signature object to add: its data, and whether its descriptor records the reference key. */
+type SignatureObject = { data: Buffer; bySigner: boolean };
+
+/**
+ * A one-object image (group 1) whose signature objects `signatures` makes from
+ * the reference key's clear-signed metadata of it (changed by `json` first).
+ */
+async function referenceSignedImage(
+  path: string,
+  key: openpgp.PrivateKey,
+  signatures: (text: string) => Promise<SignatureObject[]> | SignatureObject[],
+  { json = (j: string) => j, descriptors = 2 } = {},
+): Promise<void> {
   rmSync(path, { force: true });
-  await createImage(path, { time: T, id: 'nil', descriptors: 2, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
+  await createImage(path, { time: T, id: 'nil', descriptors, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
   await editImage(path, async (e) => {
     const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
-    const message = await openpgp.createCleartextMessage({ text: encodeMetadata(md) });
+    const message = await openpgp.createCleartextMessage({ text: json(encodeMetadata(md)) });
     const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
-    const data = Buffer.from(await patchSignaturePacket(text, at, value));
-    await e.addObject({ dataType: DataType.Signature, data, linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex')) });
+    for (const s of await signatures(text)) {
+      const fingerprint = s.bySigner ? Buffer.from(key.getFingerprint(), 'hex') : new Uint8Array(0);
+      await e.addObject({ dataType: DataType.Signature, data: s.data, linkedGroupId: 1, extra: signatureExtra(1, fingerprint) });
+    }
   }, { time: T });
 }
+
+/** An image whose group-1 signature (by the reference key) has octet `at` of its packet body set to `value`. */
+const patchedSignatureImage = (path: string, key: openpgp.PrivateKey, at: number, value: number) =>
+  referenceSignedImage(path, key, async (text) => [{ data: Buffer.from(await patchSignaturePacket(text, at, value)), bySigner: true }]);
 
 async function verifyCases(dir: string): Promise<void> {
   const key = await referenceKey();
@@ -105,35 +122,25 @@ async function metadataCases(dir: string, key: openpgp.PrivateKey): Promise<void
     'metadata-constructor-key.sif': (j) => j.replace('{"version":1', '{"constructor":1,"version":1'),
   };
   for (const [name, edit] of Object.entries(cases)) {
-    const path = join(dir, name);
-    rmSync(path, { force: true });
-    await createImage(path, { time: T, id: 'nil', descriptors: 2, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
-    await editImage(path, async (e) => {
-      const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
-      const message = await openpgp.createCleartextMessage({ text: edit(encodeMetadata(md)) });
-      const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
-      await e.addObject({ dataType: DataType.Signature, data: Buffer.from(text), linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex')) });
-    }, { time: T });
+    await referenceSignedImage(join(dir, name), key, (text) => [{ data: Buffer.from(text), bySigner: true }], { json: edit });
   }
 }
 
 /**
- * Images whose group-1 signature (by the reference test key) has its packets
+ * An image whose group-1 signature (by the reference test key) has its packets
  * changed by `edit`, and optionally a second signature object over `extra`
  * packets: the cases of issue 21, where sif and the reference disagreed.
  */
-async function signaturePacketImage(path: string, key: openpgp.PrivateKey, edit: (packets: Buffer) => Buffer, extra?: Buffer): Promise<void> {
-  rmSync(path, { force: true });
-  await createImage(path, { time: T, id: 'nil', descriptors: 3, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
-  await editImage(path, async (e) => {
-    const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
-    const message = await openpgp.createCleartextMessage({ text: encodeMetadata(md) });
-    const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
-    const fingerprint = signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex'));
-    await e.addObject({ dataType: DataType.Signature, data: Buffer.from(withSignatureBlock(text, edit(signatureBlock(text)))), linkedGroupId: 1, extra: fingerprint });
-    if (extra) await e.addObject({ dataType: DataType.Signature, data: Buffer.from(withSignatureBlock(text, extra)), linkedGroupId: 1, extra: signatureExtra(1, new Uint8Array(0)) });
-  }, { time: T });
-}
+const signaturePacketImage = (path: string, key: openpgp.PrivateKey, edit: (packets: Buffer) => Buffer, extra?: Buffer) =>
+  referenceSignedImage(
+    path,
+    key,
+    (text) => [
+      { data: Buffer.from(withSignatureBlock(text, edit(signatureBlock(text)))), bySigner: true },
+      ...(extra ? [{ data: Buffer.from(withSignatureBlock(text, extra)), bySigner: false }] : []),
+    ],
+    { descriptors: 3 },
+  );
 
 async function signatureCases(dir: string): Promise<void> {
   const key = await referenceKey();

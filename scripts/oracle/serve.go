@@ -21,7 +21,7 @@ func serve(args []string) (interface{}, error) {
 	out := json.NewEncoder(os.Stdout)
 	for in.Scan() {
 		var job []string
-		if err := json.Unmarshal(in.Bytes(), &job); err != nil || len(job) == 0 || subcommands[job[0]] == nil || job[0] == "serve" {
+		if err := json.Unmarshal(in.Bytes(), &job); err != nil || !isJob(job) {
 			return nil, fmt.Errorf("bad job %q", in.Text())
 		}
 		if err := out.Encode(runJob(job)); err != nil {

@@ -114,7 +114,7 @@ export async function checkClearSigned(cs: ClearSigned, keys: readonly openpgp.K
   if (sig.sigType !== 0 && sig.sigType !== 1) return fail('invalid', `unsupported signature type: ${sig.sigType}`, issuer);
   if (sig.version !== 4) return fail('invalid', `version ${sig.version} signatures are not supported`, issuer); // stricter than the reference
   const signed = sig.sigType === 1 ? canonicalText(cs.signed) : cs.signed;
-  let reason = 'signature verification failed';
+  let reason: string = MATHS_FAILURES.signature;
   for (const key of decision.keys) {
     const maths = await verifyMaths(sig, key, signed);
     if (maths !== undefined) {
@@ -131,9 +131,19 @@ export async function checkClearSigned(cs: ClearSigned, keys: readonly openpgp.K
 
 const fingerprintOf = (key: openpgp.Key) => key.getFingerprint().toUpperCase();
 
+/**
+ * Why the maths failed, in go-crypto's words; openpgp.js's own messages are
+ * never shown (docs/signing.md lists these reasons).
+ */
+const MATHS_FAILURES = {
+  algorithm: 'public key and signature use different algorithms',
+  hashTag: "hash tag doesn't match",
+  signature: 'signature verification failed',
+} as const;
+
 /** The maths of `sig` with one key packet; undefined when it holds, else why not. */
 async function verifyMaths(sig: ParsedSignature, key: SigningKey, signed: Uint8Array): Promise<string | undefined> {
-  if (sig.pubKeyAlgo !== key.keyPacket.algorithm) return 'public key and signature use different algorithms';
+  if (sig.pubKeyAlgo !== key.keyPacket.algorithm) return MATHS_FAILURES.algorithm;
   try {
     const [packet] = (await openpgp.readSignature({ binarySignature: reencoded(sig), config: PGP_CONFIG })).packets;
     // Binary: openpgp.js hashes `signed` as given; the packet's own type is hashed in its trailer.
@@ -141,7 +151,7 @@ async function verifyMaths(sig: ParsedSignature, key: SigningKey, signed: Uint8A
     await packet!.verify(key.keyPacket, openpgp.enums.signature.binary, data, null as unknown as Date, false, { ...openpgp.config, ...PGP_CONFIG });
     return undefined;
   } catch (e) {
-    return (e as Error).message;
+    return /digest did not match/i.test((e as Error).message) ? MATHS_FAILURES.hashTag : MATHS_FAILURES.signature;
   }
 }
 
