@@ -22,7 +22,7 @@ interface Case {
   make: () => Promise<{ signer: openpgp.PrivateKey; trusted?: openpgp.Key; date?: Date }>;
 }
 
-type KeyOptions = { date?: Date; keyExpirationTime?: number; subkeys?: { sign?: boolean; keyExpirationTime?: number }[] };
+type KeyOptions = { date?: Date; keyExpirationTime?: number; userIDs?: { name: string }[]; subkeys?: { sign?: boolean; keyExpirationTime?: number }[] };
 
 const generate = async (options: KeyOptions = {}): Promise<openpgp.PrivateKey> =>
   (await openpgp.generateKey({ type: 'ecc', userIDs: [{ name: 'key state' }], format: 'object', ...options })).privateKey;
@@ -58,6 +58,16 @@ const CASES: Case[] = [
   {
     name: 'a signing subkey that expired',
     make: async () => ({ signer: await generate({ date: past, subkeys: [{ sign: true, keyExpirationTime: 3600 }] }), date: new Date(past.getTime() + 60_000) }),
+  },
+  { name: 'two user IDs, the first one primary', make: async () => ({ signer: await generate({ userIDs: [{ name: 'first' }, { name: 'second' }] }) }) },
+  {
+    name: 'every user ID revoked (so the primary identity is)',
+    make: async () => {
+      const signer = await generate({ userIDs: [{ name: 'first' }, { name: 'second' }] });
+      const trusted = signer.toPublic();
+      for (const [i, user] of signer.users.entries()) trusted.users[i] = await user.revoke(signer.keyPacket as openpgp.SecretKeyPacket, { flag: noReason });
+      return { signer, trusted };
+    },
   },
   { name: 'a key that expired', make: async () => ({ signer: await generate({ date: past, keyExpirationTime: 3600 }), date: new Date(past.getTime() + 60_000) }) },
 ];

@@ -75,6 +75,7 @@ export function parseSignature(r: Reader): SignatureParse {
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     if (e instanceof Structural) return { error: e.message };
+    /* c8 ignore next -- parse throws only those two; anything else is a bug, surfaced as such */
     throw e;
   }
 }
