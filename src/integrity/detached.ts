@@ -11,18 +11,10 @@
 import { consumeAll, EOF, readFull, readHeader, type Reader } from './packets.js';
 import { parseSignature, type ParsedSignature } from './signature-packet.js';
 
-/** Why the check stops at a packet, as a structured reason (docs/security.md). */
-export type PacketProblem =
-  | 'read-error'
-  | 'malformed'
-  | 'non-signature-packet'
-  | 'no-issuer'
-  | 'hash-not-allowed';
-
 export type Decision<K> =
   | { kind: 'candidates'; signature: ParsedSignature; keys: readonly K[] }
   | { kind: 'unknown-issuer'; firstIssuer: string | undefined }
-  | { kind: 'invalid'; problem: PacketProblem; reason: string; firstIssuer: string | undefined };
+  | { kind: 'invalid'; reason: string; firstIssuer: string | undefined };
 
 const SIGNATURE_TAG = 2;
 
@@ -47,7 +39,7 @@ const SKIPPED_VERSIONS: Partial<Record<number, { read: number; supported: readon
 };
 
 /** SHA-224, SHA-256, SHA-384, SHA-512: the hashes sylabs/sif expects. */
-export const ALLOWED_HASH_IDS: ReadonlySet<number> = new Set([11, 8, 9, 10]);
+const ALLOWED_HASH_IDS: ReadonlySet<number> = new Set([11, 8, 9, 10]);
 
 /**
  * Walks the packets of `stream`; `keysFor(issuer)` returns the keyring's
@@ -55,11 +47,11 @@ export const ALLOWED_HASH_IDS: ReadonlySet<number> = new Set([11, 8, 9, 10]);
  */
 export function decidingPacket<K>(stream: Reader, keysFor: (issuer: string) => readonly K[]): Decision<K> {
   let firstIssuer: string | undefined;
-  const invalid = (problem: PacketProblem, reason: string): Decision<K> => ({ kind: 'invalid', problem, reason, firstIssuer });
+  const invalid = (reason: string): Decision<K> => ({ kind: 'invalid', reason, firstIssuer });
   for (;;) {
     const header = readHeader(stream);
     if (header.error === EOF) return { kind: 'unknown-issuer', firstIssuer };
-    if (header.error !== undefined) return invalid('read-error', header.error);
+    if (header.error !== undefined) return invalid(header.error);
     if (!KNOWN_TAGS.has(header.tag)) {
       consumeAll(header.body);
       continue;
@@ -67,21 +59,18 @@ export function decidingPacket<K>(stream: Reader, keysFor: (issuer: string) => r
     if (header.tag !== SIGNATURE_TAG) {
       const skip = skippedVersion(header.tag, header.body);
       if (skip === 'skip') continue;
-      return invalid('non-signature-packet', skip ?? 'non signature packet found');
+      return invalid(skip ?? 'non signature packet found');
     }
     const parsed = parseSignature(header.body);
-    if ('error' in parsed) {
-      consumeAll(header.body);
-      return invalid('malformed', parsed.error);
-    }
+    if ('error' in parsed) return invalid(parsed.error);
     if ('unsupported' in parsed) {
       consumeAll(header.body);
       continue;
     }
     const sig = parsed.signature;
-    if (sig.issuerKeyId === undefined) return invalid('no-issuer', "signature doesn't have an issuer");
+    if (sig.issuerKeyId === undefined) return invalid("signature doesn't have an issuer");
     firstIssuer ??= sig.issuerKeyId;
-    if (!ALLOWED_HASH_IDS.has(sig.hashId)) return invalid('hash-not-allowed', 'hash algorithm mismatch with cleartext message headers');
+    if (!ALLOWED_HASH_IDS.has(sig.hashId)) return invalid('hash algorithm mismatch with cleartext message headers');
     const keys = keysFor(sig.issuerKeyId);
     if (keys.length > 0) return { kind: 'candidates', signature: sig, keys };
   }
