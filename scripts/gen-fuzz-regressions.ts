@@ -161,6 +161,8 @@ async function signatureCases(dir: string): Promise<void> {
     'unhashed-issuer-7-bytes.sif': [unhashed(issuer(7, 0x11))],
     'unhashed-fingerprint-19-bytes.sif': [unhashed(subpacket(SUBPACKET.issuerFingerprint, [4, ...Buffer.alloc(19, 0x22)]))],
     'unhashed-critical-unknown.sif': [unhashed(subpacket(100, [1], true))],
+    // Found by the fuzzer: a critical policy URI (a type go-crypto knows) was taken for an unknown one.
+    'unhashed-critical-policy-uri.sif': [unhashed(subpacket(26, Buffer.alloc(21), true))],
     // A malformed packet before the valid one: go-crypto stops there; sif went on to the valid one.
     'first-packet-without-issuer.sif': [before(junkSignature(creationTime()))],
     'first-packet-issuer-7-bytes.sif': [before(junkSignature(creationTime(), issuer(7, 0x11)))],

@@ -67,6 +67,8 @@ const CASES: [name: string, build: Build][] = [
   ['critical unknown subpacket, hashed', hashedPlus(subpacket(100, [1], true))],
   ['critical notation, unhashed', unhashedPlus(subpacket(20, [0x80, 0, 0, 0, 0, 1, 0, 1, 0x61, 0x62], true))],
   ['critical preferred hashes, unhashed (known: ignored)', unhashedPlus(subpacket(21, [8], true))],
+  // Found by the signatures fuzz target: go-crypto knows the policy URI type, so its critical bit is ignored.
+  ['critical policy URI, unhashed (known: ignored)', unhashedPlus(subpacket(26, Buffer.alloc(21), true))],
   ['issuer fingerprint v5 of 32 bytes naming nobody, unhashed', unhashedPlus(subpacket(SUBPACKET.issuerFingerprint, [5, ...Buffer.alloc(32, 9)]))],
   ['a good embedded signature, unhashed', unhashedPlus(subpacket(32, embedded()))],
   ['an embedded signature of the wrong type', unhashedPlus(subpacket(32, embedded(0x13)))],

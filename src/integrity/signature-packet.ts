@@ -46,6 +46,7 @@ const SUB = {
   prefHash: 21,
   prefCompression: 22,
   primaryUserId: 25,
+  policyUri: 26,
   keyFlags: 27,
   signerUserId: 28,
   revocationReason: 29,
@@ -145,7 +146,7 @@ const LENGTH_RULES: Partial<Record<number, { ok: (n: number) => boolean; error: 
 };
 
 /** Types go-crypto reads (in the hashed area) without a length rule. */
-const KNOWN_WITHOUT_RULE = new Set<number>([SUB.prefSymmetric, SUB.prefHash, SUB.prefCompression, SUB.signerUserId, SUB.features]);
+const KNOWN_WITHOUT_RULE = new Set<number>([SUB.prefSymmetric, SUB.prefHash, SUB.prefCompression, SUB.policyUri, SUB.signerUserId, SUB.features]);
 
 function parseSubpacket(fields: Fields, b: Uint8Array, hashed: boolean): Uint8Array {
   const [raw, rest] = splitSubpacket(b);
