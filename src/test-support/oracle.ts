@@ -51,4 +51,3 @@ export function oracleWithInput<T = Record<string, unknown>>(input: string, ...a
   if (r.status !== 0) throw new Error(`oracle ${args.join(' ')} failed: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString()) as T;
 }
-
