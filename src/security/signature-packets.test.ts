@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { appendSignature, deleteObject, objectBytes } from '../test-support/forge.js';
-import { spawnCli } from '../test-support/cli.js';
+import { runCli, spawnCli } from '../test-support/cli.js';
 import { OracleServer } from '../fuzz/oracle-server.js';
 import { isUnknownEntity, POLICY_MODES, referencePolicyError, sifPolicyFlags } from '../fuzz/policy-modes.js';
 import { oracle, oracleBinary } from '../test-support/oracle.js';
@@ -107,7 +107,9 @@ async function extraSignature(path: string, packets: Buffer): Promise<void> {
 async function sameVerdicts(t: Test, what: string, image: string, keyring: string, fingerprint: string, server: OracleServer): Promise<void> {
   for (const mode of POLICY_MODES) {
     const theirs = await referencePolicyError(server, mode, image, [keyring], fingerprint);
-    const ours = spawnCli(['verify', '--keyring', keyring, ...sifPolicyFlags(mode, fingerprint), image], { env: ENV });
+    // A real process for the default policy; the built CLI in-process for the others (same code, less load).
+    const args = ['verify', '--keyring', keyring, ...sifPolicyFlags(mode, fingerprint), image];
+    const ours = mode === 'default' ? spawnCli(args, { env: ENV }) : await runCli(args, ENV);
     t.equal(ours.code === 0, theirs === '', `${what}, ${mode}: sif exit ${ours.code} (${ours.stderr.trim()}); reference: ${theirs || 'verified'}`);
     if (ours.code === 0) continue;
     t.match(ours.stderr, /^sif: [^\n]+\n$/, `${what}, ${mode}: one line on stderr`);
