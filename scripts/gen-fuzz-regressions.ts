@@ -19,6 +19,18 @@ import { createImage } from '../src/image/write/create.js';
 import { editImage } from '../src/image/write/editor.js';
 import { ObjectDigests } from '../src/integrity/digest.js';
 import { buildMetadata, encodeMetadata } from '../src/integrity/metadata.js';
+import {
+  creationTime,
+  firstPacketBody,
+  joinSignature,
+  junkSignature,
+  signatureBlock,
+  splitSignature,
+  subpacket,
+  SUBPACKET,
+  withSignatureBlock,
+  type SignatureFields,
+} from '../src/test-support/signature-surgery.js';
 
 const OUT = process.argv[2] ?? resolve(fileURLToPath(import.meta.url), '../../testdata/fuzz-regressions');
 const T = 1704164645n;
@@ -42,18 +54,35 @@ async function patchSignaturePacket(text: string, at: number, value: number): Pr
   return `${head}${openpgp.armor(openpgp.enums.armor.signature, packets)}`;
 }
 
-/** An image whose group-1 signature (by the reference key) has octet `at` of its packet body set to `value`. */
-async function patchedSignatureImage(path: string, key: openpgp.PrivateKey, at: number, value: number): Promise<void> {
+/** A signature object to add: its data, and whether its descriptor records the reference key. */
+type SignatureObject = { data: Buffer; bySigner: boolean };
+
+/**
+ * A one-object image (group 1) whose signature objects `signatures` makes from
+ * the reference key's clear-signed metadata of it (changed by `json` first).
+ */
+async function referenceSignedImage(
+  path: string,
+  key: openpgp.PrivateKey,
+  signatures: (text: string) => Promise<SignatureObject[]> | SignatureObject[],
+  { json = (j: string) => j, descriptors = 2 } = {},
+): Promise<void> {
   rmSync(path, { force: true });
-  await createImage(path, { time: T, id: 'nil', descriptors: 2, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
+  await createImage(path, { time: T, id: 'nil', descriptors, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
   await editImage(path, async (e) => {
     const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
-    const message = await openpgp.createCleartextMessage({ text: encodeMetadata(md) });
+    const message = await openpgp.createCleartextMessage({ text: json(encodeMetadata(md)) });
     const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
-    const data = Buffer.from(await patchSignaturePacket(text, at, value));
-    await e.addObject({ dataType: DataType.Signature, data, linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex')) });
+    for (const s of await signatures(text)) {
+      const fingerprint = s.bySigner ? Buffer.from(key.getFingerprint(), 'hex') : new Uint8Array(0);
+      await e.addObject({ dataType: DataType.Signature, data: s.data, linkedGroupId: 1, extra: signatureExtra(1, fingerprint) });
+    }
   }, { time: T });
 }
+
+/** An image whose group-1 signature (by the reference key) has octet `at` of its packet body set to `value`. */
+const patchedSignatureImage = (path: string, key: openpgp.PrivateKey, at: number, value: number) =>
+  referenceSignedImage(path, key, async (text) => [{ data: Buffer.from(await patchSignaturePacket(text, at, value)), bySigner: true }]);
 
 async function verifyCases(dir: string): Promise<void> {
   const key = await referenceKey();
@@ -93,16 +122,60 @@ async function metadataCases(dir: string, key: openpgp.PrivateKey): Promise<void
     'metadata-constructor-key.sif': (j) => j.replace('{"version":1', '{"constructor":1,"version":1'),
   };
   for (const [name, edit] of Object.entries(cases)) {
-    const path = join(dir, name);
-    rmSync(path, { force: true });
-    await createImage(path, { time: T, id: 'nil', descriptors: 2, objects: [{ dataType: DataType.Generic, data: Buffer.from('data'), groupId: 1 }] });
-    await editImage(path, async (e) => {
-      const md = await buildMetadata(e.image, new ObjectDigests(e.image), e.image.descriptors, 1);
-      const message = await openpgp.createCleartextMessage({ text: edit(encodeMetadata(md)) });
-      const text = await openpgp.sign({ message, signingKeys: key, date: signingDate(key), config: { nonDeterministicSignaturesViaNotation: false } });
-      await e.addObject({ dataType: DataType.Signature, data: Buffer.from(text), linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(key.getFingerprint(), 'hex')) });
-    }, { time: T });
+    await referenceSignedImage(join(dir, name), key, (text) => [{ data: Buffer.from(text), bySigner: true }], { json: edit });
   }
+}
+
+/**
+ * An image whose group-1 signature (by the reference test key) has its packets
+ * changed by `edit`, and optionally a second signature object over `extra`
+ * packets: the cases of issue 21, where sif and the reference disagreed.
+ */
+const signaturePacketImage = (path: string, key: openpgp.PrivateKey, edit: (packets: Buffer) => Buffer, extra?: Buffer) =>
+  referenceSignedImage(
+    path,
+    key,
+    (text) => [
+      { data: Buffer.from(withSignatureBlock(text, edit(signatureBlock(text)))), bySigner: true },
+      ...(extra ? [{ data: Buffer.from(withSignatureBlock(text, extra)), bySigner: false }] : []),
+    ],
+    { descriptors: 3 },
+  );
+
+async function signatureCases(dir: string): Promise<void> {
+  const key = await referenceKey();
+  const fields = (edit: (f: SignatureFields) => Partial<SignatureFields>) => (packets: Buffer) => {
+    const f = splitSignature(firstPacketBody(packets))!;
+    return joinSignature({ ...f, ...edit(f) });
+  };
+  const unhashed = (sub: Buffer) => fields((f) => ({ unhashed: Buffer.concat([f.unhashed, sub]) }));
+  const before = (junk: Buffer) => (packets: Buffer) => Buffer.concat([junk, packets]);
+  const issuer = (n: number, fill: number) => subpacket(SUBPACKET.issuer, Buffer.alloc(n, fill));
+  const withTail = (packet: Buffer, tail: number[]) => {
+    const f = splitSignature(firstPacketBody(packet))!;
+    return joinSignature({ ...f, tail: Buffer.concat([f.tail, Buffer.from(tail)]) });
+  };
+  const cases: Record<string, [edit: (packets: Buffer) => Buffer, extra?: Buffer]> = {
+    // Unhashed-area edits go-crypto refuses or skips; openpgp.js ignored them and sif verified.
+    'unhashed-creation-time.sif': [unhashed(creationTime())],
+    'unhashed-issuer-7-bytes.sif': [unhashed(issuer(7, 0x11))],
+    'unhashed-fingerprint-19-bytes.sif': [unhashed(subpacket(SUBPACKET.issuerFingerprint, [4, ...Buffer.alloc(19, 0x22)]))],
+    'unhashed-critical-unknown.sif': [unhashed(subpacket(100, [1], true))],
+    // Found by the fuzzer: a critical policy URI (a type go-crypto knows) was taken for an unknown one.
+    'unhashed-critical-policy-uri.sif': [unhashed(subpacket(26, Buffer.alloc(21), true))],
+    // A malformed packet before the valid one: go-crypto stops there; sif went on to the valid one.
+    'first-packet-without-issuer.sif': [before(junkSignature(creationTime()))],
+    'first-packet-issuer-7-bytes.sif': [before(junkSignature(creationTime(), issuer(7, 0x11)))],
+    'first-packet-fingerprint-10-bytes.sif': [before(junkSignature(creationTime(), subpacket(SUBPACKET.issuerFingerprint, [4, ...Buffer.alloc(10, 0x22)])))],
+    'first-packet-empty-fingerprint.sif': [before(junkSignature(creationTime(), subpacket(SUBPACKET.issuerFingerprint, [])))],
+    'first-packet-trailing-bytes.sif': [before(withTail(junkSignature(creationTime(), issuer(8, 0x44)), [1, 2]))],
+    // An extra signature --ignore-unknown-signers skipped as an unknown signer.
+    'extra-signature-without-issuer.sif': [(p) => p, junkSignature(creationTime())],
+    // False rejects: the reference verifies these.
+    'first-packet-zero-issuer.sif': [before(junkSignature(creationTime(), issuer(8, 0)))],
+    'trailing-bytes-after-mpi.sif': [fields((f) => ({ tail: Buffer.concat([f.tail, Buffer.from([1, 2, 3])]) }))],
+  };
+  for (const [name, [edit, extra]] of Object.entries(cases)) await signaturePacketImage(join(dir, name), key, edit, extra);
 }
 
 /** Megabytes of unterminated armor: a quadratic block scan hung the key readers. */
@@ -129,6 +202,7 @@ async function damagedSecretKey(dir: string): Promise<void> {
 
 const CASES: Record<string, (dir: string) => Promise<void> | void> = {
   verify: verifyCases,
+  signatures: signatureCases,
   keys: async (dir) => {
     keysCases(dir);
     await damagedSecretKey(dir);

@@ -25,12 +25,17 @@ func batch(args []string) (interface{}, error) {
 	}
 	out := make([]interface{}, 0, len(jobs))
 	for _, job := range jobs {
-		if len(job) == 0 || job[0] == "batch" || subcommands[job[0]] == nil {
+		if !isJob(job) {
 			return nil, fmt.Errorf("unknown job %v", job)
 		}
 		out = append(out, runJob(job))
 	}
 	return out, nil
+}
+
+// isJob: a subcommand and its arguments, never one that runs jobs itself.
+func isJob(job []string) bool {
+	return len(job) > 0 && job[0] != "batch" && job[0] != "serve" && subcommands[job[0]] != nil
 }
 
 // runJob runs one job; a reference panic (e.g. on a negative object size)

@@ -32,6 +32,9 @@ func main() {
 	if err != nil {
 		out = map[string]string{"error": err.Error()}
 	}
+	if out == nil {
+		return // the subcommand wrote its own answers (serve)
+	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {

@@ -7,20 +7,26 @@ import (
 	"fmt"
 	"os"
 
+	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/sylabs/sif/v2/pkg/integrity"
 	"github.com/sylabs/sif/v2/pkg/sif"
 )
 
-// verify [--group N]… [--object N]… [--legacy] [--legacy-all] --keyring FILE… IMG:
+// verify [--group N]… [--object N]… [--legacy] [--legacy-all] [--ignore-unknown] --keyring FILE… IMG:
 // the reference integrity verifier's verdict, with a result per signature
 // (a callback that never ignores errors), and AnySignedBy / AllSignedBy.
+// --ignore-unknown is `sif verify --ignore-unknown-signers` in reference
+// terms: the callback ignores exactly the errors that wrap go-crypto's
+// ErrUnknownIssuer, and then every group must still have a verified signature.
 func init() { register("verify", verify) }
 
 type signatureResult struct {
 	Signature   uint32   `json:"signature"`
 	Verified    []uint32 `json:"verified"`
 	Fingerprint string   `json:"fingerprint"`
+	Group       uint32   `json:"group"`
 	Error       string   `json:"error"`
+	Unknown     bool     `json:"unknownSigner"`
 }
 
 type verifyVerdict struct {
@@ -39,6 +45,7 @@ func verify(args []string) (interface{}, error) {
 	fs.Var(&objects, "object", "object ID to verify")
 	legacy := fs.Bool("legacy", false, "verify legacy signatures")
 	legacyAll := fs.Bool("legacy-all", false, "verify legacy signatures of every grouped object")
+	ignoreUnknown := fs.Bool("ignore-unknown", false, "ignore signatures by unknown signers")
 	fs.Var(&keyrings, "keyring", "public key file (armored or binary)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		return nil, fmt.Errorf("usage: verify [--group N] [--object N] [--legacy] [--legacy-all] --keyring FILE IMG")
@@ -69,6 +76,7 @@ func verify(args []string) (interface{}, error) {
 	}
 	opts = append(opts, integrity.OptVerifyCallback(func(r integrity.VerifyResult) bool {
 		res := signatureResult{Signature: r.Signature().ID(), Verified: []uint32{}}
+		res.Group, _ = r.Signature().LinkedID()
 		for _, od := range r.Verified() {
 			res.Verified = append(res.Verified, od.ID())
 		}
@@ -77,9 +85,10 @@ func verify(args []string) (interface{}, error) {
 		}
 		if err := r.Error(); err != nil {
 			res.Error = err.Error()
+			res.Unknown = errors.Is(err, pgperrors.ErrUnknownIssuer)
 		}
 		out.Signatures = append(out.Signatures, res)
-		return false
+		return *ignoreUnknown && res.Unknown
 	}))
 	v, err := integrity.NewVerifier(f, opts...)
 	if err != nil {
@@ -88,6 +97,8 @@ func verify(args []string) (interface{}, error) {
 	}
 	if err := v.Verify(); err != nil {
 		out.Error = err.Error()
+	} else if *ignoreUnknown {
+		out.Error = unverifiedGroup(out.Signatures)
 	}
 	out.AnySignedBy, out.AllSignedBy, out.SignedByErr = signedBy(v)
 	return out, nil
@@ -123,4 +134,18 @@ func (r *repeatedUint) Set(v string) error {
 	}
 	*r = append(*r, n)
 	return nil
+}
+
+// unverifiedGroup: with unknown signers ignored, each group needs one signature that verified.
+func unverifiedGroup(results []signatureResult) string {
+	verified := map[uint32]bool{}
+	for _, r := range results {
+		verified[r.Group] = verified[r.Group] || r.Error == ""
+	}
+	for _, r := range results {
+		if !verified[r.Group] {
+			return fmt.Sprintf("no verified signature for object group %d", r.Group)
+		}
+	}
+	return ""
 }

@@ -3,6 +3,7 @@
  * fuzzer to find the bytes a parser trusts: armor headers, checksums, packet
  * tags and lengths. Never used to read real keys; the product uses openpgp.js.
  */
+import { crc24 } from '../integrity/cleartext.js';
 
 export interface ArmorBlock {
   /** Byte range of the whole block, BEGIN line to END line inclusive. */
@@ -39,19 +40,6 @@ export function findArmorBlocks(text: string): ArmorBlock[] {
     BEGIN.lastIndex = end + endLine.length;
   }
   return out;
-}
-
-/** CRC-24 of RFC 4880 §6.1. */
-export function crc24(data: Uint8Array): number {
-  let crc = 0xb704ce;
-  for (const byte of data) {
-    crc ^= byte << 16;
-    for (let i = 0; i < 8; i++) {
-      crc <<= 1;
-      if (crc & 0x1000000) crc ^= 0x1864cfb;
-    }
-  }
-  return crc & 0xffffff;
 }
 
 /** Re-armors a body with a correct checksum, so mutations reach the packet parser. */

@@ -145,5 +145,8 @@ const armorText: Mutator = {
   },
 };
 
+/** Damage to the armor text of a clear-signed message or key block. */
+export const ARMOR_MUTATORS: readonly Mutator[] = [armorText];
+
 /** For armored or binary OpenPGP inputs: mostly packet-level, some armor-level, some blind. */
 export const PGP_MUTATORS: readonly Mutator[] = [armoredPackets, armoredPackets, armoredPackets, armorText, armorText, ...GENERIC_MUTATORS];

@@ -1,8 +1,11 @@
 import t from 'tap';
-import { armor, crc24, findArmorBlocks, packetFrames } from './armor.js';
+import { crc24 } from '../integrity/cleartext.js';
+import { armor, findArmorBlocks, packetFrames } from './armor.js';
 import { GENERIC_MUTATORS, stack } from './mutate.js';
 import { PACKET_MUTATORS, PGP_MUTATORS } from './mutate-pgp.js';
 import { SIF_MUTATORS } from './mutate-sif.js';
+import { SIGNATURE_MUTATORS } from './mutate-signature.js';
+import { creationTime, junkSignature, packet, subpacket, SUBPACKET } from './signature-fields.js';
 import { inputPrng, Prng } from './prng.js';
 
 t.test('the PRNG is deterministic per (seed, target, iteration) and stays in range', async (t) => {
@@ -62,4 +65,15 @@ t.test('every mutator is total: any input, including empty and tiny ones', async
   }
   const { bytes, steps } = stack(rng, sif, SIF_MUTATORS, [], 4);
   t.ok(steps.length >= 1 && steps.length <= 4 && Buffer.isBuffer(bytes));
+});
+
+t.test('signature-packet mutators are total and change a signature block', async (t) => {
+  const rng = new Prng('signatures');
+  const signed = junkSignature(Buffer.concat([creationTime(), subpacket(SUBPACKET.issuerFingerprint, [4, ...Buffer.alloc(20, 5)])]), subpacket(SUBPACKET.issuer, Buffer.alloc(8, 5)));
+  const inputs = [Buffer.alloc(0), Buffer.from([0xc2]), signed, Buffer.concat([signed, signed]), packet(2, Buffer.from([4, 0, 22, 8, 0xff, 0xff]))];
+  for (const m of SIGNATURE_MUTATORS) {
+    const results = inputs.flatMap((input) => Array.from({ length: 16 }, () => m.apply(rng, input, [])));
+    t.ok(results.every((b) => Buffer.isBuffer(b)), `${m.name} returns bytes`);
+    t.ok(Array.from({ length: 32 }, () => m.apply(rng, signed, [])).some((b) => !b.equals(signed)), `${m.name} changes a signature block`);
+  }
 });

@@ -7,6 +7,7 @@ import { inputPrng, Prng } from './prng.js';
 import { keysTarget } from './target-keys.js';
 import { readerTarget } from './target-reader.js';
 import { selftestTarget } from './target-selftest.js';
+import { signaturesTarget } from './target-signatures.js';
 import { verifyTarget } from './target-verify.js';
 import type { FuzzTarget } from './target.js';
 
@@ -14,6 +15,7 @@ export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   reader: readerTarget,
   keys: keysTarget,
   verify: verifyTarget,
+  signatures: signaturesTarget,
   // The harness's own test target; never part of `--target all` otherwise.
   ...(process.env.SIF_FUZZ_SELFTEST === '1' ? { selftest: selftestTarget } : {}),
 };

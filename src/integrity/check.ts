@@ -13,6 +13,7 @@ import type { PgpCheck, PgpFailure } from './clearsign.js';
 import type { ClearSigned } from './cleartext.js';
 import { DIGEST_SIZES, hashBytes, type DigestAlg, type ObjectDigests } from './digest.js';
 import * as err from './errors.js';
+import { primaryIdentity, signingKeys } from './key-usage.js';
 import type { KeySource, VerificationKey } from './keyset.js';
 import { MetadataError, parseMetadata, type ImageMetadata } from './metadata.js';
 import type { SignatureData } from './select.js';
@@ -36,9 +37,13 @@ export interface Signer {
   readonly keyId: string;
   /** The primary User ID ("Name (Comment) <email>"), when the key has one. */
   readonly name: string | undefined;
-  /** [GLOBAL] when the key is in the global keyring, else [LOCAL]. */
-  readonly source: KeySource;
-  /** The key is in a local keyring (keysdir or --keyring), Apptainer's KeyLocal. */
+  /**
+   * [GLOBAL] when the global keyring holds the key, else [LOCAL] when a local
+   * one does, else [REMOTE]: as Apptainer, "holds" means its primary key may
+   * sign there, so a key that signs only with a subkey is [REMOTE].
+   */
+  readonly source: KeySource | 'remote';
+  /** A local keyring (keysdir or --keyring) holds the key, as for `source`: Apptainer's KeyLocal. */
   readonly local: boolean;
 }
 
@@ -157,23 +162,20 @@ async function checkPgp(ctx: CheckContext, sig: Descriptor, cs: ClearSigned, v: 
 
 async function signerOf(check: PgpCheck, keys: readonly VerificationKey[]): Promise<Signer> {
   const key = check.signer!;
-  const fingerprint = key.getFingerprint().toUpperCase();
-  const entries = keys.filter((k) => k.key.getFingerprint().toUpperCase() === fingerprint);
+  // Apptainer's label: a keyring "has" the signer when its primary key ID names a key allowed to sign there.
+  const has = (source: KeySource) => signingKeys(keys.filter((k) => k.source === source).map((k) => k.key), key.getKeyID().toHex()).length > 0;
   return {
-    fingerprint,
+    fingerprint: key.getFingerprint().toUpperCase(),
     keyId: check.issuerKeyId ?? key.getKeyID().toHex().toUpperCase(),
     name: await primaryUserId(key),
-    source: entries.some((k) => k.source === 'global') ? 'global' : 'local',
-    local: entries.some((k) => k.source === 'local'),
+    source: has('global') ? 'global' : has('local') ? 'local' : 'remote',
+    local: has('local'),
   };
 }
 
+/** The primary identity's User ID, chosen as go-crypto chooses it. */
 async function primaryUserId(key: openpgp.Key): Promise<string | undefined> {
-  try {
-    return (await key.getPrimaryUser()).user.userID?.userID;
-  } catch {
-    return key.users.find((u) => u.userID)?.userID?.userID;
-  }
+  return primaryIdentity(key)?.user.userID?.userID ?? key.users.find((u) => u.userID)?.userID?.userID;
 }
 
 /** The signer's primary fingerprint must be the one the descriptor records. */

@@ -1,15 +1,18 @@
 /**
- * PGP clear-signing and checking with openpgp.js, following the reference's
- * rules: v4 keys, the hash actually used is recorded, SHA-224/256/384/512 are
- * the only hashes accepted, the first signature packet by a known key is the
- * one checked, and an expired or revoked key fails (judged now, as
- * Apptainer does).
+ * PGP clear-signing and checking, following the reference's rules: v4 keys,
+ * the hash actually used is recorded, SHA-224/256/384/512 are the only hashes
+ * accepted, go-crypto's packet rules pick the packet that decides
+ * (detached.ts), and a revoked or expired key fails (judged now, as Apptainer
+ * does). openpgp.js signs, and checks the maths of the deciding packet.
  */
 import * as openpgp from 'openpgp';
 import { KeyError } from '../errors.js';
 import { HashType } from '../format/constants.js';
 import type { ClearSigned } from './cleartext.js';
-import { splitPackets } from './packets.js';
+import { decidingPacket } from './detached.js';
+import { keyExpired, keyRevoked, signatureExpired, signingKeys, type SigningKey } from './key-usage.js';
+import { ByteReader } from './packets.js';
+import type { ParsedSignature } from './signature-packet.js';
 
 /**
  * openpgp.js settings for every call. RSA keys from 1024 bits are accepted
@@ -25,13 +28,6 @@ const SIGN_HASHES: Partial<Record<number, number>> = {
   [openpgp.enums.hash.sha384]: HashType.SHA384,
   [openpgp.enums.hash.sha512]: HashType.SHA512,
 };
-
-const VERIFY_HASHES = new Set<number>([
-  openpgp.enums.hash.sha224,
-  openpgp.enums.hash.sha256,
-  openpgp.enums.hash.sha384,
-  openpgp.enums.hash.sha512,
-]);
 
 /** Public-key algorithms the reference's go-crypto (2022) reads. */
 const GO_READABLE = new Set<string>(['rsaEncryptSign', 'rsaSign', 'dsa', 'ecdsa', 'eddsaLegacy']);
@@ -89,7 +85,7 @@ export type PgpFailure = 'invalid' | 'unknown-signer' | 'expired' | 'revoked';
 export interface PgpCheck {
   /** The key whose primary or subkey made the signature, when one was found and the maths held. */
   readonly signer: openpgp.Key | undefined;
-  /** Upper-case 16-hex issuer key ID of the first signature packet, when it has one. */
+  /** Upper-case 16-hex issuer key ID of the deciding (else the first) signature packet, when it has one. */
   readonly issuerKeyId: string | undefined;
   readonly failure: PgpFailure | undefined;
   /** What went wrong, for "signature object N not valid: <reason>". */
@@ -103,60 +99,82 @@ const fail = (failure: PgpFailure, reason: string, issuerKeyId?: string, signer?
   reason,
 });
 
-/** Checks a decoded clear-signed message against `keys`, judging key validity at `now`. */
+/**
+ * Checks a decoded clear-signed message against `keys`, judging key validity
+ * at `now`, as the reference does: go-crypto's rules pick the deciding
+ * packet (detached.ts); openpgp.js is trusted only with the maths of that
+ * packet, re-encoded from what go-crypto read.
+ */
 export async function checkClearSigned(cs: ClearSigned, keys: readonly openpgp.Key[], now = new Date()): Promise<PgpCheck> {
-  let firstIssuer: string | undefined;
-  for (const packet of splitPackets(cs.signature, cs.signatureError)) {
-    if (packet.error !== undefined) return fail('invalid', packet.error, firstIssuer);
-    if (packet.tag !== 2) return fail('invalid', 'non signature packet found', firstIssuer);
-    let signature: openpgp.Signature;
-    try {
-      signature = await openpgp.readSignature({ binarySignature: packet.bytes, config: PGP_CONFIG });
-    } catch (e) {
-      return fail('invalid', (e as Error).message, firstIssuer);
+  const decision = decidingPacket(new ByteReader(cs.signature, cs.signatureError), (issuer) => signingKeys(keys, issuer));
+  if (decision.kind === 'unknown-issuer') return fail('unknown-signer', 'signature made by unknown entity', decision.firstIssuer);
+  if (decision.kind === 'invalid') return fail('invalid', decision.reason, decision.firstIssuer);
+  const sig = decision.signature;
+  const issuer = sig.issuerKeyId!;
+  if (sig.sigType !== 0 && sig.sigType !== 1) return fail('invalid', `unsupported signature type: ${sig.sigType}`, issuer);
+  if (sig.version !== 4) return fail('invalid', `version ${sig.version} signatures are not supported`, issuer); // stricter than the reference
+  const signed = sig.sigType === 1 ? canonicalText(cs.signed) : cs.signed;
+  let reason: string = MATHS_FAILURES.signature;
+  for (const key of decision.keys) {
+    const maths = await verifyMaths(sig, key, signed);
+    if (maths !== undefined) {
+      reason = maths;
+      continue;
     }
-    const sig = signature.packets[0];
-    // openpgp.js keeps packets of versions it does not support as unparseable ones
-    if (!(sig instanceof openpgp.SignaturePacket)) return fail('invalid', 'unsupported signature packet', firstIssuer);
-    if (/^0+$/.test(sig.issuerKeyID.toHex())) return fail('invalid', "signature doesn't have an issuer", firstIssuer);
-    const issuer = sig.issuerKeyID.toHex().toUpperCase();
-    firstIssuer ??= issuer;
-    if (!VERIFY_HASHES.has(sig.hashAlgorithm ?? 0)) {
-      return fail('invalid', 'hash algorithm mismatch with cleartext message headers', issuer);
-    }
-    const candidates = keys.filter((k) => k.getKeys(sig.issuerKeyID).length > 0);
-    if (candidates.length > 0) return checkWithKeys(cs, signature, candidates, issuer, now);
-  }
-  return fail('unknown-signer', 'signature made by unknown entity', firstIssuer);
-}
-
-/** Like the reference: the first candidate whose maths holds decides; validity is judged after. */
-async function checkWithKeys(
-  cs: ClearSigned,
-  signature: openpgp.Signature,
-  candidates: readonly openpgp.Key[],
-  issuer: string,
-  now: Date,
-): Promise<PgpCheck> {
-  const message = await openpgp.createMessage({ binary: canonicalText(cs.signed) });
-  let reason = 'signature verification failed';
-  for (const key of candidates) {
-    try {
-      // Inside the try: openpgp.js rejects some malformed packets here (e.g. an unknown algorithm code).
-      const result = await openpgp.verify({ message, signature, verificationKeys: key, date: now, config: PGP_CONFIG });
-      const first = result.signatures[0];
-      if (!first) throw new Error('unsupported signature type');
-      await first.verified;
-      await key.getSigningKey(signature.packets[0]!.issuerKeyID, now, undefined, { ...openpgp.config, ...PGP_CONFIG });
-      return { signer: key, issuerKeyId: issuer, failure: undefined, reason: undefined };
-    } catch (e) {
-      reason = (e as Error).message;
-      const named = `key ${key.getFingerprint().toUpperCase()}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
-      if (/revoked/i.test(reason)) return fail('revoked', named, issuer, key);
-      if (/expired/i.test(reason)) return fail('expired', named, issuer, key);
-    }
+    if (keyRevoked(key, now)) return fail('revoked', `key ${fingerprintOf(key.entity)}: key revoked`, issuer, key.entity);
+    if (signatureExpired(sig.created, sig.lifetime, now)) return fail('invalid', 'signature expired', issuer, key.entity);
+    if (keyExpired(key, now)) return fail('expired', `key ${fingerprintOf(key.entity)}: key expired`, issuer, key.entity);
+    return { signer: key.entity, issuerKeyId: issuer, failure: undefined, reason: undefined };
   }
   return fail('invalid', reason, issuer);
+}
+
+const fingerprintOf = (key: openpgp.Key) => key.getFingerprint().toUpperCase();
+
+/**
+ * Why the maths failed, in go-crypto's words; openpgp.js's own messages are
+ * never shown (docs/signing.md lists these reasons).
+ */
+const MATHS_FAILURES = {
+  algorithm: 'public key and signature use different algorithms',
+  hashTag: "hash tag doesn't match",
+  signature: 'signature verification failed',
+} as const;
+
+/** The maths of `sig` with one key packet; undefined when it holds, else why not. */
+async function verifyMaths(sig: ParsedSignature, key: SigningKey, signed: Uint8Array): Promise<string | undefined> {
+  if (sig.pubKeyAlgo !== key.keyPacket.algorithm) return MATHS_FAILURES.algorithm;
+  try {
+    const [packet] = (await openpgp.readSignature({ binarySignature: reencoded(sig), config: PGP_CONFIG })).packets;
+    // Binary: openpgp.js hashes `signed` as given; the packet's own type is hashed in its trailer.
+    const data = { text: null, getBytes: () => signed } as unknown as openpgp.LiteralDataPacket;
+    await packet!.verify(key.keyPacket, openpgp.enums.signature.binary, data, null as unknown as Date, false, { ...openpgp.config, ...PGP_CONFIG });
+    return undefined;
+  } catch (e) {
+    return /digest did not match/i.test((e as Error).message) ? MATHS_FAILURES.hashTag : MATHS_FAILURES.signature;
+  }
+}
+
+/**
+ * The packet go-crypto read, written plainly for openpgp.js: the hashed area
+ * as signed, the issuer go-crypto chose as the only unhashed subpacket, and
+ * the MPIs as read (anything after them, which go-crypto never reads, is gone).
+ */
+function reencoded(sig: ParsedSignature): Uint8Array {
+  const issuer = Buffer.concat([Buffer.from([9, 16]), Buffer.from(sig.issuerKeyId!, 'hex')]);
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  const body = Buffer.concat([
+    Buffer.from([sig.version, sig.sigType, sig.pubKeyAlgo, sig.hashId]),
+    u16(sig.hashedArea.length),
+    sig.hashedArea,
+    u16(issuer.length),
+    issuer,
+    sig.hashTag,
+    ...sig.mpis,
+  ]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  return Buffer.concat([Buffer.from([0xc2, 0xff]), length, body]);
 }
 
 /**

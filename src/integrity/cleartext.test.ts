@@ -5,9 +5,8 @@ import * as openpgp from 'openpgp';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
 import { canonicalText, checkClearSigned, clearSign } from './clearsign.js';
 import { decodeClearSigned } from './cleartext.js';
-import { splitPackets } from './packets.js';
 
-const SIG = ['-----BEGIN PGP SIGNATURE-----', '', 'wsBzBAEBCAAn', '=3Jq2', '-----END PGP SIGNATURE-----'].join('\n');
+const SIG = ['-----BEGIN PGP SIGNATURE-----', '', 'wsBzBAEBCAAn', '=yuMj', '-----END PGP SIGNATURE-----'].join('\n');
 const msg = (headers: string, body: string, sig = SIG) => Buffer.from(`-----BEGIN PGP SIGNED MESSAGE-----\n${headers}\n${body}\n${sig}`);
 
 t.test('clear-signed text is decoded as go-crypto decodes it', async (t) => {
@@ -54,21 +53,6 @@ t.test('a broken armor body is decoded up to the break, as the reference reads i
   t.equal(padded.signatureError, 'illegal base64 data at input byte 4');
 });
 
-t.test('packets are framed lazily', async (t) => {
-  const frames = (b: number[], err?: string) => [...splitPackets(Uint8Array.from(b), err)].map((p) => p.error ?? `${p.tag}:${p.bytes!.length}`);
-  t.same(frames([0xc2, 0x01, 0xff, 0x88, 0x01, 0xaa]), ['2:3', '2:3'], 'new and old format');
-  t.same(frames([0xc2, 0xc0, 0x00, ...Array<number>(192).fill(0)]), ['2:195'], 'two-byte new length');
-  t.same(frames([0xc2, 0xff, 0, 0, 0, 1, 9]), ['2:7'], 'five-byte new length');
-  t.same(frames([0x89, 0, 1, 9, 0x8a, 0, 0, 0, 1, 7, 0x8b, 1, 2]), ['2:4', '2:6', '2:3'], 'old 2/4/indeterminate lengths');
-  t.same(frames([0xc2, 0x05, 1]), ['unexpected EOF']);
-  t.same(frames([0xc2, 0x05, 1], 'bad base64'), ['bad base64'], 'the armor error the packet ran into');
-  t.same(frames([0xc2, 0x01, 1], 'bad base64'), ['2:3', 'bad base64'], 'reported only when the reader gets there');
-  t.same(frames([0xc2, 0xe1]), ['unexpected EOF'], 'partial lengths are not signatures');
-  t.same(frames([0x42]), ['tag byte does not have MSB set']);
-  t.same(frames([0xc2]), ['unexpected EOF']);
-  t.same(frames([0xc2, 0xc0]), ['unexpected EOF']);
-  t.same(frames([0x89, 0]), ['unexpected EOF']);
-});
 
 t.test("text is canonicalised as go-crypto's canonical-text hash does", async (t) => {
   const c = (s: string) => Buffer.from(canonicalText(Buffer.from(s))).toString();

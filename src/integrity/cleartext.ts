@@ -11,7 +11,11 @@ export interface ClearSigned {
   readonly signed: Buffer;
   /** The decoded armor body (binary signature packets) up to the first base64 error. */
   readonly signature: Buffer;
-  /** Why decoding of the armor body stopped early, if it did. */
+  /**
+   * The error a reader of `signature` meets after its last byte, if not a
+   * clean end: a base64 or armor error where decoding stopped early, or a
+   * wrong armor checksum (which the reference reports only at the end).
+   */
   readonly signatureError: string | undefined;
   /**
    * Why the data is more than exactly one clear-signed message: text before
@@ -107,8 +111,8 @@ function trimSpaceTab(line: Buffer): Buffer {
 /**
  * The armor block from its BEGIN line up to (not including) the END line:
  * header lines ("Key: value") up to a blank line, then base64 lines. Like the
- * reference's lazy reader, the CRC line is not checked and a base64 error only
- * matters if the packets reach it.
+ * reference's lazy reader, a base64 error or a wrong CRC only matters if the
+ * packets reach it.
  */
 function decodeArmorBody(block: Buffer): { signature: Buffer; signatureError: string | undefined; headers: boolean } | undefined {
   const lines = block.toString('latin1').split('\n').map((l) => l.replace(/\r$/, ''));
@@ -123,16 +127,40 @@ function decodeArmorBody(block: Buffer): { signature: Buffer; signatureError: st
   }
   const body: string[] = [];
   let error: string | undefined;
-  for (const line of lines) {
-    if (line.startsWith('-----END ') || (line.length === 5 && line.startsWith('='))) break;
+  let checksum: number | undefined;
+  for (const [i, line] of lines.entries()) {
+    if (line.startsWith('-----END ')) break;
+    if (line.length === 5 && line.startsWith('=')) {
+      // The line after the checksum must be the END line (the block's last, empty, line here).
+      const atEnd = i + 1 === lines.length - 1 || lines[i + 1]!.startsWith('-----END ');
+      checksum = atEnd && B64.test(line.slice(1)) ? Buffer.from(line.slice(1), 'base64').readUIntBE(0, 3) : undefined;
+      if (checksum === undefined) error = ARMOR_INVALID;
+      break;
+    }
     if (line.length > 96) {
-      error = 'armor invalid';
+      error = ARMOR_INVALID;
       break;
     }
     body.push(line);
   }
   const decoded = decodeBase64Prefix(body.join(''));
-  return { signature: decoded.bytes, signatureError: error ?? decoded.error, headers };
+  const badChecksum = checksum !== undefined && crc24(decoded.bytes) !== checksum;
+  return { signature: decoded.bytes, signatureError: decoded.error ?? error ?? (badChecksum ? ARMOR_INVALID : undefined), headers };
+}
+
+const ARMOR_INVALID = 'armor invalid';
+
+/** CRC-24 of RFC 4880 §6.1, the armor checksum. */
+export function crc24(data: Uint8Array): number {
+  let crc = 0xb704ce;
+  for (const byte of data) {
+    crc ^= byte << 16;
+    for (let i = 0; i < 8; i++) {
+      crc <<= 1;
+      if (crc & 0x1000000) crc ^= 0x1864cfb;
+    }
+  }
+  return crc & 0xffffff;
 }
 
 const B64 = /^[A-Za-z0-9+/]{4}$|^[A-Za-z0-9+/]{2}==$|^[A-Za-z0-9+/]{3}=$/;

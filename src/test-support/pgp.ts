@@ -55,6 +55,19 @@ export function gpgKey(home: string, dir: string, algo: 'rsa2048' | 'ed25519', p
   return { label: `gpg ${algo}`, fingerprint, secretPath, publicPath, passphrase };
 }
 
+/** A gpg-made Ed25519 key whose primary key may only certify: a subkey signs (Apptainer's [REMOTE] case). */
+export function gpgSubkeySigner(home: string, dir: string): TestKey {
+  const uid = 'gpg subkey signer <subkey@example.com>';
+  gpg(home, ['--passphrase-fd', '0', '--quick-gen-key', uid, 'ed25519', 'cert', 'never'], '\n');
+  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg(home, ['--with-colons', '--list-keys', uid]).toString())![1]!;
+  gpg(home, ['--passphrase-fd', '0', '--quick-add-key', fingerprint, 'ed25519', 'sign', 'never'], '\n');
+  const secretPath = join(dir, 'gpg-subkey-signer.sec.asc');
+  const publicPath = join(dir, 'gpg-subkey-signer.pub.asc');
+  writeFileSync(secretPath, gpg(home, ['--passphrase-fd', '0', '--armor', '--export-secret-keys', fingerprint], '\n'));
+  writeFileSync(publicPath, gpg(home, ['--armor', '--export', fingerprint]));
+  return { label: 'gpg subkey signer', fingerprint, secretPath, publicPath, passphrase: undefined };
+}
+
 /** An openpgp.js-made v4 key: 'ecc' (Ed25519 legacy) or 'rsa' (2048 bits). */
 export async function openpgpKey(dir: string, type: 'ecc' | 'rsa', passphrase?: string): Promise<TestKey> {
   const { privateKey, publicKey } = await openpgp.generateKey({

@@ -40,7 +40,7 @@ const prefixed = (label: string, text: string) => `${label.padEnd(18)} ${text}\n
 export function renderSignature(s: SignatureVerdict): string {
   let out = '';
   if (s.signer) {
-    const label = s.signer.source === 'global' ? '[GLOBAL]' : '[LOCAL]';
+    const label = `[${s.signer.source.toUpperCase()}]`;
     if (s.signer.name !== undefined) out += prefixed(label, `Signing entity: ${s.signer.name}`);
     out += prefixed(label, `Fingerprint: ${s.signer.fingerprint}`);
   }
