@@ -99,5 +99,6 @@ export {
 } from './policy/verify-image.js';
 export { checkBootstrap, type BootstrapCheckOptions, type BootstrapCheckResult, type StageCheck } from './policy/bootstrap.js';
 export { parseDefinition, type DefinitionStage } from './policy/deffile.js';
-export { loadEcl, type EclConfig, type ExecGroup, type EclMode } from './policy/ecl.js';
+export { loadEcl, type EclConfig } from './policy/ecl.js';
+export type { ExecGroup, EclMode } from './policy/decide.js';
 export type { MissingSigner, Require, SignatureVerdict as PolicySignatureVerdict } from './policy/decide.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { IntegrityError, SignatureError } from '../errors.js';
 import { allSignedBy, anySignedBy, decideEcl, decideFingerprints, type SignatureReport, type SignatureVerdict, type VerificationReport } from './decide.js';
-import type { EclMode } from './ecl.js';
+import type { EclMode } from './decide.js';
 
 const K1 = '0C5B8C9A5FFC44E2A0AC79851CD6FA281D476DD1';
 const K2 = '78F8AD36B0DCB84B707F23853D608DAE21C8CA10';

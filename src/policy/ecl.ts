@@ -6,20 +6,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, PolicyError, UsageError } from '../errors.js';
-import { ECL_PREFIX } from './decide.js';
-
-export type EclMode = 'whitelist' | 'whitestrict' | 'blacklist';
-
-/** One `[[execgroup]]`. */
-export interface ExecGroup {
-  /** Descriptive name; '' when absent. */
-  readonly tagname: string;
-  readonly mode: EclMode;
-  /** Directory the group applies to, fully resolved; '' = every directory not claimed by another group. */
-  readonly dirpath: string;
-  /** Fingerprints as written (compared case-insensitively). */
-  readonly keyfp: readonly string[];
-}
+import { ECL_PREFIX, type EclMode, type ExecGroup } from './decide.js';
 
 export interface EclConfig {
   /** Whether the rules apply at all; default false (Apptainer ships the file deactivated). */

@@ -6,8 +6,8 @@
  * verdicts are returned.
  */
 import { isSifError, UsageError, type SifError } from '../errors.js';
-import { decideEcl, decideFingerprints, type Decision, type MissingSigner, type Require, type SignatureVerdict } from './decide.js';
-import { loadEcl, selectExecGroup, validateEcl, type EclConfig, type ExecGroup } from './ecl.js';
+import { decideEcl, decideFingerprints, type Decision, type ExecGroup, type MissingSigner, type Require, type SignatureVerdict } from './decide.js';
+import { loadEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js';
 import { normalizeFingerprint } from './fingerprints.js';
 import type { KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
