@@ -72,7 +72,6 @@ export { localKeyrings, globalKeyring, type KeyringLocation } from './keys/locat
 export { loadKeyrings, updateKeyrings, type KeyringSet, type KeyringChanges, type Loaded } from './keys/keyrings.js';
 export {
   parseKeyring,
-  normalizeFingerprint,
   withAdded,
   withoutKey,
   withReplaced,
@@ -82,6 +81,7 @@ export {
   type KeyringKind,
   type SkippedSegment,
 } from './keys/keyring.js';
+export { normalizeFingerprint, parseFingerprintList } from './keys/fingerprint.js';
 export { describeEntry, parseUserId, type KeyInfo, type UserIdentity } from './keys/describe.js';
 export { listKeys, openKeyring, selectEntry, type KeySelector } from './keys/list.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys/algorithms.js';

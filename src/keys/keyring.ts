@@ -8,7 +8,7 @@
  * re-encrypt are serialized anew.
  */
 import * as openpgp from 'openpgp';
-import { KeyError, UsageError } from '../errors.js';
+import { KeyError } from '../errors.js';
 import { PacketError, primaryBitLength, splitPackets } from './packets.js';
 import { splitKeyring, type KeySegment, type SkippedSegment } from './segments.js';
 
@@ -128,14 +128,3 @@ export function serializeKeyring(ring: Keyring): Buffer {
 export const indexOfFingerprint = (entries: readonly KeyringEntry[], fingerprint: string): number =>
   entries.findIndex((e) => e.fingerprint === fingerprint);
 
-/**
- * Accepts a fingerprint the way users paste it: any case, optional `0x`,
- * spaces as gpg prints them. Returns 40 upper-case hex digits.
- */
-export function normalizeFingerprint(text: string): string {
-  const hex = text.trim().replace(/^0x/i, '').replace(/\s+/g, '').toUpperCase();
-  if (!/^[0-9A-F]{40}$/.test(hex)) {
-    throw new UsageError(`${JSON.stringify(text)} is not a key fingerprint: expected 40 hex digits, optionally prefixed with 0x`);
-  }
-  return hex;
-}

@@ -10,7 +10,7 @@
  */
 import { SignatureError, type SifError } from '../errors.js';
 import { signerSets } from '../integrity/signers.js';
-import { sameFingerprint } from './fingerprints.js';
+import { sameFingerprint } from '../keys/fingerprint.js';
 
 /**
  * What became of one signature:

@@ -6,6 +6,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, PolicyError, UsageError } from '../errors.js';
+import { isFullFingerprint } from '../keys/fingerprint.js';
 import { ECL_PREFIX, type EclMode, type ExecGroup } from './decide.js';
 
 export interface EclConfig {
@@ -101,7 +102,7 @@ export async function validateEcl(config: EclConfig): Promise<void> {
     if (g.mode !== 'whitelist' && g.mode !== 'whitestrict' && g.mode !== 'blacklist') {
       throw bad('the mode field can only be either: whitelist, whitestrict, blacklist');
     }
-    if (g.keyfp.some((k) => !/^(?:[0-9a-fA-F]{2}){20}$/.test(k))) throw bad('expecting a 40 chars hex fingerprint string');
+    if (g.keyfp.some((k) => !isFullFingerprint(k))) throw bad('expecting a 40 chars hex fingerprint string');
   }
 }
 

@@ -8,7 +8,7 @@
 import { isSifError, UsageError, type SifError } from '../errors.js';
 import { decideEcl, decideFingerprints, type Decision, type ExecGroup, type MissingSigner, type Require, type SignatureVerdict } from './decide.js';
 import { loadEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js';
-import { normalizeFingerprint } from './fingerprints.js';
+import { normalizeFingerprint } from '../keys/fingerprint.js';
 import type { KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
 import { collectReport, type CollectedReport } from './report.js';
