@@ -49,7 +49,7 @@ if ('reason' in mounted) {
   const big = join(t.testdir(), 'big.bin');
   writeFileSync(big, Buffer.alloc(1 << 20, 'x'));
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tap's plugin-extended Test type is not nameable here
   const expectFull = async (t: any, args: string[]) => {
     const before = existsSync(image) ? readFileSync(image) : undefined;
     const r = await runCli(args);

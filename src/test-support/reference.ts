@@ -44,7 +44,7 @@ export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'g
 
 interface TapLike {
   fail(message: string): unknown;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tap's plugin-extended Test type is not nameable here
   test(name: string, options: { skip?: string | boolean }, fn: (t: any) => unknown): unknown;
 }
 
