@@ -1,7 +1,7 @@
 /**
  * The fuzz invariant as a test: scripts/fuzz runs every target for the CI
- * budget (60 s in total; SIF_FUZZ_SECONDS shortens it locally, never under
- * CI=true) and must end without a finding; every saved regression input
+ * budget (60 s in total; locally a short one, or SIF_FUZZ_SECONDS: see
+ * test-support/soak.ts) and must end without a finding; every saved regression input
  * replays cleanly, both under the fuzzer's deadline and in-process.
  */
 import t from 'tap';
@@ -10,13 +10,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracleBinary } from '../test-support/oracle.js';
 import { missingReference, REPO_ROOT, withReference } from '../test-support/reference.js';
+import { soakSeconds } from '../test-support/soak.js';
 import { Finding } from './outcome.js';
 import { replayInput, TARGETS } from './targets.js';
 
 const FUZZ = join(REPO_ROOT, 'scripts/fuzz');
 const REGRESSIONS = join(REPO_ROOT, 'testdata/fuzz-regressions');
 const CI_BUDGET_SECONDS = 60;
-const budget = process.env.CI === 'true' ? CI_BUDGET_SECONDS : Number(process.env.SIF_FUZZ_SECONDS ?? CI_BUDGET_SECONDS);
+const budget = soakSeconds(CI_BUDGET_SECONDS, 'SIF_FUZZ_SECONDS');
 const seed = process.env.SIF_FUZZ_SEED ?? 'ci';
 
 interface Report {
