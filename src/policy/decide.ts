@@ -21,7 +21,7 @@ import { sameFingerprint } from '../keys/fingerprint.js';
  * - `integrity`: anything else (forged descriptor fingerprint, objects not signed, digests):
  *   never tolerated.
  */
-export type SignatureVerdict = 'verified' | 'unknown-signer' | 'not-valid' | 'integrity';
+export type SignatureOutcome = 'verified' | 'unknown-signer' | 'not-valid' | 'integrity';
 
 export interface SignatureReport {
   /** Signature object ID. */
@@ -30,7 +30,7 @@ export interface SignatureReport {
   readonly group: number;
   /** Fingerprint in the descriptor's Extra (upper-case 40 hex); undefined when zero (DSSE). Unproven unless verified. */
   readonly fingerprint: string | undefined;
-  readonly verdict: SignatureVerdict;
+  readonly verdict: SignatureOutcome;
   /** Why it did not verify (the error Go's Verify returns for it); undefined when verified. */
   readonly error?: SifError;
 }
