@@ -1,29 +1,53 @@
-/** Public API of the `sif` library. */
-export * from './errors.js';
+/**
+ * Public API of the `sif` library, by what a caller does with it. Nothing here
+ * prints; every failure is a SifError with a stable `code` (docs/errors.md).
+ * Engine parts (digest workers, planners, metadata encoding, keyring edits)
+ * stay internal so they can change without breaking callers.
+ */
+
+// Errors: catch SifError, branch on `code` (isSifError(e, 'SIF_…')).
 export {
-  DataType,
-  FsType,
-  PartType,
-  HashType,
-  FormatType,
-  MessageType,
-  SbomFormat,
-  ARCHES,
-  type Arch,
-} from './format/constants.js';
+  SifError,
+  UsageError,
+  IoError,
+  FormatError,
+  SelectionError,
+  ConflictError,
+  KeyError,
+  IntegrityError,
+  SignatureError,
+  PolicyError,
+  isSifError,
+  type ErrorCode,
+  type UsageCode,
+  type IoCode,
+  type FormatCode,
+  type SelectionCode,
+  type KeyCode,
+  type ConflictCode,
+  type IntegrityCode,
+  type SignatureCode,
+  type PolicyCode,
+  type IntegrityKind,
+  type SignatureFailure,
+} from './errors.js';
+
+// The format: codes and the typed views of descriptors and the header.
+export { DataType, FsType, PartType, HashType, FormatType, MessageType, SbomFormat, ARCHES, type Arch } from './format/constants.js';
 export {
   partitionInfo,
   signatureInfo,
   cryptoMessageInfo,
   sbomFormat,
   ociDigest,
-  descriptorIntegrityBytes,
   type Descriptor,
   type PartitionInfo,
   type SignatureInfo,
   type CryptoMessageInfo,
 } from './format/descriptor.js';
-export { headerIntegrityBytes, type Header } from './format/header.js';
+export type { Header } from './format/header.js';
+
+// Read: open an image, select objects, stream their data.
 export { SifImage, type OpenOptions } from './image/image.js';
 export {
   selectAll,
@@ -38,24 +62,20 @@ export {
   withPartitionType,
   type Selector,
 } from './image/select.js';
+
+// Write: create and edit images (crash-safe, locked).
 export { createImage } from './image/write/create.js';
 export { editImage } from './image/write/editor.js';
-export {
-  partitionExtra,
-  signatureExtra,
-  cryptoMessageExtra,
-  sbomExtra,
-  type PartitionExtraInput,
-} from './image/write/extra.js';
+export { partitionExtra, signatureExtra, cryptoMessageExtra, sbomExtra, type PartitionExtraInput } from './image/write/extra.js';
 export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOptions } from './image/write/types.js';
-export { ObjectDigests, DIGEST_SIZES, type DigestAlg, type ObjectDigestsOptions, type DigestStats } from './integrity/digest.js';
-export { shutdownDigestPool } from './integrity/digest-pool.js';
-export { buildMetadata, encodeMetadata, parseMetadata, MetadataError, type ImageMetadata, type ObjectMetadata, type Digest } from './integrity/metadata.js';
+
+// Sign and verify.
+export { signImage, type SignOptions, type SignSelection } from './integrity/sign.js';
+export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/signing-key.js';
+export { unlockKey, isLocked } from './keys/protect.js';
 export { loadVerificationKeys, type VerificationKey, type KeySource, type KeySetOptions } from './integrity/keyset.js';
 export {
   verifyIntegrity,
-  planTasks,
-  primaryPartitionId,
   type VerifyOptions,
   type VerifyReport,
   type TaskVerdict,
@@ -63,25 +83,21 @@ export {
   type Signer,
   type Task,
 } from './integrity/verify.js';
-export { signImage, planSignatures, type SignOptions, type SignSelection, type SignaturePlan } from './integrity/sign.js';
-export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/signing-key.js';
-export { unlockKey, isLocked } from './keys/protect.js';
-// Key management: Apptainer-compatible keyrings (docs/keys.md).
+export type { ImageMetadata, ObjectMetadata, Digest } from './integrity/metadata.js';
+
+// Gate builds: signer policies, ECL, definition files.
+export { verifyImage, type VerifyImageOptions, type VerifyImageResult, type SignatureResult } from './policy/verify-image.js';
+export { checkBootstrap, type BootstrapCheckOptions, type BootstrapCheckResult, type StageCheck } from './policy/bootstrap.js';
+export { parseDefinition, type DefinitionStage } from './policy/deffile.js';
+export { loadEcl, type EclConfig } from './policy/ecl.js';
+export type { ExecGroup, EclMode, MissingSigner, Require, SignatureOutcome } from './policy/decide.js';
+
+// Keys: Apptainer-compatible keyrings (docs/keys.md).
+export { normalizeFingerprint, parseFingerprintList } from './keys/fingerprint.js';
 export { resolveKeysDir, resolveGlobalKeyring, publicKeyringPath, secretKeyringPath } from './keys/paths.js';
 export { localKeyrings, globalKeyring, type KeyringLocation } from './keys/location.js';
-export { loadKeyrings, updateKeyrings, type KeyringSet, type KeyringChanges, type Loaded } from './keys/keyrings.js';
-export {
-  parseKeyring,
-  normalizeFingerprint,
-  withAdded,
-  withoutKey,
-  withReplaced,
-  type Keyring,
-  type KeyringEntry,
-  type KeyringItem,
-  type KeyringKind,
-  type SkippedSegment,
-} from './keys/keyring.js';
+export type { Keyring, KeyringEntry, KeyringItem, KeyringKind, SkippedSegment } from './keys/keyring.js';
+export type { Loaded } from './keys/keyrings.js';
 export { describeEntry, parseUserId, type KeyInfo, type UserIdentity } from './keys/describe.js';
 export { listKeys, openKeyring, selectEntry, type KeySelector } from './keys/list.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys/algorithms.js';
@@ -91,13 +107,3 @@ export { mergeKey, type Merged } from './keys/merge.js';
 export { exportedKey, writeExportFile } from './keys/export.js';
 export { removeKey, type RemoveFrom, type Removed } from './keys/remove.js';
 export type { LockOptions } from './keys/lock.js';
-export {
-  verifyImage,
-  type VerifyImageOptions,
-  type VerifyImageResult,
-  type SignatureResult,
-} from './policy/verify-image.js';
-export { checkBootstrap, type BootstrapCheckOptions, type BootstrapCheckResult, type StageCheck } from './policy/bootstrap.js';
-export { parseDefinition, type DefinitionStage } from './policy/deffile.js';
-export { loadEcl, type EclConfig, type ExecGroup, type EclMode } from './policy/ecl.js';
-export type { MissingSigner, Require, SignatureVerdict as PolicySignatureVerdict } from './policy/decide.js';

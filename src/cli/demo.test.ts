@@ -26,5 +26,5 @@ t.test('scripts/demo builds, inspects, signs and verifies an image, and catches 
     t.ok(out.includes(list.stdout.toString()), 'the last listing (after signing) is siftool\'s');
   });
 });
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tap's plugin-extended Test type is not nameable here
 type Tap = any;

@@ -26,7 +26,7 @@ interface Walked {
 /** Each runnable command: its words, a placeholder for each positional, and its declared options. */
 function walk(): Walked[] {
   const out: Walked[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type; yargs' CommandModule is invariant in it
   const visit = (prefix: string[], modules: CommandModule<object, any>[]) => {
     for (const m of modules) {
       const [word, ...rest] = String(m.command).split(' ');

@@ -102,3 +102,15 @@ withReference(t, 'verify: a signature over part of a group fails default mode bu
   const apptainer = join(FIXTURES, 'apptainer/images/one-group-signed-pgp.sif');
   t.equal((await runCli(['verify', '--keyring', GO_KEY, '--keysdir', dir, apptainer])).code, 13);
 });
+
+withReference(t, 'a key file with a long note before its armor is read alike by verify and key import', ['go-sif'], async (t) => {
+  // go-crypto's armor.Decode skips any lines before the BEGIN line; so does every sif reader (keys/armor.ts).
+  const dir = t.testdir({ keys: {} });
+  const noted = join(dir, 'noted.asc');
+  writeFileSync(noted, Buffer.concat([Buffer.from(`${'This key signs our release images. '.repeat(20)}\n\n`), readFileSync(GO_KEY)]));
+  t.ok(readFileSync(noted).indexOf('-----BEGIN') > 600, 'the note is longer than any fixed window');
+  const verified = await runCli(['verify', '--keysdir', join(dir, 'keys'), '--keyring', noted, SIGNED]);
+  t.equal(verified.code, 0, verified.stderr);
+  const imported = await runCli(['key', 'import', '--keysdir', join(dir, 'keys'), noted]);
+  t.equal(imported.code, 0, imported.stderr);
+});

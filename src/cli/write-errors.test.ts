@@ -14,7 +14,6 @@ const ALL_TYPES = join(REPO, 'testdata/images/all-types.sif');
 type Case = [name: string, args: (img: string, dir: string) => string[], code: number, message: string | RegExp];
 
 const add = (img: string, ...flags: string[]) => ['add', ...flags, img, join(INPUTS, 'notes.txt')];
-const part = ['--datatype', '4', '--partfs', '1', '--parttype', '1', '--partarch', '2'];
 
 const cases: Case[] = [
   // new

@@ -12,6 +12,7 @@ import { oracle } from '../test-support/oracle.js';
 import { killPlan, runSif } from '../test-support/processes.js';
 import { Rng } from '../test-support/random.js';
 import { withReference } from '../test-support/reference.js';
+import { MIN_ROUNDS, soakSeconds } from '../test-support/soak.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const ALL_TYPES = join(REPO, 'testdata/images/all-types.sif');
@@ -37,7 +38,7 @@ withReference(t, 'sif add/del killed at random moments leave the old or the new 
     ['del --zero', withBig, (img) => ['del', '--time', TIME, '--zero', '12', img]],
     ['del --compact', withBig, (img) => ['del', '--time', TIME, '--compact', '12', img]],
   ];
-  const budget = Number(process.env.SIF_KILL_SECONDS ?? 60) * 1000 / scenarios.length;
+  const budget = (soakSeconds(60, 'SIF_KILL_SECONDS') * 1000) / scenarios.length;
   for (const [name, source, args] of scenarios) {
     const done = join(dir, `done-${name}.sif`);
     copyFileSync(source, done);
@@ -48,7 +49,7 @@ withReference(t, 'sif add/del killed at random moments leave the old or the new 
     const [oldBytes, newBytes] = [readFileSync(source), readFileSync(done)];
     const states = [JSON.stringify(load(source).objects), JSON.stringify(load(done).objects)];
     let [killed, midWrite] = [0, 0];
-    for (let i = 0; i < 40 && Date.now() - started < budget; i++) {
+    for (let i = 0; i < 40 && (i < MIN_ROUNDS || Date.now() - started < budget); i++) {
       const image = join(dir, `kill-${name}-${i}.sif`);
       copyFileSync(source, image);
       const exit = await runSif(args(image), { kill: killPlan(i, rng.next(), totalMs, writeMs), lockPath: `${image}.lock` });

@@ -1,8 +1,8 @@
 /**
  * The fuzz invariant as a test: scripts/fuzz runs every target for the CI
- * budget (60 s in total; SIF_FUZZ_SECONDS shortens it locally, never under
- * CI=true) and must end without a finding: most of it with a fixed seed, the
- * rest on the signature-packet differential with a random one
+ * budget (60 s in total; locally a short one, or SIF_FUZZ_SECONDS: see
+ * test-support/soak.ts) and must end without a finding: most of it with a
+ * fixed seed, the rest on the signature-packet differential with a random one
  * ($SIF_FUZZ_RANDOM_SEED to repeat it); every saved regression input replays
  * cleanly, both under the fuzzer's deadline and in-process.
  */
@@ -13,13 +13,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { oracleBinary } from '../test-support/oracle.js';
 import { missingReference, REPO_ROOT, withReference } from '../test-support/reference.js';
+import { soakSeconds } from '../test-support/soak.js';
 import { Finding } from './outcome.js';
 import { replayInput, TARGETS } from './targets.js';
 
 const FUZZ = join(REPO_ROOT, 'scripts/fuzz');
 const REGRESSIONS = join(REPO_ROOT, 'testdata/fuzz-regressions');
 const CI_BUDGET_SECONDS = 60;
-const budget = process.env.CI === 'true' ? CI_BUDGET_SECONDS : Number(process.env.SIF_FUZZ_SECONDS ?? CI_BUDGET_SECONDS);
+const budget = soakSeconds(CI_BUDGET_SECONDS, 'SIF_FUZZ_SECONDS');
 const seed = process.env.SIF_FUZZ_SEED ?? 'ci';
 
 interface Report {
@@ -45,7 +46,10 @@ function fuzzWithoutFindings(t: Test, args: string[], targets: number): void {
   t.equal(reports.length, targets, `a report per target\n${r.stderr}`);
   for (const report of reports) {
     t.ok(report.seeds > 0, `${report.target}: seeds found`);
-    t.ok(report.iterations > report.seeds, `${report.target}: got past the unmutated seeds (${report.iterations} inputs)`);
+    // Reaching mutations takes time a short local budget on a busy machine may not have; CI always checks it.
+    const mutated = `${report.target}: got past the unmutated seeds (${report.iterations} inputs)`;
+    if (budget >= CI_BUDGET_SECONDS) t.ok(report.iterations > report.seeds, mutated);
+    else if (report.iterations <= report.seeds) t.comment(`not checked with a ${budget} s budget: ${mutated}`);
     for (const f of report.findings) t.fail(`${report.target} ${f.type}: ${f.detail} (seed ${f.seedName}; ${f.steps.join(', ')}; saved ${f.savedAs})`);
   }
   t.equal(r.status, 0, 'scripts/fuzz exit code');

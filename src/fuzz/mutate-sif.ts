@@ -137,6 +137,7 @@ const descriptorShuffle: Mutator = {
     const b = rng.pick(all);
     const copyOfA = Buffer.from(out.subarray(a, a + DESCRIPTOR_SIZE));
     if (rng.chance(0.5)) out.copy(out, a, b, b + DESCRIPTOR_SIZE); // swap
+    // eslint-disable-next-line no-dupe-else-if -- a second coin toss, not the same condition
     else if (rng.chance(0.5)) out.fill(0, a, a + DESCRIPTOR_SIZE); // clear
     copyOfA.copy(out, b);
     return out;

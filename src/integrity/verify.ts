@@ -12,6 +12,7 @@ import { ObjectDigests, type DigestAlg } from './digest.js';
 import * as err from './errors.js';
 import type { VerificationKey } from './keyset.js';
 import { parseMetadata } from './metadata.js';
+import { signerSets } from './signers.js';
 import {
   allGroupIds,
   assertGroupId,
@@ -203,7 +204,5 @@ function report(tasks: TaskVerdict[]): VerifyReport {
     error = t.signatures.find((s) => s.error)?.error ?? t.error;
     if (error) break;
   }
-  const anySignedBy = fingerprints(tasks.flatMap((t) => t.signedBy));
-  const allSignedBy = anySignedBy.filter((fp) => tasks.every((t) => t.signedBy.includes(fp)));
-  return { tasks, error, ok: error === undefined, anySignedBy, allSignedBy };
+  return { tasks, error, ok: error === undefined, ...signerSets(tasks.map((t) => t.signedBy)) };
 }

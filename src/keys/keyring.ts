@@ -8,7 +8,8 @@
  * re-encrypt are serialized anew.
  */
 import * as openpgp from 'openpgp';
-import { KeyError, UsageError } from '../errors.js';
+import { KeyError } from '../errors.js';
+import { isArmored } from './armor.js';
 import { PacketError, primaryBitLength, splitPackets } from './packets.js';
 import { splitKeyring, type KeySegment, type SkippedSegment } from './segments.js';
 
@@ -50,8 +51,6 @@ export const makeKeyring = (path: string, kind: KeyringKind, items: readonly Key
   entries: items.filter((i): i is KeyringEntry => !isSkipped(i)),
 });
 
-const ARMOR_START = '-----BEGIN PGP';
-
 /**
  * Parses binary keyring bytes (concatenated transferable keys). What
  * go-crypto skips is kept aside; anything else that is not a keyring —
@@ -59,7 +58,7 @@ const ARMOR_START = '-----BEGIN PGP';
  * KeyError, so a damaged keyring is never rewritten.
  */
 export async function parseKeyring(bytes: Uint8Array, path: string, kind: KeyringKind): Promise<Keyring> {
-  if (Buffer.from(bytes.subarray(0, 64)).toString('latin1').trimStart().startsWith(ARMOR_START)) {
+  if (isArmored(bytes)) {
     throw new KeyError('SIF_KEY_INVALID', `${path}: keyring is ASCII-armored; Apptainer keyrings are binary (import the file into a new keysdir instead)`);
   }
   return makeKeyring(path, kind, await readKeyringItems(bytes, path));
@@ -128,14 +127,3 @@ export function serializeKeyring(ring: Keyring): Buffer {
 export const indexOfFingerprint = (entries: readonly KeyringEntry[], fingerprint: string): number =>
   entries.findIndex((e) => e.fingerprint === fingerprint);
 
-/**
- * Accepts a fingerprint the way users paste it: any case, optional `0x`,
- * spaces as gpg prints them. Returns 40 upper-case hex digits.
- */
-export function normalizeFingerprint(text: string): string {
-  const hex = text.trim().replace(/^0x/i, '').replace(/\s+/g, '').toUpperCase();
-  if (!/^[0-9A-F]{40}$/.test(hex)) {
-    throw new UsageError(`${JSON.stringify(text)} is not a key fingerprint: expected 40 hex digits, optionally prefixed with 0x`);
-  }
-  return hex;
-}

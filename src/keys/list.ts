@@ -1,7 +1,8 @@
 /** Reading keys back out of a keyring: listing, and picking one by fingerprint or index. */
 import { KeyError } from '../errors.js';
 import { describeEntry, type KeyInfo } from './describe.js';
-import { indexOfFingerprint, normalizeFingerprint, type Keyring, type KeyringEntry } from './keyring.js';
+import { normalizeFingerprint } from './fingerprint.js';
+import { indexOfFingerprint, type Keyring, type KeyringEntry } from './keyring.js';
 import { loadKeyrings, type Loaded } from './keyrings.js';
 import { secretPathOf, type KeyringLocation } from './location.js';
 
@@ -29,7 +30,7 @@ export interface KeySelector {
 export function selectEntry(ring: Keyring, selector: KeySelector): KeyringEntry {
   if (ring.entries.length === 0) throw new KeyError('SIF_KEY_NOT_FOUND', `keyring ${ring.path} is empty`);
   if (selector.fingerprint !== undefined) {
-    const fingerprint = normalizeFingerprint(selector.fingerprint);
+    const fingerprint = normalizeFingerprint(selector.fingerprint.trim(), '--fingerprint');
     const entry = ring.entries[indexOfFingerprint(ring.entries, fingerprint)];
     if (!entry) throw new KeyError('SIF_KEY_NOT_FOUND', `no key with fingerprint ${fingerprint} in ${ring.path}`);
     return entry;

@@ -3,7 +3,6 @@ import * as openpgp from 'openpgp';
 import { primaryBitLength, splitPackets } from './packets.js';
 import { splitKeyring, type KeySegment } from './segments.js';
 import { parseUserId } from './describe.js';
-import { normalizeFingerprint } from './keyring.js';
 
 const userIDs = [{ name: 'Packet Test', email: 'packets@example.com' }];
 
@@ -66,15 +65,5 @@ t.test("user IDs split into name, comment and email as go-crypto's parseUserId d
     ['', '', '', ''],
   ];
   for (const [id, name, comment, email] of cases) t.same(parseUserId(id), { name, comment, email }, JSON.stringify(id));
-  t.end();
-});
-
-t.test('fingerprints are accepted in any case, with 0x and spaces', (t) => {
-  const fp = 'F34371D0ACD5D09EB9BD853A80600A5FA11BBD29';
-  for (const text of [fp, fp.toLowerCase(), `0x${fp}`, `0X${fp.toLowerCase()}`, 'F343 71D0 ACD5 D09E B9BD  853A 8060 0A5F A11B BD29']) {
-    t.equal(normalizeFingerprint(text), fp, text);
-  }
-  t.throws(() => normalizeFingerprint('0'), { code: 'SIF_USAGE', message: '"0" is not a key fingerprint: expected 40 hex digits, optionally prefixed with 0x' });
-  t.throws(() => normalizeFingerprint('80600A5FA11BBD29'), { code: 'SIF_USAGE' });
   t.end();
 });

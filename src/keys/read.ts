@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
 import { fromSystemError, KeyError } from '../errors.js';
+import { isArmored } from './armor.js';
 import { isSkipped, readKeyringItems, type KeyringEntry, type KeyringItem } from './keyring.js';
 
 export { fingerprintOf } from './keyring.js';
@@ -35,9 +36,8 @@ export function armoredKeyBlocks(text: string): string[] {
 
 /** The binary packets of a key file: its armored blocks decoded and joined, or the bytes themselves. */
 async function dearmor(bytes: Uint8Array, source: string): Promise<Uint8Array> {
-  const text = Buffer.from(bytes).toString('latin1');
-  if (!text.includes('-----BEGIN PGP')) return bytes;
-  const blocks = armoredKeyBlocks(text);
+  if (!isArmored(bytes)) return bytes;
+  const blocks = armoredKeyBlocks(Buffer.from(bytes).toString('latin1'));
   if (blocks.length === 0) throw new KeyError('SIF_KEY_INVALID', `${source}: not a valid OpenPGP key file: no complete armored key block`);
   const parts: Uint8Array[] = [];
   for (const block of blocks) {

@@ -6,7 +6,8 @@
  * private material (sypgp.storePrivKeyring).
  */
 import { KeyError } from '../errors.js';
-import { normalizeFingerprint, withoutKey } from './keyring.js';
+import { normalizeFingerprint } from './fingerprint.js';
+import { withoutKey } from './keyring.js';
 import { updateKeyrings, type Loaded } from './keyrings.js';
 import { secretPathOf, type KeyringLocation } from './location.js';
 import type { LockOptions } from './lock.js';
@@ -23,7 +24,7 @@ export interface Removed {
 
 /** Removes every copy of the key; not finding it where asked is a KeyError SIF_KEY_NOT_FOUND and changes nothing. */
 export async function removeKey(location: KeyringLocation, fingerprintText: string, from: RemoveFrom, lock?: LockOptions): Promise<Loaded<Removed>> {
-  const fingerprint = normalizeFingerprint(fingerprintText);
+  const fingerprint = normalizeFingerprint(fingerprintText.trim(), 'key remove');
   if (from !== 'public') secretPathOf(location);
   return updateKeyrings(
     location,

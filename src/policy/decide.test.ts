@@ -1,18 +1,18 @@
 import t from 'tap';
 import { IntegrityError, SignatureError } from '../errors.js';
-import { allSignedBy, anySignedBy, decideEcl, decideFingerprints, type SignatureReport, type SignatureVerdict, type VerificationReport } from './decide.js';
-import type { EclMode } from './ecl.js';
+import { allSignedBy, anySignedBy, decideEcl, decideFingerprints, type SignatureReport, type SignatureOutcome, type VerificationReport } from './decide.js';
+import type { EclMode } from './decide.js';
 
 const K1 = '0C5B8C9A5FFC44E2A0AC79851CD6FA281D476DD1';
 const K2 = '78F8AD36B0DCB84B707F23853D608DAE21C8CA10';
 const ZERO = '0000000000000000000000000000000000000000';
 
-const errors: Record<Exclude<SignatureVerdict, 'verified'>, (id: number) => SignatureError | IntegrityError> = {
+const errors: Record<Exclude<SignatureOutcome, 'verified'>, (id: number) => SignatureError | IntegrityError> = {
   'unknown-signer': (id) => new SignatureError('SIF_UNKNOWN_SIGNER', `integrity: signature object ${id} not valid: openpgp: signature made by unknown entity`, { id, reason: 'unknown-signer' }),
   'not-valid': (id) => new SignatureError('SIF_SIGNATURE_INVALID', `integrity: signature object ${id} not valid: openpgp: invalid signature`, { id, reason: 'bad-signature' }),
   integrity: () => new IntegrityError('object', 'integrity: data object integrity compromised: 2', 2),
 };
-const sig = (id: number, group: number, fingerprint: string | undefined, verdict: SignatureVerdict = 'verified'): SignatureReport =>
+const sig = (id: number, group: number, fingerprint: string | undefined, verdict: SignatureOutcome = 'verified'): SignatureReport =>
   verdict === 'verified' ? { id, group, fingerprint, verdict } : { id, group, fingerprint, verdict, error: errors[verdict](id) };
 const image = (groups: number[], ...signatures: SignatureReport[]): VerificationReport => ({ groups, signatures });
 

@@ -9,8 +9,8 @@
  * signatures in descriptor order), so verdicts and messages stay the same.
  */
 import { SignatureError, type SifError } from '../errors.js';
-import type { ExecGroup } from './ecl.js';
-import { sameFingerprint } from './fingerprints.js';
+import { signerSets } from '../integrity/signers.js';
+import { sameFingerprint } from '../keys/fingerprint.js';
 
 /**
  * What became of one signature:
@@ -21,7 +21,7 @@ import { sameFingerprint } from './fingerprints.js';
  * - `integrity`: anything else (forged descriptor fingerprint, objects not signed, digests):
  *   never tolerated.
  */
-export type SignatureVerdict = 'verified' | 'unknown-signer' | 'not-valid' | 'integrity';
+export type SignatureOutcome = 'verified' | 'unknown-signer' | 'not-valid' | 'integrity';
 
 export interface SignatureReport {
   /** Signature object ID. */
@@ -30,7 +30,7 @@ export interface SignatureReport {
   readonly group: number;
   /** Fingerprint in the descriptor's Extra (upper-case 40 hex); undefined when zero (DSSE). Unproven unless verified. */
   readonly fingerprint: string | undefined;
-  readonly verdict: SignatureVerdict;
+  readonly verdict: SignatureOutcome;
   /** Why it did not verify (the error Go's Verify returns for it); undefined when verified. */
   readonly error?: SifError;
 }
@@ -58,6 +58,19 @@ export interface Decision {
 }
 
 export type Require = 'all' | 'any';
+
+export type EclMode = 'whitelist' | 'whitestrict' | 'blacklist';
+
+/** One `[[execgroup]]`. */
+export interface ExecGroup {
+  /** Descriptive name; '' when absent. */
+  readonly tagname: string;
+  readonly mode: EclMode;
+  /** Directory the group applies to, fully resolved; '' = every directory not claimed by another group. */
+  readonly dirpath: string;
+  /** Fingerprints as written (compared case-insensitively). */
+  readonly keyfp: readonly string[];
+}
 
 export interface FingerprintPolicy {
   /** Required signers (upper-case 40 hex); empty = default verification only. */
@@ -113,13 +126,13 @@ export function missingSigners(report: VerificationReport, fingerprints: readonl
  * group: the reference's AllSignedBy, sorted.
  */
 export function allSignedBy(report: VerificationReport, counts: (s: SignatureReport) => boolean = () => true): string[] {
-  const fps = [...new Set(report.signatures.filter(counts).flatMap((s) => (s.fingerprint ? [s.fingerprint.toUpperCase()] : [])))];
-  return fps.filter((fp) => missingSigners(report, [fp], counts).length === 0).sort();
+  const perGroup = report.groups.map((g) => report.signatures.filter((s) => s.group === g && counts(s)).map((s) => s.fingerprint));
+  return signerSets(perGroup).allSignedBy;
 }
 
 /** Fingerprints on signatures of any group: the reference's AnySignedBy, sorted. */
 export function anySignedBy(report: VerificationReport): string[] {
-  return [...new Set(report.signatures.flatMap((s) => (s.fingerprint ? [s.fingerprint.toUpperCase()] : [])))].sort();
+  return signerSets([report.signatures.map((s) => s.fingerprint)]).anySignedBy;
 }
 
 /** "A did not sign object group 1; B did not sign object groups 1, 2" */

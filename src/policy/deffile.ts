@@ -7,7 +7,7 @@
  * what it refuses. Section bodies other than `%arguments` are not kept.
  */
 import { UsageError } from '../errors.js';
-import { parseFingerprintList } from './fingerprints.js';
+import { parseFingerprintList } from '../keys/fingerprint.js';
 import { fitsScanBuffer, goIsSpace, goLines, goToLower, goTrimSpace } from './go-text.js';
 
 /** One build stage. */

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEcl, parseEcl, selectExecGroup, validateEcl, type EclConfig, type ExecGroup } from './ecl.js';
+import type { ExecGroup } from './decide.js';
+import { loadEcl, parseEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js';
 
 const KEY1 = 'F34371D0ACD5D09EB9BD853A80600A5FA11BBD29';
 const KEY2 = '7064B1D6EFF01B1262FED3F03581D99FE87EAFD1';

@@ -6,20 +6,8 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, PolicyError, UsageError } from '../errors.js';
-import { ECL_PREFIX } from './decide.js';
-
-export type EclMode = 'whitelist' | 'whitestrict' | 'blacklist';
-
-/** One `[[execgroup]]`. */
-export interface ExecGroup {
-  /** Descriptive name; '' when absent. */
-  readonly tagname: string;
-  readonly mode: EclMode;
-  /** Directory the group applies to, fully resolved; '' = every directory not claimed by another group. */
-  readonly dirpath: string;
-  /** Fingerprints as written (compared case-insensitively). */
-  readonly keyfp: readonly string[];
-}
+import { isFullFingerprint } from '../keys/fingerprint.js';
+import { ECL_PREFIX, type EclMode, type ExecGroup } from './decide.js';
 
 export interface EclConfig {
   /** Whether the rules apply at all; default false (Apptainer ships the file deactivated). */
@@ -114,7 +102,7 @@ export async function validateEcl(config: EclConfig): Promise<void> {
     if (g.mode !== 'whitelist' && g.mode !== 'whitestrict' && g.mode !== 'blacklist') {
       throw bad('the mode field can only be either: whitelist, whitestrict, blacklist');
     }
-    if (g.keyfp.some((k) => !/^(?:[0-9a-fA-F]{2}){20}$/.test(k))) throw bad('expecting a 40 chars hex fingerprint string');
+    if (g.keyfp.some((k) => !isFullFingerprint(k))) throw bad('expecting a 40 chars hex fingerprint string');
   }
 }
 

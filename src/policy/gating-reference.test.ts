@@ -8,7 +8,7 @@ import t from 'tap';
 import { withReference } from '../test-support/reference.js';
 import { oracle } from '../test-support/oracle.js';
 import { buildGatingImages, KEY1, KEY2, PUBKEY1, PUBKEY2, SYLABS, type GatingImages } from '../test-support/gating-images.js';
-import type { EclMode } from './ecl.js';
+import type { EclMode } from './decide.js';
 import { verifyImage, type VerifyImageResult } from './verify-image.js';
 
 interface PolicyVerdict {

@@ -8,7 +8,7 @@ import { SifImage } from '../image/image.js';
 import type { SignatureVerdict as Checked } from '../integrity/check.js';
 import { loadVerificationKeys, type KeySetOptions } from '../integrity/keyset.js';
 import { primaryPartitionId, verifyIntegrity, type VerifyReport } from '../integrity/verify.js';
-import type { SignatureReport, SignatureVerdict, VerificationReport } from './decide.js';
+import type { SignatureReport, SignatureOutcome, VerificationReport } from './decide.js';
 
 export interface CollectedReport {
   readonly report: VerificationReport;
@@ -34,7 +34,7 @@ export interface CollectOptions {
  * Everything else (fingerprint binding, object set, digests) is an
  * integrity failure.
  */
-export function classify(error: SifError | undefined): SignatureVerdict {
+export function classify(error: SifError | undefined): SignatureOutcome {
   if (error === undefined) return 'verified';
   if (!(error instanceof SignatureError)) return 'integrity';
   if (error.reason === 'unknown-signer') return 'unknown-signer';

@@ -6,9 +6,9 @@
  * verdicts are returned.
  */
 import { isSifError, UsageError, type SifError } from '../errors.js';
-import { decideEcl, decideFingerprints, type Decision, type MissingSigner, type Require, type SignatureVerdict } from './decide.js';
-import { loadEcl, selectExecGroup, validateEcl, type EclConfig, type ExecGroup } from './ecl.js';
-import { normalizeFingerprint } from './fingerprints.js';
+import { decideEcl, decideFingerprints, type Decision, type ExecGroup, type MissingSigner, type Require, type SignatureOutcome } from './decide.js';
+import { loadEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js';
+import { normalizeFingerprint } from '../keys/fingerprint.js';
 import type { KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
 import { collectReport, type CollectedReport } from './report.js';
@@ -43,7 +43,7 @@ export interface SignatureResult {
   readonly fingerprint: string | undefined;
   /** Signing entity's User ID, when its key was found. */
   readonly signer: string | undefined;
-  readonly verdict: SignatureVerdict;
+  readonly verdict: SignatureOutcome;
   /** Objects whose digests this signature verified. */
   readonly objects: readonly number[];
   /** True when the policy tolerated this failed signature (unknown signer, ECL unvalidated). */

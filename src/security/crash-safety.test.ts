@@ -5,7 +5,7 @@
  * sif sign runs on one image. After every kill the reference loads the image
  * (or keyring) and finds the old state or the complete new one; for sign of
  * three groups: no group signed, or all three, never some.
- * SIF_KILL_SECONDS shortens the budget locally (never under CI=true).
+ * The budget is CI's in CI and short locally (SIF_KILL_SECONDS: test-support/soak.ts).
  */
 import t, { type Test } from 'tap';
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,10 +17,11 @@ import { oracle } from '../test-support/oracle.js';
 import { killPlan, runSif, type Exit } from '../test-support/processes.js';
 import { Rng } from '../test-support/random.js';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
+import { MIN_ROUNDS, soakSeconds } from '../test-support/soak.js';
 import { freshKey } from '../test-support/signed.js';
 
 const CI_SECONDS = 40;
-const budgetMs = (share: number) => (process.env.CI === 'true' ? CI_SECONDS : Number(process.env.SIF_KILL_SECONDS ?? CI_SECONDS)) * 1000 * share;
+const budgetMs = (share: number) => soakSeconds(CI_SECONDS, 'SIF_KILL_SECONDS') * 1000 * share;
 
 interface LoadedObject {
   id: number;
@@ -87,7 +88,7 @@ withReference(t, 'sif sign of three groups killed at random moments: no group si
   t.same(newSignatures(t, done, old, keyring, 'completed'), GROUPS, 'one signature per group');
   const [totalMs, writeMs] = [Date.now() - started, full.lockedMs ?? 5];
   const counts = { unsigned: 0, signed: 0 };
-  for (let i = 0; i < 60 && Date.now() - started < budgetMs(0.6); i++) {
+  for (let i = 0; i < 60 && (i < MIN_ROUNDS || Date.now() - started < budgetMs(0.6)); i++) {
     const image = copyTo(source, join(dir, `kill-${i}.sif`));
     const exit = await runSif(args(image), { kill: killPlan(i, rng.next(), totalMs, writeMs), lockPath: `${image}.lock` });
     const what = `kill #${i} (${exit.signal ?? `exit ${exit.code}`})`;
@@ -122,7 +123,7 @@ withReference(t, 'sif key import killed at random moments: each keyring old or n
   t.same([fingerprints(join(doneDir, 'pgp-secret')), fingerprints(join(doneDir, 'pgp-public'))], [after, after]);
   const [totalMs, writeMs] = [Date.now() - started, full.lockedMs ?? 5];
   const seen = new Set<string>();
-  for (let i = 0; i < 60 && Date.now() - started < budgetMs(0.4); i++) {
+  for (let i = 0; i < 60 && (i < MIN_ROUNDS || Date.now() - started < budgetMs(0.4)); i++) {
     const keysDir = join(dir, `kill-${i}`);
     await setup(keysDir);
     const exit: Exit = await runSif(importArgs(keysDir), { kill: killPlan(i, rng.next(), totalMs, writeMs), lockPath: join(keysDir, '.sif-keyring.lock') });

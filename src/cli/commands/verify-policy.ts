@@ -60,7 +60,7 @@ function assertCompatible(a: PolicyArgs): void {
  */
 export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   assertCompatible(a);
-  const { parseFingerprintList } = await import('../../policy/fingerprints.js');
+  const { parseFingerprintList } = await import('../../keys/fingerprint.js');
   const fingerprints = a.fingerprints === undefined ? undefined : parseFingerprintList(a.fingerprints);
   const { evaluateImage } = await import('../../policy/verify-image.js');
   let outcome: PolicyOutcome;

@@ -3,7 +3,7 @@ import type { SifError } from '../../errors.js';
 import type { SignatureVerdict as Checked } from '../../integrity/verify.js';
 import { describeMissing } from '../../policy/decide.js';
 import type { BootstrapCheckResult, StageCheck } from '../../policy/bootstrap.js';
-import type { ExecGroup } from '../../policy/ecl.js';
+import type { ExecGroup } from '../../policy/decide.js';
 import type { SignatureResult, VerifyImageResult } from '../../policy/verify-image.js';
 import { renderSignature } from './verify.js';
 

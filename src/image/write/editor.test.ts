@@ -17,7 +17,7 @@ const copyOf = (t: Tap, source: string) => {
   copyFileSync(source, path);
   return path;
 };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tap's plugin-extended Test type is not nameable here
 type Tap = any;
 
 const generic = (data: string, more: Partial<ObjectInput> = {}): ObjectInput => ({ dataType: DataType.Generic, data: Buffer.from(data), ...more });

@@ -68,7 +68,7 @@ withReference(t, 'export, remove and re-list keep every other key byte for byte'
   t.same(left.map((k) => [k.fingerprint, k.hasPrivate, k.decrypts]), [[KEY2, true, true], [TESTS, true, true]], 'go-crypto still finds their private material');
   t.equal(goClearSign(ring.secPath, ring.pubPath, KEY2, 'e2e').signedBy, KEY2, 'and still signs with it');
 
-  const both = await runCli(['key', 'remove', '--keysdir', ring.keysDir, '--both', `0x${KEY2.toLowerCase()}`]);
+  const both = await runCli(['key', 'remove', '--keysdir', ring.keysDir, '--both', KEY2.toLowerCase()]);
   t.equal(both.code, 0, both.stderr);
   t.ok(readFileSync(ring.secPath).equals(ring.sec[2]!));
   t.ok(readFileSync(ring.pubPath).equals(Buffer.concat([ring.pub[0]!, ring.pub[2]!])));
@@ -80,7 +80,10 @@ withReference(t, 'export, remove and re-list keep every other key byte for byte'
   const cases: [args: string[], code: number, stderr: string][] = [
     [['--secret', KEY1], 6, `sif: no key with fingerprint ${KEY1} in ${ring.secPath}\n`],
     [['--both', KEY2], 6, `sif: no key with fingerprint ${KEY2} in ${ring.pubPath} or ${ring.secPath}\n`],
-    [['0'], 2, 'sif: "0" is not a key fingerprint: expected 40 hex digits, optionally prefixed with 0x\n'],
+    // One fingerprint rule for every command (keys/fingerprint.ts): full 40 hex, no 0x, no gpg spacing.
+    [['0'], 2, 'sif: key remove: fingerprint "0" is 1 hex digits; a full 40-hex-digit fingerprint is required (short key IDs are ambiguous)\n'],
+    [[`0x${TESTS}`], 2, `sif: key remove: fingerprint "0x${TESTS}" must not start with 0x\n`],
+    [[TESTS.replace(/(.{4})(?!$)/g, '$1 ')], 2, `sif: key remove: fingerprint "${TESTS.replace(/(.{4})(?!$)/g, '$1 ')}" is not 40 hex digits\n`],
   ];
   for (const [args, code, stderr] of cases) {
     const r = await runCli(['key', 'remove', '--keysdir', ring.keysDir, ...args]);

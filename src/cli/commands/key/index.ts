@@ -8,7 +8,7 @@ import { newpairCommand } from './newpair.js';
 import { removeCommand } from './remove.js';
 
 /** The `sif key` subcommands, in the order `sif key --help` lists them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type; yargs' CommandModule is invariant in it
 export const keySubcommands = (io: Io): CommandModule<object, any>[] =>
   [newpairCommand(io), listKeysCommand(io), importCommand(io), exportCommand(io), removeCommand(io)];
 

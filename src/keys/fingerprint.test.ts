@@ -1,5 +1,5 @@
 import t from 'tap';
-import { normalizeFingerprint, parseFingerprintList, sameFingerprint } from './fingerprints.js';
+import { normalizeFingerprint, parseFingerprintList, sameFingerprint } from './fingerprint.js';
 
 const KEY1 = '0C5B8C9A5FFC44E2A0AC79851CD6FA281D476DD1';
 const KEY2 = '78F8AD36B0DCB84B707F23853D608DAE21C8CA10';

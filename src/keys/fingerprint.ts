@@ -1,18 +1,24 @@
 /**
- * Fingerprint lists as users write them: on the command line
- * (`--fingerprints FP[,FP…]`), in a definition file's `Fingerprints:` header
- * and in an ECL `keyfp` list. Apptainer compares them with `strings.EqualFold`
- * against the 40-hex descriptor fingerprint, so only full fingerprints can
- * ever match: we reject anything else up front instead of failing later with
- * a puzzling "not signed by required entities".
+ * The one rule for fingerprints users write: `sif verify --fingerprints`,
+ * `verifyImage`, a definition file's `Fingerprints:` header, an ECL `keyfp`
+ * list and the `sif key` commands (`remove`, `export --fingerprint`).
+ * Apptainer compares them with `strings.EqualFold` against the 40-hex
+ * fingerprint, so only full fingerprints can ever match: we reject anything
+ * else (short key IDs, a `0x` prefix, gpg's spaced groups) up front instead
+ * of failing later with a puzzling "not signed by required entities" or "no
+ * key with fingerprint".
  */
 import { UsageError } from '../errors.js';
 
 const FULL_FINGERPRINT = /^[0-9a-fA-F]{40}$/;
 
+/** Whether `text` is a full fingerprint as written (40 hex digits, any case, nothing else). */
+export const isFullFingerprint = (text: string): boolean => FULL_FINGERPRINT.test(text);
+
 /**
  * Checks one fingerprint and returns it in upper case (the form descriptors
- * and Apptainer print). `where` names the source in the error message.
+ * and Apptainer print). `where` names the source in the error message;
+ * surrounding white space is the caller's to trim (Go and JS trim differently).
  */
 export function normalizeFingerprint(text: string, where: string): string {
   if (text === '') throw new UsageError(`${where}: empty fingerprint in list`);
@@ -22,7 +28,7 @@ export function normalizeFingerprint(text: string, where: string): string {
       `${where}: fingerprint ${JSON.stringify(text)} is ${text.length} hex digits; a full 40-hex-digit fingerprint is required (short key IDs are ambiguous)`,
     );
   }
-  if (!FULL_FINGERPRINT.test(text)) {
+  if (!isFullFingerprint(text)) {
     throw new UsageError(`${where}: fingerprint ${JSON.stringify(text)} is not 40 hex digits`);
   }
   return text.toUpperCase();
