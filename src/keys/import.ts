@@ -101,17 +101,19 @@ export async function importKeys(location: KeyringLocation, incoming: readonly K
     throw new UsageError(`${GLOBAL_HAS_NO_SECRETS}: the file holds a private key; import its public key instead`);
   }
   assertNoRepeats(incoming);
-  // Refuse keys that bring nothing before asking for any passphrase; checked again under the lock.
+  // A key that brings nothing is known before any passphrase is asked for...
   const early = await loadKeyrings(location);
   const plan = planActions(early.value, incoming);
-  await applyPlan(early.value, incoming, plan, []);
-  const prepared = await prepare(incoming, plan, options);
+  const refusal = await applyPlan(early.value, incoming, plan, []).then(() => undefined, (e: unknown) => e);
+  const prepared = refusal === undefined ? await prepare(incoming, plan, options) : [];
   const updated = await updateKeyrings(
     location,
     async (current) => {
       if (JSON.stringify(planActions(current, incoming)) !== JSON.stringify(plan)) {
         throw new KeyError('SIF_KEY_EXISTS', 'the keyring changed while importing; run the import again');
       }
+      // ...but refused under the lock, so that the import still breaks a dead writer's lock.
+      if (refusal !== undefined) throw refusal;
       const { rings, outcomes } = await applyPlan(current, incoming, plan, prepared);
       return { changes: { public: rings.public, secret: rings.secret }, result: outcomes };
     },

@@ -20,7 +20,7 @@ export async function listKeys(location: KeyringLocation, secret: boolean): Prom
 }
 
 export interface KeySelector {
-  /** Any case, optional 0x. */
+  /** 40 hex digits, any case (keys/fingerprint.ts). */
   fingerprint?: string;
   /** Index as `sif key list` prints it. */
   index?: number;

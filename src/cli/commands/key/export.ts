@@ -36,7 +36,7 @@ export function exportCommand(io: Io): CommandModule<object, ExportArgs> {
         .positional('outfile', { type: 'string', demandOption: true, describe: "output file, or '-' for stdout" })
         .option('secret', { alias: 's', type: 'boolean', default: false, describe: 'export a private key (still encrypted with its passphrase)' })
         .option('armor', { alias: 'a', type: 'boolean', default: false, describe: 'ASCII-armored output' })
-        .option('fingerprint', { type: 'string', describe: 'the key to export (40 hex digits, any case, optional 0x)' })
+        .option('fingerprint', { type: 'string', describe: 'the key to export (40 hex digits, any case)' })
         .option('keyidx', { alias: 'k', type: 'string', describe: 'the key to export, by its index in sif key list' })
         .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'overwrite an existing output file' })
         .conflicts('fingerprint', 'keyidx'),

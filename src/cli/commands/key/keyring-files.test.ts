@@ -156,6 +156,20 @@ t.test('the lock: a live holder makes writers wait and then fail clearly; a dead
   t.same(readdirSync(keysDir).sort(), ['pgp-public', 'pgp-secret']);
 });
 
+t.test('an import refused as bringing nothing still breaks a dead writer\'s lock', async (t) => {
+  const { currentOwner } = (await import(join(REPO_ROOT, 'dist/locks/owner.js'))) as typeof import('../../../locks/owner.js');
+  const dir = t.testdir();
+  const keysDir = await keysDirWithOneKey(dir);
+  const exported = join(dir, 'base.asc');
+  t.equal((await runCli(['key', 'export', '--keysdir', keysDir, '--armor', '--keyidx', '0', exported])).code, 0);
+  // A writer killed after writing (SIGKILL) leaves its lock and the keyrings already complete.
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+  writeFileSync(join(keysDir, '.sif-keyring.lock'), `${JSON.stringify({ ...currentOwner(), pid: dead, start: undefined })}\n`);
+  const again = await runCli(['key', 'import', '--keysdir', keysDir, exported]);
+  t.match(again, { code: 6, stderr: /already belongs to the keyring\n$/ });
+  t.same(readdirSync(keysDir).sort(), ['pgp-public', 'pgp-secret'], 'the dead writer\'s lock is gone');
+});
+
 withReference(t, 'SIGKILL at any moment leaves each keyring parseable with the old or the new key set', ['go', 'go-sif'], async (t: Test) => {
   const dir = t.testdir();
   const base = await keysDirWithOneKey(dir);

@@ -15,7 +15,7 @@ export function removeCommand(io: Io): CommandModule<object, RemoveArgs> {
     describe: 'Remove a key from the public keyring (default), the private keyring, or both',
     builder: (y) =>
       locationOptions(y)
-        .positional('fingerprint', { type: 'string', demandOption: true, describe: '40 hex digits, any case, optional 0x' })
+        .positional('fingerprint', { type: 'string', demandOption: true, describe: '40 hex digits, any case' })
         .option('public', { alias: 'p', type: 'boolean', default: false, describe: 'remove from the public keyring (the default)' })
         .option('secret', { alias: 's', type: 'boolean', default: false, describe: 'remove from the private keyring' })
         .option('both', { alias: 'b', type: 'boolean', default: false, describe: 'remove from both keyrings' }),
