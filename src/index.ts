@@ -25,6 +25,9 @@ export {
 } from './format/descriptor.js';
 export { headerIntegrityBytes, type Header } from './format/header.js';
 export { SifImage, type OpenOptions } from './image/image.js';
+export type { ByteSource, PositionedReader, SourceIdentity, FileIdentity } from './source/byte-source.js';
+export { FileSource, type FileSourceOptions } from './source/file.js';
+export { MemorySource } from './source/memory.js';
 export {
   selectAll,
   selectOne,
