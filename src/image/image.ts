@@ -37,8 +37,9 @@ export class SifImage {
   }
 
   /**
-   * Opens and validates an image: the file at a path, or any byte source
-   * (which the image then owns). The caller must `close()` it.
+   * Opens and validates an image: the file at a path (`options` apply to it),
+   * or any byte source, which the image then owns (closed with it, or at once
+   * when the bytes are no image). The caller must `close()` the image.
    */
   static async open(target: string | ByteSource, options: OpenOptions = {}): Promise<SifImage> {
     // The file source is Node-only: loaded for a path, so the reader itself runs anywhere.

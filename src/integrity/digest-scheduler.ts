@@ -123,9 +123,9 @@ export class DigestScheduler {
     try {
       const hash = createHash(job.alg);
       const { onBytes } = this.options;
-      const { readBlocking } = this.source;
-      if (this.hashingAlone() || !readBlocking) await hashRanges(this.source, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
-      else await hashRangesBlocking(readBlocking, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      const blocking = this.hashingAlone() ? undefined : this.source.readBlocking;
+      if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      else await hashRanges(this.source, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
       job.resolve(hash.digest());
     } catch (e) {
       job.reject(this.abort.signal.aborted ? closedError() : e);

@@ -4,8 +4,7 @@
  * the image's source itself from its identity and hashes only if that still
  * names the bytes the main thread opened (for a file, same device and inode);
  * otherwise it answers `moved` and the main thread hashes the job through its
- * own source. A `cancel` message stops
- * the running job at its next chunk.
+ * own source. A `cancel` message stops the running job at its next chunk.
  */
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
@@ -36,8 +35,9 @@ async function run(job: WorkerJob, signal: AbortSignal): Promise<WorkerReply> {
       post({ type: 'progress', bytes: unreported });
       unreported = 0;
     };
-    if (job.readAhead || !source.readBlocking) await hashRanges(source, job.ranges, hash, buffers, onChunk, signal);
-    else await hashRangesBlocking(source.readBlocking, job.ranges, hash, buffers, onChunk, signal);
+    const blocking = job.readAhead ? undefined : source.readBlocking;
+    if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, buffers, onChunk, signal);
+    else await hashRanges(source, job.ranges, hash, buffers, onChunk, signal);
     if (unreported > 0) post({ type: 'progress', bytes: unreported });
     return { type: 'done', digest: hash.digest() };
   } catch (e) {
