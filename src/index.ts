@@ -49,6 +49,9 @@ export type { Header } from './format/header.js';
 
 // Read: open an image, select objects, stream their data.
 export { SifImage, type OpenOptions } from './image/image.js';
+export type { ByteSource, PositionedReader, SourceIdentity, FileIdentity } from './source/byte-source.js';
+export { FileSource, type FileSourceOptions } from './source/file.js';
+export { MemorySource } from './source/memory.js';
 export {
   selectAll,
   selectOne,

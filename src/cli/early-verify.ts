@@ -76,8 +76,12 @@ async function open(path: string): Promise<EarlyVerify | undefined> {
   if (!file.isFile()) return undefined; // a FIFO or device is read once, by the command
   // Worker start-up overlaps the loading below; small images would not use them.
   if (file.size >= DEFAULT_WORKER_START_BYTES) digestPool().prestart(availableParallelism());
-  const [{ SifImage }, { prefetchVerification }] = await Promise.all([import('../image/image.js'), import('../integrity/verify.js')]);
-  const image = await SifImage.open(path);
+  const [{ FileSource }, { SifImage }, { prefetchVerification }] = await Promise.all([
+    import('../source/file.js'),
+    import('../image/image.js'),
+    import('../integrity/verify.js'),
+  ]);
+  const image = await SifImage.open(await FileSource.open(path));
   let letMainHash = (): void => undefined;
   let progress: ((done: number, total: number) => void) | undefined;
   // Workers on every core hash while the main thread loads the CLI, openpgp and the keys; then it hashes too.

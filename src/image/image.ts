@@ -1,15 +1,12 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
 import { FormatError, fromSystemError, SifError } from '../errors.js';
 import { DESCRIPTOR_SIZE, HEADER_SIZE, MAGIC, VERSION } from '../format/constants.js';
 import { makeDescriptor, type Descriptor } from '../format/descriptor.js';
 import { makeHeader, type Header } from '../format/header.js';
 import { descriptorLayout, headerLayout, type RawDescriptor, type RawHeader } from '../format/layout.js';
+import { readRange, type ByteSource } from '../source/byte-source.js';
+import type { FileSourceOptions } from '../source/file.js';
 
-export interface OpenOptions {
-  /** Open read-write (for the writer). Default false. */
-  writable?: boolean;
-}
+export type OpenOptions = FileSourceOptions;
 
 /** Size of the chunks `objectChunks` yields by default. */
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -20,9 +17,8 @@ export const DEFAULT_CHUNK_SIZE = 1 << 20;
  */
 export class SifImage {
   private constructor(
-    readonly path: string,
-    readonly handle: FileHandle,
-    readonly fileSize: number,
+    /** Where the bytes are read from; the image owns it (close() closes it). */
+    readonly source: ByteSource,
     readonly header: Header,
     /** Every slot of the table, used or not, as stored. */
     readonly slots: readonly RawDescriptor[],
@@ -30,43 +26,50 @@ export class SifImage {
     readonly descriptors: readonly Descriptor[],
   ) {}
 
-  /** Opens and validates an image. The caller must `close()` it. */
-  static async open(path: string, options: OpenOptions = {}): Promise<SifImage> {
-    const flags = options.writable ? fsConstants.O_RDWR | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY;
-    let handle: FileHandle;
+  /** The source's name: the path of an image opened from a file. */
+  get path(): string {
+    return this.source.name;
+  }
+
+  /** Size of the image's bytes, as the source reported it when the image was loaded. */
+  get fileSize(): number {
+    return this.source.size;
+  }
+
+  /**
+   * Opens and validates an image: the file at a path (`options` apply to it),
+   * or any byte source, which the image then owns (closed with it, or at once
+   * when the bytes are no image). The caller must `close()` the image.
+   */
+  static async open(target: string | ByteSource, options: OpenOptions = {}): Promise<SifImage> {
+    // The file source is Node-only: loaded for a path, so the reader itself runs anywhere.
+    const source = typeof target === 'string' ? await (await import('../source/file.js')).FileSource.open(target, options) : target;
     try {
-      handle = await open(path, flags);
+      return await SifImage.fromSource(source);
     } catch (e) {
-      throw fromSystemError(e, path);
-    }
-    try {
-      return await SifImage.load(path, handle);
-    } catch (e) {
-      await handle.close();
-      throw e instanceof SifError ? e : fromSystemError(e, path);
+      await source.close();
+      throw e;
     }
   }
 
   /**
-   * Loads an image from a handle the caller opened (the writer re-reads its
-   * image this way after every change). The handle stays the caller's.
+   * Loads an image from `source`. Once loaded, the image owns the source
+   * (close() closes it); when loading fails, the caller still does. The
+   * writer lends its handle this way, through FileSource.borrow.
    */
-  static async fromHandle(path: string, handle: FileHandle): Promise<SifImage> {
-    return SifImage.load(path, handle);
-  }
-
-  private static async load(path: string, handle: FileHandle): Promise<SifImage> {
-    const stat = await handle.stat();
-    if (stat.isDirectory()) throw fromSystemError(Object.assign(new Error(), { code: 'EISDIR' }), path);
-    const fileSize = stat.size;
-    const rawHeader = await readHeader(handle, fileSize);
-    const slots = await readDescriptorTable(handle, path, rawHeader, fileSize);
-    const descriptors = usedDescriptors(slots, fileSize);
-    return new SifImage(path, handle, fileSize, makeHeader(rawHeader), slots, descriptors);
+  static async fromSource(source: ByteSource): Promise<SifImage> {
+    try {
+      const rawHeader = await readHeader(source);
+      const slots = await readDescriptorTable(source, rawHeader);
+      const descriptors = usedDescriptors(slots, source.size);
+      return new SifImage(source, makeHeader(rawHeader), slots, descriptors);
+    } catch (e) {
+      throw e instanceof SifError ? e : fromSystemError(e, source.name);
+    }
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    await this.source.close();
   }
 
   /** Yields the object's bytes in fresh chunks of at most `chunkSize` bytes. */
@@ -74,7 +77,7 @@ export class SifImage {
     for (let done = 0; done < d.size; ) {
       const want = Math.min(chunkSize, d.size - done);
       const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await this.handle.read(chunk, 0, want, d.offset + done);
+      const bytesRead = await this.source.read(chunk, 0, want, d.offset + done);
       if (bytesRead === 0) throw new FormatError('SIF_TRUNCATED', `reading data object ${d.id}: unexpected EOF`);
       done += bytesRead;
       yield chunk.subarray(0, bytesRead);
@@ -92,24 +95,13 @@ export class SifImage {
   }
 }
 
-/** Up to `length` bytes from `position`; fewer only at the end of the file. */
-export async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return buf.subarray(0, done);
-}
-
-async function readHeader(handle: FileHandle, fileSize: number): Promise<RawHeader> {
+async function readHeader(source: ByteSource): Promise<RawHeader> {
+  const fileSize = source.size;
   if (fileSize < HEADER_SIZE) {
     const cause = fileSize === 0 ? 'EOF' : 'unexpected EOF';
     throw new FormatError('SIF_TRUNCATED', `reading global header: ${cause} (file is ${fileSize} bytes)`);
   }
-  const raw = headerLayout.decode(await readExactly(handle, HEADER_SIZE, 0));
+  const raw = headerLayout.decode(await readRange(source, 0, HEADER_SIZE));
   if (!raw.magic.equals(MAGIC)) throw new FormatError('SIF_INVALID_MAGIC', 'invalid SIF magic');
   if (!raw.version.equals(VERSION)) throw new FormatError('SIF_UNSUPPORTED_VERSION', 'incompatible SIF version');
   return raw;
@@ -120,26 +112,21 @@ async function readHeader(handle: FileHandle, fileSize: number): Promise<RawHead
  * bounded by DescriptorsSize), but checks every count against the file before
  * allocating anything.
  */
-async function readDescriptorTable(
-  handle: FileHandle,
-  path: string,
-  h: RawHeader,
-  fileSize: number,
-): Promise<RawDescriptor[]> {
+async function readDescriptorTable(source: ByteSource, h: RawHeader): Promise<RawDescriptor[]> {
   const total = h.descriptorsTotal;
   if (total < 0n) {
     throw new FormatError('SIF_CORRUPT', `reading descriptors: invalid descriptor count ${total}`);
   }
   if (total === 0n) return [];
   if (h.descriptorsOffset < 0n) {
-    throw new FormatError('SIF_CORRUPT', `reading descriptors: readat ${path}: negative offset`);
+    throw new FormatError('SIF_CORRUPT', `reading descriptors: readat ${source.name}: negative offset`);
   }
   // Go's section reader treats a negative size as "no limit"; a table cannot have one.
   if (h.descriptorsSize < 0n) {
     throw new FormatError('SIF_CORRUPT', `reading descriptors: invalid descriptors size ${h.descriptorsSize}`);
   }
   const need = total * BigInt(DESCRIPTOR_SIZE);
-  const inFile = BigInt(fileSize) - h.descriptorsOffset;
+  const inFile = BigInt(source.size) - h.descriptorsOffset;
   const available = inFile < 0n ? 0n : inFile < h.descriptorsSize ? inFile : h.descriptorsSize;
   if (available < need) {
     const cause = available === 0n ? 'EOF' : 'unexpected EOF';
@@ -150,7 +137,7 @@ async function readDescriptorTable(
     );
   }
   const count = Number(total);
-  const table = await readExactly(handle, count * DESCRIPTOR_SIZE, Number(h.descriptorsOffset));
+  const table = await readRange(source, Number(h.descriptorsOffset), count * DESCRIPTOR_SIZE);
   return Array.from({ length: count }, (_, i) => descriptorLayout.decode(table, i * DESCRIPTOR_SIZE));
 }
 

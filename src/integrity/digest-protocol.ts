@@ -1,12 +1,11 @@
 /** Messages between the digest pool (main thread) and its workers. */
+import type { SourceIdentity } from '../source/byte-source.js';
 import type { ByteRange } from './digest-read.js';
 
-/** One hashing job: the ranges of the file at `path`, concatenated, with node:crypto's `alg`. */
+/** One hashing job: the ranges of the source, concatenated, with node:crypto's `alg`. */
 export interface WorkerJob {
-  readonly path: string;
-  /** Identity of the file the main thread opened; the worker refuses any other. */
-  readonly dev: bigint;
-  readonly ino: bigint;
+  /** The bytes the main thread opened; the worker opens them itself and refuses any others. */
+  readonly source: SourceIdentity;
   readonly ranges: readonly ByteRange[];
   readonly alg: string;
   readonly chunkSize: number;
@@ -22,7 +21,7 @@ export interface WorkerCancel {
 export type WorkerReply =
   | { readonly type: 'progress'; readonly bytes: number }
   | { readonly type: 'done'; readonly digest: Uint8Array }
-  /** The path no longer names the opened file (or cannot be opened): hash on the main thread. */
+  /** The identity no longer names the opened bytes (or cannot be opened): hash on the main thread. */
   | { readonly type: 'moved' }
   /** `code` is a SifError code or a Node system error code. */
   | { readonly type: 'error'; readonly code: string | undefined; readonly message: string };

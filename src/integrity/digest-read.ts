@@ -8,9 +8,8 @@
  * at one or two chunks whatever the object size.
  */
 import type { Hash } from 'node:crypto';
-import { readSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { FormatError } from '../errors.js';
+import type { ByteSource, PositionedReader } from '../source/byte-source.js';
 
 /** Bytes [offset, offset+size) of the object with ID `id`. */
 export interface ByteRange {
@@ -47,7 +46,7 @@ export class ReadBuffers {
  * sign it and verifying must say why.
  */
 export async function hashRanges(
-  handle: FileHandle,
+  source: PositionedReader,
   ranges: readonly ByteRange[],
   hash: Hash,
   buffers: ReadBuffers,
@@ -58,12 +57,12 @@ export async function hashRanges(
   const reads = chunks(ranges, bufs[0].length);
   let next = reads.next();
   let [current, spare] = bufs;
-  let pending = next.done ? undefined : readChunk(handle, current, next.value);
+  let pending = next.done ? undefined : readChunk(source, current, next.value);
   while (pending) {
     const n = await pending;
     signal?.throwIfAborted();
     next = reads.next();
-    pending = next.done ? undefined : readChunk(handle, spare, next.value);
+    pending = next.done ? undefined : readChunk(source, spare, next.value);
     // An abandoned read must not become an unhandled rejection if update throws.
     pending?.catch(() => undefined);
     hash.update(current.subarray(0, n));
@@ -72,12 +71,15 @@ export async function hashRanges(
   }
 }
 
+/** A source's blocking reads (ByteSource.readBlocking). */
+export type BlockingRead = NonNullable<ByteSource['readBlocking']>;
+
 /**
- * hashRanges with blocking reads from `fd` into one of `buffers`, yielding to
- * the event loop between chunks (so messages, timers and other work still run).
+ * hashRanges with blocking reads into one of `buffers`, yielding to the event
+ * loop between chunks (so messages, timers and other work still run).
  */
 export async function hashRangesBlocking(
-  fd: number,
+  readBlocking: BlockingRead,
   ranges: readonly ByteRange[],
   hash: Hash,
   buffers: ReadBuffers,
@@ -89,7 +91,7 @@ export async function hashRangesBlocking(
     signal?.throwIfAborted();
     let got = 0;
     while (got < c.length) {
-      const n = readSync(fd, buffer, got, c.length - got, c.position + got);
+      const n = readBlocking(buffer, got, c.length - got, c.position + got);
       if (n === 0) throw eof(c, got);
       got += n;
     }
@@ -117,10 +119,10 @@ function* chunks(ranges: readonly ByteRange[], chunkSize: number): Generator<Chu
 }
 
 /** Fills `buf` with exactly `c.length` bytes (short reads are retried). */
-async function readChunk(handle: FileHandle, buf: Buffer, c: Chunk): Promise<number> {
+async function readChunk(source: PositionedReader, buf: Buffer, c: Chunk): Promise<number> {
   let got = 0;
   while (got < c.length) {
-    const { bytesRead } = await handle.read(buf, got, c.length - got, c.position + got);
+    const bytesRead = await source.read(buf, got, c.length - got, c.position + got);
     if (bytesRead === 0) throw eof(c, got);
     got += bytesRead;
   }

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SifError } from '../errors.js';
-import type { SifImage } from '../image/image.js';
+import type { ByteSource } from '../source/byte-source.js';
 import type { DigestPool, PoolWorker } from './digest-pool.js';
 import { hashRanges, hashRangesBlocking, ReadBuffers, type ByteRange } from './digest-read.js';
 
@@ -48,13 +48,12 @@ export class DigestScheduler {
   private mainReady: boolean;
   private workersBusy = 0;
   private readonly mainBuffers: ReadBuffers;
-  private identity: Promise<{ dev: bigint; ino: bigint }> | undefined;
   private readonly running = new Map<PoolWorker, Job>();
   private readonly abort = new AbortController();
   readonly stats: SchedulerStats = { mainJobs: 0, workerJobs: 0 };
 
   constructor(
-    private readonly image: SifImage,
+    private readonly source: ByteSource,
     private readonly pool: () => DigestPool,
     private readonly options: SchedulerOptions,
   ) {
@@ -73,7 +72,8 @@ export class DigestScheduler {
     return new Promise((resolve, reject) => {
       const bytes = ranges.reduce((n, r) => n + r.size, 0);
       const job = { ranges, alg, bytes, resolve, reject };
-      const useWorkers = this.options.threads > 1 && bytes >= this.options.workerMinBytes;
+      // Workers open the source themselves: only one with an identity can be hashed there.
+      const useWorkers = this.options.threads > 1 && bytes >= this.options.workerMinBytes && this.source.identity !== undefined;
       (useWorkers ? this.anywhere : this.mainOnly).push(job);
       this.pump();
     });
@@ -123,8 +123,9 @@ export class DigestScheduler {
     try {
       const hash = createHash(job.alg);
       const { onBytes } = this.options;
-      if (this.hashingAlone()) await hashRanges(this.image.handle, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
-      else await hashRangesBlocking(this.image.handle.fd, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      const blocking = this.hashingAlone() ? undefined : this.source.readBlocking;
+      if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      else await hashRanges(this.source, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
       job.resolve(hash.digest());
     } catch (e) {
       job.reject(this.abort.signal.aborted ? closedError() : e);
@@ -138,12 +139,12 @@ export class DigestScheduler {
     this.workersBusy++;
     this.running.set(worker, job);
     try {
-      const { dev, ino } = await (this.identity ??= this.image.handle.stat({ bigint: true }));
+      // Digests requested in the same turn are all queued after this await: readAhead is judged on them.
+      await Promise.resolve();
       this.abort.signal.throwIfAborted();
-      // Judged after the await: digests requested together are all queued by then.
       const readAhead = this.hashingAlone();
       const outcome = await worker.run(
-        { path: this.image.path, dev, ino, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize, readAhead },
+        { source: this.source.identity!, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize, readAhead },
         this.options.onBytes,
       );
       if (this.abort.signal.aborted) {

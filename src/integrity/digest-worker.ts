@@ -1,14 +1,14 @@
 /**
  * A digest pool worker: hashes the byte ranges of one job at a time, reading
  * ahead only when the job says a core is idle for it (digest-read.ts). It opens
- * the image itself and hashes only if the path still names the file the main
- * thread opened (same device and inode); otherwise it answers `moved` and the
- * main thread hashes the job through its own handle. A `cancel` message stops
- * the running job at its next chunk.
+ * the image's source itself from its identity and hashes only if that still
+ * names the bytes the main thread opened (for a file, same device and inode);
+ * otherwise it answers `moved` and the main thread hashes the job through its
+ * own source. A `cancel` message stops the running job at its next chunk.
  */
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
+import { reopenSource } from '../source/reopen.js';
 import { hashRanges, hashRangesBlocking, ReadBuffers } from './digest-read.js';
 import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
 
@@ -23,15 +23,9 @@ let buffers = new ReadBuffers();
 let running: AbortController | undefined;
 
 async function run(job: WorkerJob, signal: AbortSignal): Promise<WorkerReply> {
-  let handle: FileHandle;
+  const source = await reopenSource(job.source);
+  if (source === undefined) return { type: 'moved' };
   try {
-    handle = await open(job.path, 'r');
-  } catch {
-    return { type: 'moved' };
-  }
-  try {
-    const st = await handle.stat({ bigint: true });
-    if (st.dev !== job.dev || st.ino !== job.ino) return { type: 'moved' };
     if (buffers.chunkSize !== job.chunkSize) buffers = new ReadBuffers(job.chunkSize);
     const hash = createHash(job.alg);
     let unreported = 0;
@@ -41,15 +35,16 @@ async function run(job: WorkerJob, signal: AbortSignal): Promise<WorkerReply> {
       post({ type: 'progress', bytes: unreported });
       unreported = 0;
     };
-    if (job.readAhead) await hashRanges(handle, job.ranges, hash, buffers, onChunk, signal);
-    else await hashRangesBlocking(handle.fd, job.ranges, hash, buffers, onChunk, signal);
+    const blocking = job.readAhead ? undefined : source.readBlocking;
+    if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, buffers, onChunk, signal);
+    else await hashRanges(source, job.ranges, hash, buffers, onChunk, signal);
     if (unreported > 0) post({ type: 'progress', bytes: unreported });
     return { type: 'done', digest: hash.digest() };
   } catch (e) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     return { type: 'error', code: typeof code === 'string' ? code : undefined, message: String(message ?? e) };
   } finally {
-    await handle.close();
+    await source.close();
   }
 }
 

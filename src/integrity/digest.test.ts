@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType } from '../format/constants.js';
 import { SifImage } from '../image/image.js';
@@ -166,7 +166,7 @@ t.test('when workers cannot start, everything is hashed on the main thread', asy
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4, CHUNK * 4]);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
-  const scheduler = new DigestScheduler(image, () => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
+  const scheduler = new DigestScheduler(image.source, () => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
   const got = await Promise.all(image.descriptors.map((d) => scheduler.submit([d], 'sha256')));
   t.same(got, data.map((d) => oneShot('sha256', d)));
   t.same(scheduler.stats, { mainJobs: 3, workerJobs: 0 });
@@ -229,17 +229,17 @@ t.test('a worker starts only for enough waiting work; a started one takes any ob
   const pool = new DigestPool(1);
   t.teardown(() => pool.shutdown());
   const options = { threads: 2, workerMinBytes: CHUNK, workerStartBytes: CHUNK * 12, chunkSize: CHUNK, onBytes: () => undefined };
-  const cold = new DigestScheduler(image, () => pool, options);
+  const cold = new DigestScheduler(image.source, () => pool, options);
   const got = await Promise.all(image.descriptors.map((d) => cold.submit([d], 'sha256')));
   t.same(got, data.map((d) => oneShot('sha256', d)));
   t.same(cold.stats, { mainJobs: 3, workerJobs: 0 }, '8 chunks waiting: not worth starting a worker');
   t.equal(pool.size, 0);
 
   pool.release(pool.acquire()!); // a worker already started
-  const warm = new DigestScheduler(image, () => pool, options);
+  const warm = new DigestScheduler(image.source, () => pool, options);
   await Promise.all(image.descriptors.map((d) => warm.submit([d], 'sha256')));
   t.ok(warm.stats.workerJobs >= 1, 'the idle worker takes objects');
-  const small = new DigestScheduler(image, () => pool, { ...options, workerMinBytes: CHUNK * 5 });
+  const small = new DigestScheduler(image.source, () => pool, { ...options, workerMinBytes: CHUNK * 5 });
   await Promise.all(image.descriptors.map((d) => small.submit([d], 'sha256')));
   t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
 });
@@ -253,7 +253,7 @@ t.test('a main thread kept free: workers hash meanwhile; once let, it takes jobs
   let letMain = (): void => undefined;
   const mainThreadAfter = new Promise<void>((resolve) => (letMain = resolve));
   const options = { threads: 3, workerMinBytes: CHUNK * 2, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined };
-  const scheduler = new DigestScheduler(image, () => pool, { ...options, mainThreadAfter });
+  const scheduler = new DigestScheduler(image.source, () => pool, { ...options, mainThreadAfter });
   const [big1, big2, big3, small] = image.descriptors.map((d) => scheduler.submit([d], 'sha256'));
   t.same(await Promise.all([big1, big2, big3]), data.slice(0, 3).map((d) => oneShot('sha256', d)));
   t.same(scheduler.stats, { mainJobs: 0, workerJobs: 3 }, 'the workers hashed the big objects; the small one waits');
@@ -267,21 +267,20 @@ t.test('the blocking read loop (workers, and the main thread beside them): diges
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
   const [a, b] = image.descriptors.map((d) => ({ id: d.id, offset: d.offset, size: d.size }));
-  const fd = openSync(path, 'r');
-  t.teardown(() => closeSync(fd));
+  const readBlocking = image.source.readBlocking!; // the file source's
   const chunks: number[] = [];
   const hash = createHash('sha384');
-  await hashRangesBlocking(fd, [a!, b!], hash, new ReadBuffers(CHUNK), (n) => chunks.push(n));
+  await hashRangesBlocking(readBlocking, [a!, b!], hash, new ReadBuffers(CHUNK), (n) => chunks.push(n));
   t.same(hash.digest(), oneShot('sha384', data[0]!, data[1]!));
   t.same(chunks, [CHUNK, CHUNK, CHUNK, 7, CHUNK]);
   const past = { id: 9, offset: b!.offset, size: b!.size + 100 };
-  await t.rejects(hashRangesBlocking(fd, [past], createHash('sha256'), new ReadBuffers(CHUNK * 2)), {
+  await t.rejects(hashRangesBlocking(readBlocking, [past], createHash('sha256'), new ReadBuffers(CHUNK * 2)), {
     code: 'SIF_TRUNCATED',
     message: `reading data object 9: unexpected EOF at offset ${b!.offset + CHUNK}`,
   });
   const stop = new AbortController();
   let hashed = 0;
   const stopAfterTwo = (n: number) => (hashed += n) === 2 * CHUNK && stop.abort();
-  await t.rejects(hashRangesBlocking(fd, [a!], createHash('sha256'), new ReadBuffers(CHUNK), stopAfterTwo, stop.signal), { name: 'AbortError' });
+  await t.rejects(hashRangesBlocking(readBlocking, [a!], createHash('sha256'), new ReadBuffers(CHUNK), stopAfterTwo, stop.signal), { name: 'AbortError' });
   t.equal(hashed, 2 * CHUNK, 'stopped at the next chunk');
 });

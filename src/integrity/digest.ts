@@ -103,7 +103,7 @@ export class ObjectDigests {
     image: SifImage,
     private readonly options: ObjectDigestsOptions = {},
   ) {
-    this.scheduler = new DigestScheduler(image, digestPool, {
+    this.scheduler = new DigestScheduler(image.source, digestPool, {
       threads: Math.max(1, options.threads ?? availableParallelism()),
       workerMinBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
       workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,

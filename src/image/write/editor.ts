@@ -13,7 +13,8 @@ import { fromSystemError, IoError } from '../../errors.js';
 import { DESCRIPTOR_SIZE, GO_ZERO_TIME } from '../../format/constants.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import { descriptorLayout, headerLayout } from '../../format/layout.js';
-import { readExactly, SifImage } from '../image.js';
+import { FileSource, readExactly } from '../../source/file.js';
+import { SifImage } from '../image.js';
 import { writeData } from './data.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import { onInterrupt, uninterruptible } from '../../interrupts.js';
@@ -128,7 +129,7 @@ export class Editor implements ImageEditor {
   }
 
   private async reload(): Promise<void> {
-    this.current = await SifImage.fromHandle(this.path, this.handle);
+    this.current = await SifImage.fromSource(await FileSource.borrow(this.path, this.handle));
   }
 
   /**

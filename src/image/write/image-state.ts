@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { HEADER_SIZE } from '../../format/constants.js';
 import type { RawHeader } from '../../format/layout.js';
-import { readExactly } from '../image.js';
+import { readExactly } from '../../source/file.js';
 import type { BeginRecord, CommitRecord } from './journal.js';
 
 type Region = [offset: number, length: number];

@@ -1,0 +1,83 @@
+/**
+ * Everything above the byte-source seam could run in a browser: walking the
+ * static imports of the reader, the format code and the integrity checks
+ * finds no Node built-in except the ones listed here, each with its reason.
+ * Dynamic imports are not followed: they load only on a path that needs them
+ * (SifImage.open of a path loads the file source).
+ */
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { REPO_ROOT } from '../test-support/reference.js';
+
+const SRC = join(REPO_ROOT, 'src');
+
+/** The modules above the seam: what opens, reads and verifies an image. */
+const ABOVE = [
+  'errors.ts',
+  'format/constants.ts',
+  'format/descriptor.ts',
+  'format/header.ts',
+  'format/layout.ts',
+  'image/image.ts',
+  'image/select.ts',
+  'source/byte-source.ts',
+  'source/memory.ts',
+  'integrity/check.ts',
+  'integrity/cleartext.ts',
+  'integrity/digest.ts',
+  'integrity/errors.ts',
+  'integrity/metadata.ts',
+  'integrity/select.ts',
+  'integrity/verify.ts',
+];
+
+/** Node built-ins allowed above the seam, as "importer → built-in", and why. */
+const ALLOWED: Record<string, string> = {
+  // Hashing is a seam of its own, later: a browser build brings a streaming SHA-2 (WebCrypto has none).
+  'integrity/digest.ts → node:crypto': 'object digests',
+  'integrity/digest-scheduler.ts → node:crypto': 'main-thread hashing jobs',
+  // The digest engine's worker pool is Node's; a browser build gives ObjectDigests a Web Worker pool (issue 18) here.
+  'integrity/digest.ts → node:os': 'default thread count',
+  'integrity/digest-pool.ts → node:os': 'default pool size',
+  'integrity/digest-pool.ts → node:worker_threads': 'digest workers',
+};
+
+/** Static imports that load a module at run time (`import type` and `export type` load nothing). */
+function staticImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022);
+  const out: string[] = [];
+  for (const s of source.statements) {
+    if (ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly) out.push((s.moduleSpecifier as ts.StringLiteral).text);
+    if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.moduleSpecifier) out.push((s.moduleSpecifier as ts.StringLiteral).text);
+  }
+  return out;
+}
+
+/** "importer → built-in" for every Node built-in reached from `roots`, and how many modules were walked. */
+function builtinsReached(roots: readonly string[]): { found: string[]; walked: number } {
+  const seen = new Set<string>();
+  const found = new Set<string>();
+  const queue = roots.map((r) => join(SRC, r));
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of staticImports(file)) {
+      if (spec.startsWith('node:')) found.add(`${relative(SRC, file)} → ${spec}`);
+      else if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
+    }
+  }
+  return { found: [...found].sort(), walked: seen.size };
+}
+
+t.test('the modules above the byte-source seam import no Node built-in but the documented ones', async (t) => {
+  const { found, walked } = builtinsReached(ABOVE);
+  t.ok(walked >= ABOVE.length, `walked ${walked} modules`);
+  t.same(found, Object.keys(ALLOWED).sort());
+});
+
+t.test('the walk sees what it should', async (t) => {
+  t.same(builtinsReached(['source/file.ts']).found, ['source/file.ts → node:fs', 'source/file.ts → node:fs/promises'], 'the file source is below the seam');
+  t.same(staticImports(join(SRC, 'integrity/digest-read.ts')), ['../errors.js'], 'type-only imports load nothing');
+});
