@@ -64,7 +64,7 @@ export {
   type Task,
 } from './integrity/verify.js';
 export { signImage, planSignatures, type SignOptions, type SignSelection, type SignaturePlan } from './integrity/sign.js';
-export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/signing-key.js';
+export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/pgp/signing-key.js';
 export { unlockKey, isLocked } from './keys/protect.js';
 // Key management: Apptainer-compatible keyrings (docs/keys.md).
 export { resolveKeysDir, resolveGlobalKeyring, publicKeyringPath, secretKeyringPath } from './keys/paths.js';

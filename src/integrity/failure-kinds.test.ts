@@ -18,7 +18,7 @@ import { classify } from '../policy/report.js';
 import { copyImage } from '../test-support/cli.js';
 import { forgeFingerprint } from '../test-support/gating-images.js';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
-import { clearSign } from './clearsign.js';
+import { clearSign } from './pgp/clearsign.js';
 import { ObjectDigests } from './digest.js';
 import type { VerificationKey } from './keyset.js';
 import { MAX_SIGNATURE_SIZE, groupMinId, groupObjects } from './select.js';

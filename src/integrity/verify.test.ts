@@ -13,7 +13,7 @@ import { signatureExtra } from '../image/write/extra.js';
 import { GO_IMAGES, GO_SIF, withReference } from '../test-support/reference.js';
 import { copyImage, runCli } from '../test-support/cli.js';
 import { oracleBatch, verdictKind } from '../test-support/verdict.js';
-import { clearSign } from './clearsign.js';
+import { clearSign } from './pgp/clearsign.js';
 import { SifImage } from '../image/image.js';
 import { verifyIntegrity } from './verify.js';
 import { loadVerificationKeys } from './keyset.js';

@@ -187,8 +187,8 @@ async function prefetchDigests(ctx: PrefetchContext, tasks: readonly Task[]): Pr
 /** The object digest algorithm the signature's (not yet checked) metadata names, if it parses. */
 async function signedDigestAlg(ctx: PrefetchContext, sig: Descriptor): Promise<DigestAlg | undefined> {
   try {
-    const cs = await ctx.signatures.clearSigned(sig);
-    return cs && parseMetadata(cs.plaintext.toString('utf8')).objects[0]?.objectDigest.alg;
+    const payload = await ctx.signatures.payload(sig);
+    return payload && parseMetadata(payload.toString('utf8')).objects[0]?.objectDigest.alg;
   } catch {
     return undefined;
   }
