@@ -10,7 +10,7 @@ import { headerIntegrityBytes } from '../format/header.js';
 import type { SifImage } from '../image/image.js';
 import { DIGEST_SIZES, hashBytes, type DigestAlg, type ObjectDigests } from './digest.js';
 import * as err from './errors.js';
-import type { VerificationKey } from './keyset.js';
+import { keysFor, type TrustMaterial } from './keyset.js';
 import { MetadataError, parseMetadata, type ImageMetadata } from './metadata.js';
 import type { SignatureData } from './select.js';
 import { sniffSignature, type OpenedSignature, type Signer, type SignatureFormatName } from './signature-format.js';
@@ -46,7 +46,7 @@ export interface CheckContext {
   readonly image: SifImage;
   readonly digests: ObjectDigests;
   readonly signatures: SignatureData;
-  readonly keys: readonly VerificationKey[];
+  readonly trust: TrustMaterial;
   readonly now: Date;
 }
 
@@ -110,7 +110,8 @@ async function recognizeFormat(ctx: CheckContext, sig: Descriptor, v: Verdict): 
 
 /** Verifies the signature with the trusted keys; returns the signed payload. */
 async function checkSigner(ctx: CheckContext, sig: Descriptor, opened: OpenedSignature, v: Verdict): Promise<Buffer> {
-  const { signer, failure } = await opened.verify(ctx.keys, ctx.now);
+  const keys = await keysFor(ctx.trust, { fingerprint: descriptorFingerprint(sig) });
+  const { signer, failure } = await opened.verify(keys, ctx.now);
   v.signer = signer;
   if (failure?.kind === 'unknown-signer') throw err.unknownSigner(sig.id, failure.keyId, descriptorFingerprint(sig));
   if (failure !== undefined) throw err.signatureNotValid(sig.id, failure.kind, failure.reason);

@@ -10,7 +10,7 @@ import type { SifImage } from '../image/image.js';
 import { checkSignature, descriptorFingerprint, type CheckContext, type SignatureVerdict, type Task } from './check.js';
 import { ObjectDigests, type DigestAlg } from './digest.js';
 import * as err from './errors.js';
-import type { VerificationKey } from './keyset.js';
+import type { TrustMaterial } from './keyset.js';
 import { parseMetadata } from './metadata.js';
 import {
   allGroupIds,
@@ -26,8 +26,11 @@ import {
 export type { Signer, SignatureVerdict, Task } from './check.js';
 
 export interface VerifyOptions {
-  /** The trusted public keys (see loadVerificationKeys). An empty list makes every PGP signature unknown. */
-  keys: readonly VerificationKey[];
+  /**
+   * The trust material: public keys (see loadVerificationKeys), or a KeyFinder
+   * asked per signature. No key makes every PGP signature unknown.
+   */
+  keys: TrustMaterial;
   /** Verify these groups (each signature linked to the group must list exactly its objects). */
   groups?: readonly number[];
   /** Verify these objects (their group's signatures must cover them). */
@@ -109,7 +112,7 @@ export async function verifyIntegrity(image: SifImage, options: VerifyOptions): 
     image,
     digests,
     signatures: new SignatureData(image),
-    keys: options.keys,
+    trust: options.keys,
     now: options.now ?? new Date(),
   };
   try {
