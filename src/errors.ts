@@ -26,6 +26,7 @@ export type SignatureCode =
   | 'SIF_SIGNATURE_INVALID'
   | 'SIF_SIGNATURE_NOT_FOUND'
   | 'SIF_UNKNOWN_SIGNER'
+  | 'SIF_SIGNER_KEY_NOT_VALID'
   | 'SIF_NOT_SIGNED_BY_REQUIRED'
   | 'SIF_SIGNED_BY_FORBIDDEN';
 /** Codes of signer policies (ECL) that reject an image before looking at its signatures. */

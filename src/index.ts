@@ -74,7 +74,7 @@ export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOption
 
 // Sign and verify.
 export { signImage, type SignOptions, type SignSelection } from './integrity/sign.js';
-export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/signing-key.js';
+export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/pgp/signing-key.js';
 export { unlockKey, isLocked } from './keys/protect.js';
 export { loadVerificationKeys, type VerificationKey, type KeySource, type KeySetOptions } from './integrity/keyset.js';
 export {

@@ -34,6 +34,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_SIGNED_BY_FORBIDDEN: 12,
   SIF_NOT_IN_EXECGROUP: 12,
   SIF_UNKNOWN_SIGNER: 13,
+  SIF_SIGNER_KEY_NOT_VALID: 14,
 };
 
 /** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */

@@ -3,7 +3,7 @@
  * fuzzer to find the bytes a parser trusts: armor headers, checksums, packet
  * tags and lengths. Never used to read real keys; the product uses openpgp.js.
  */
-import { crc24 } from '../integrity/cleartext.js';
+import { crc24 } from '../integrity/pgp/cleartext.js';
 
 export interface ArmorBlock {
   /** Byte range of the whole block, BEGIN line to END line inclusive. */

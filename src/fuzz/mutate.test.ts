@@ -1,5 +1,5 @@
 import t from 'tap';
-import { crc24 } from '../integrity/cleartext.js';
+import { crc24 } from '../integrity/pgp/cleartext.js';
 import { armor, findArmorBlocks, packetFrames } from './armor.js';
 import { GENERIC_MUTATORS, stack } from './mutate.js';
 import { PACKET_MUTATORS, PGP_MUTATORS } from './mutate-pgp.js';

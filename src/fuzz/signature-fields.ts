@@ -2,7 +2,7 @@
  * A v4 signature packet taken apart into the fields an attacker edits (the
  * two subpacket areas, each a list of subpackets, and what follows them) and
  * put back together. Used by the signature-packet mutators and by tests that
- * hand-build packets; never by the verifier (integrity/signature-packet.ts).
+ * hand-build packets; never by the verifier (integrity/pgp/signature-packet.ts).
  */
 
 export interface SignatureFields {

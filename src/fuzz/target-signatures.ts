@@ -16,7 +16,7 @@ import { EXIT_CODES } from '../cli/exit-codes.js';
 import type { SifError } from '../errors.js';
 import { DataType } from '../format/constants.js';
 import { descriptorLayout } from '../format/layout.js';
-import { decodeClearSigned } from '../integrity/cleartext.js';
+import { decodeClearSigned } from '../integrity/pgp/cleartext.js';
 import { decideFingerprints } from '../policy/decide.js';
 import { parseKeys } from '../keys/read.js';
 import { collectReport } from '../policy/report.js';

@@ -14,7 +14,7 @@ import { captureMain } from '../cli/capture.js';
 import { DataType } from '../format/constants.js';
 import { descriptorLayout } from '../format/layout.js';
 import { SifImage } from '../image/image.js';
-import { decodeClearSigned } from '../integrity/cleartext.js';
+import { decodeClearSigned } from '../integrity/pgp/cleartext.js';
 import type { VerificationKey } from '../integrity/keyset.js';
 import { verifyIntegrity, type VerifyOptions } from '../integrity/verify.js';
 import { parseKeys } from '../keys/read.js';

@@ -3,20 +3,19 @@
  * type, signature maths, metadata, fingerprint binding, object set, then
  * header, descriptor and data digests.
  */
-import type * as openpgp from 'openpgp';
 import { SifError } from '../errors.js';
 import { FINGERPRINT_SIZE, HashType } from '../format/constants.js';
 import { descriptorIntegrityBytes, signatureInfo, type Descriptor } from '../format/descriptor.js';
 import { headerIntegrityBytes } from '../format/header.js';
 import type { SifImage } from '../image/image.js';
-import type { PgpCheck, PgpFailure } from './clearsign.js';
-import type { ClearSigned } from './cleartext.js';
 import { DIGEST_SIZES, hashBytes, type DigestAlg, type ObjectDigests } from './digest.js';
 import * as err from './errors.js';
-import { primaryIdentity, signingKeys } from './key-usage.js';
-import type { KeySource, VerificationKey } from './keyset.js';
+import { keysFor, type TrustMaterial } from './keyset.js';
 import { MetadataError, parseMetadata, type ImageMetadata } from './metadata.js';
 import type { SignatureData } from './select.js';
+import { sniffSignature, type OpenedSignature, type Signer, type SignatureFormatName } from './signature-format.js';
+
+export type { Signer } from './signature-format.js';
 
 /** What one verification task covers. */
 export interface Task {
@@ -30,27 +29,10 @@ export interface Task {
   readonly objects: readonly Descriptor[];
 }
 
-export interface Signer {
-  /** Upper-case 40-hex primary-key fingerprint. */
-  readonly fingerprint: string;
-  /** Upper-case 16-hex ID of the key (primary or subkey) that made the signature. */
-  readonly keyId: string;
-  /** The primary User ID ("Name (Comment) <email>"), when the key has one. */
-  readonly name: string | undefined;
-  /**
-   * [GLOBAL] when the global keyring holds the key, else [LOCAL] when a local
-   * one does, else [REMOTE]: as Apptainer, "holds" means its primary key may
-   * sign there, so a key that signs only with a subkey is [REMOTE].
-   */
-  readonly source: KeySource | 'remote';
-  /** A local keyring (keysdir or --keyring) holds the key, as for `source`: Apptainer's KeyLocal. */
-  readonly local: boolean;
-}
-
 export interface SignatureVerdict {
   readonly signature: Descriptor;
   /** Only a 'pgp' signature reaches the reference's per-signature callback (Apptainer prints and counts it). */
-  readonly format: 'pgp' | 'dsse' | 'unknown';
+  readonly format: SignatureFormatName | 'unknown';
   /** Upper-case fingerprint stored in the signature descriptor, if any. */
   readonly descriptorFingerprint: string | undefined;
   /** Set when a key verified the signature maths, even if a later check failed. */
@@ -64,20 +46,8 @@ export interface CheckContext {
   readonly image: SifImage;
   readonly digests: ObjectDigests;
   readonly signatures: SignatureData;
-  readonly keys: readonly VerificationKey[];
+  readonly trust: TrustMaterial;
   readonly now: Date;
-}
-
-const DSSE_PAYLOAD_TYPE = 'application/vnd.sylabs.sif-metadata+json';
-
-/** A DSSE envelope (sif ≥ 2.9) carrying SIF metadata; checked with PEM keys, not PGP. */
-export function isDsseEnvelope(bytes: Buffer): boolean {
-  try {
-    const v = JSON.parse(bytes.toString('utf8')) as { payloadType?: unknown } | null;
-    return typeof v === 'object' && v !== null && v.payloadType === DSSE_PAYLOAD_TYPE;
-  } catch {
-    return false;
-  }
 }
 
 /** Upper-case hex of the descriptor's 20-byte entity, undefined when zero. */
@@ -102,10 +72,10 @@ class Verdict {
 export async function checkSignature(ctx: CheckContext, task: Task, sig: Descriptor): Promise<SignatureVerdict> {
   const v = new Verdict(sig);
   try {
-    const cs = await recognizeFormat(ctx, sig, v);
+    const opened = await recognizeFormat(ctx, sig, v);
     const original = await ctx.signatures.duplicateOf(sig); // stricter than the reference
     if (original !== undefined) throw err.signatureNotValid(sig.id, 'bad-signature', `duplicate of signature object ${original}`);
-    await (task.legacy ? checkLegacy(ctx, task, sig, cs, v) : checkMetadataSignature(ctx, task, sig, cs, v));
+    await (task.legacy ? checkLegacy(ctx, task, sig, opened, v) : checkMetadataSignature(ctx, task, sig, opened, v));
     return v.done();
   } catch (e) {
     if (e instanceof SifError) return v.done(e);
@@ -121,61 +91,31 @@ function hashTypeOf(sig: Descriptor): number {
   }
 }
 
-/** The failure kind of each openpgp check result other than an unknown signer. */
-const PGP_FAILURES: Record<Exclude<PgpFailure, 'unknown-signer'>, err.NotValidReason> = {
-  invalid: 'bad-signature',
-  expired: 'key-expired',
-  revoked: 'key-revoked',
-};
-
 /**
  * The signature's format, sniffed as the reference does before anything else
- * (sylabs/sif ≥ 2.9 Verify): a DSSE envelope, which PGP keys cannot check, a
- * clear-signed message, or neither. Only a clear-signed message reaches the
- * reference's per-signature callback; the other two end its verification
- * without a result for the signature (the verdict's `format` says which).
+ * (sylabs/sif ≥ 2.9 Verify; signature-format.ts). Only a format this build
+ * decodes reaches the reference's per-signature callback; the others end its
+ * verification without a result for the signature (the verdict's `format`
+ * says which).
  */
-async function recognizeFormat(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise<ClearSigned> {
+async function recognizeFormat(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise<OpenedSignature> {
   const bytes = await ctx.signatures.bytes(sig);
   if (bytes === undefined) throw err.signatureNotValid(sig.id, 'oversized', `object too large for a signature (${sig.size} bytes)`);
-  if (isDsseEnvelope(bytes)) {
-    v.format = 'dsse';
-    throw err.signatureNotValid(sig.id, 'unsupported-envelope', 'DSSE signature: needs a public key or certificate');
-  }
-  const cs = await ctx.signatures.clearSigned(sig);
-  if (cs === undefined) throw err.signatureNotValid(sig.id, 'not-clearsigned', 'signature format not recognized');
-  v.format = 'pgp';
-  return cs;
+  const sniffed = sniffSignature(bytes);
+  if (sniffed === undefined) throw err.signatureNotValid(sig.id, 'not-clearsigned', 'signature format not recognized');
+  v.format = sniffed.format;
+  if (sniffed.opened === undefined) throw err.signatureNotValid(sig.id, 'unsupported-envelope', 'DSSE signature: needs a public key or certificate');
+  return sniffed.opened;
 }
 
-/** Checks the clear-signed PGP signature; returns the signed plaintext. */
-async function checkPgp(ctx: CheckContext, sig: Descriptor, cs: ClearSigned, v: Verdict): Promise<Buffer> {
-  if (cs.extraneous) throw err.signatureNotValid(sig.id, 'not-clearsigned', cs.extraneous); // stricter than the reference
-  // Loaded here, not at import, so verify can start hashing while openpgp loads.
-  const { checkClearSigned } = await import('./clearsign.js');
-  const check = await checkClearSigned(cs, ctx.keys.map((k) => k.key), ctx.now);
-  if (check.signer) v.signer = await signerOf(check, ctx.keys);
-  if (check.failure === 'unknown-signer') throw err.unknownSigner(sig.id, check.issuerKeyId, descriptorFingerprint(sig));
-  if (check.failure !== undefined) throw err.signatureNotValid(sig.id, PGP_FAILURES[check.failure], check.reason ?? check.failure);
-  return cs.plaintext;
-}
-
-async function signerOf(check: PgpCheck, keys: readonly VerificationKey[]): Promise<Signer> {
-  const key = check.signer!;
-  // Apptainer's label: a keyring "has" the signer when its primary key ID names a key allowed to sign there.
-  const has = (source: KeySource) => signingKeys(keys.filter((k) => k.source === source).map((k) => k.key), key.getKeyID().toHex()).length > 0;
-  return {
-    fingerprint: key.getFingerprint().toUpperCase(),
-    keyId: check.issuerKeyId ?? key.getKeyID().toHex().toUpperCase(),
-    name: await primaryUserId(key),
-    source: has('global') ? 'global' : has('local') ? 'local' : 'remote',
-    local: has('local'),
-  };
-}
-
-/** The primary identity's User ID, chosen as go-crypto chooses it. */
-async function primaryUserId(key: openpgp.Key): Promise<string | undefined> {
-  return primaryIdentity(key)?.user.userID?.userID ?? key.users.find((u) => u.userID)?.userID?.userID;
+/** Verifies the signature with the trusted keys; returns the signed payload. */
+async function checkSigner(ctx: CheckContext, sig: Descriptor, opened: OpenedSignature, v: Verdict): Promise<Buffer> {
+  const keys = await keysFor(ctx.trust, { fingerprint: descriptorFingerprint(sig) });
+  const { signer, failure } = await opened.verify(keys, ctx.now);
+  v.signer = signer;
+  if (failure?.kind === 'unknown-signer') throw err.unknownSigner(sig.id, failure.keyId, descriptorFingerprint(sig));
+  if (failure !== undefined) throw err.signatureNotValid(sig.id, failure.kind, failure.reason);
+  return opened.payload;
 }
 
 /** The signer's primary fingerprint must be the one the descriptor records. */
@@ -185,9 +125,9 @@ function assertFingerprintBinding(sig: Descriptor, v: Verdict): void {
   }
 }
 
-async function checkMetadataSignature(ctx: CheckContext, task: Task, sig: Descriptor, cs: ClearSigned, v: Verdict): Promise<void> {
+async function checkMetadataSignature(ctx: CheckContext, task: Task, sig: Descriptor, opened: OpenedSignature, v: Verdict): Promise<void> {
   hashTypeOf(sig);
-  const plaintext = await checkPgp(ctx, sig, cs, v);
+  const plaintext = await checkSigner(ctx, sig, opened, v);
   let md: ImageMetadata;
   try {
     md = parseMetadata(plaintext.toString('utf8'));
@@ -231,8 +171,8 @@ const LEGACY_ALGS: Partial<Record<number, DigestAlg>> = {
 };
 
 /** Legacy: "SIFHASH:\n<hex>" over the data only; nothing protects the header or descriptors. */
-async function checkLegacy(ctx: CheckContext, task: Task, sig: Descriptor, cs: ClearSigned, v: Verdict): Promise<void> {
-  const plaintext = await checkPgp(ctx, sig, cs, v);
+async function checkLegacy(ctx: CheckContext, task: Task, sig: Descriptor, opened: OpenedSignature, v: Verdict): Promise<void> {
+  const plaintext = await checkSigner(ctx, sig, opened, v);
   const alg = LEGACY_ALGS[hashTypeOf(sig)];
   assertFingerprintBinding(sig, v);
   if (alg === undefined) throw err.signatureProblem(sig.id, 'hash-unsupported', 'hash algorithm unsupported');

@@ -27,9 +27,19 @@ export const signatureNotFound = (id: number, isGroup: boolean) =>
 /** Failures the reference reports as SignatureNotValidError (SIGNATURE_NOT_VALID), other than an unknown signer. */
 export type NotValidReason = 'bad-signature' | 'key-expired' | 'key-revoked' | 'not-clearsigned' | 'unsupported-envelope' | 'oversized' | 'bad-metadata';
 
-/** The reference's SignatureNotValidError; `detail` completes the message. */
+/**
+ * Key validity: the maths held, but the signer's key is not valid now. Its own
+ * code, so a build system never reads it as "the image changed after signing";
+ * certificate validity (DSSE) will join it.
+ */
+const KEY_VALIDITY: ReadonlySet<NotValidReason> = new Set<NotValidReason>(['key-expired', 'key-revoked']);
+
+/** The reference's SignatureNotValidError; `detail` completes the message (the reference's text, whatever the code). */
 export const signatureNotValid = (sigId: number, reason: NotValidReason, detail: string) =>
-  new SignatureError('SIF_SIGNATURE_INVALID', `signature object ${sigId} not valid: ${detail}`, { id: sigId, reason });
+  new SignatureError(KEY_VALIDITY.has(reason) ? 'SIF_SIGNER_KEY_NOT_VALID' : 'SIF_SIGNATURE_INVALID', `signature object ${sigId} not valid: ${detail}`, {
+    id: sigId,
+    reason,
+  });
 
 /** A SignatureNotValidError whose cause is a signer we have no key for; names the key. */
 export const unknownSigner = (sigId: number, keyId: string | undefined, fingerprint: string | undefined) => {

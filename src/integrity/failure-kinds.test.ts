@@ -6,7 +6,7 @@
  */
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import * as openpgp from 'openpgp';
 import { SignatureError, type SignatureFailure } from '../errors.js';
 import { DataType, HashType } from '../format/constants.js';
@@ -15,10 +15,10 @@ import { SifImage } from '../image/image.js';
 import { editImage } from '../image/write/editor.js';
 import { signatureExtra } from '../image/write/extra.js';
 import { classify } from '../policy/report.js';
-import { copyImage } from '../test-support/cli.js';
+import { copyImage, spawnCli } from '../test-support/cli.js';
 import { forgeFingerprint } from '../test-support/gating-images.js';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
-import { clearSign } from './clearsign.js';
+import { clearSign } from './pgp/clearsign.js';
 import { ObjectDigests } from './digest.js';
 import type { VerificationKey } from './keyset.js';
 import { MAX_SIGNATURE_SIZE, groupMinId, groupObjects } from './select.js';
@@ -150,4 +150,25 @@ withReference(t, 'a hash type the descriptor cannot name fails before the signat
   closeSync(fd);
   const error = await firstError(path, trust(a));
   t.same([error?.message, (error as SignatureError).reason], ['signature object 3: hash algorithm unsupported', 'hash-unsupported']);
+});
+
+withReference(t, 'a signature by an expired or revoked key exits 14 with the reference text, not 10', ['go-sif'], async (t: Test) => {
+  const dir = t.testdir();
+  const past = new Date('2020-01-01T00:00:00Z');
+  const expiring = await newKey('expired', { date: past, keyExpirationTime: 3600 });
+  const revocable = await newKey('revoked');
+  const { publicKey: revoked } = await openpgp.revokeKey({ key: revocable, format: 'object' });
+  const cases: [name: string, signer: Key, date: Date | undefined, trusted: openpgp.Key, says: string][] = [
+    ['expired', expiring, new Date(past.getTime() + 60_000), expiring.toPublic(), 'key expired'],
+    ['revoked', revocable, undefined, revoked, 'key revoked'],
+  ];
+  for (const [name, signer, date, trusted, says] of cases) {
+    const path = copyImage(dir, `${name}.sif`, join(GO_IMAGES, 'one-group.sif'));
+    await signImage(path, { key: signer, ...(date ? { date } : {}) });
+    const keyring = join(dir, `${name}.asc`);
+    writeFileSync(keyring, trusted.armor());
+    const r = spawnCli(['verify', '--keyring', keyring, path], { env: { SIF_KEYSDIR: join(dir, 'none'), SIF_GLOBAL_KEYRING: '' } });
+    t.equal(r.code, 14, `${name}: its own exit code`);
+    t.equal(r.stderr, `sif: signature object 3 not valid: key ${signer.getFingerprint().toUpperCase()}: ${says}\n`, `${name}: one line, the reference's words`);
+  }
 });

@@ -4,7 +4,7 @@
  * verdict or a typed error, never a crash.
  */
 import t from 'tap';
-import { decodeClearSigned } from './cleartext.js';
+import { decodeClearSigned } from './pgp/cleartext.js';
 import { MetadataError, parseMetadata } from './metadata.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

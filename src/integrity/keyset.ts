@@ -1,4 +1,10 @@
-/** The public keys a verification trusts, and where each came from. */
+/**
+ * Trust material for verification, and the one module that loads it: the
+ * global keyring, the keysdir and `--keyring` files, for `sif verify`,
+ * `verifyImage`, `bootstrap-check` and ECL alike. Verification itself does no
+ * I/O of its own: it is handed loaded keys or a KeyFinder (network lookups
+ * plug in as finders).
+ */
 import type * as openpgp from 'openpgp';
 import { publicKeyringPath, resolveGlobalKeyring, resolveKeysDir } from '../keys/paths.js';
 import { readKeyFile, readKeyringIfPresent } from '../keys/read.js';
@@ -11,6 +17,23 @@ export interface VerificationKey {
   readonly source: KeySource;
   /** The file the key was read from. */
   readonly path: string;
+}
+
+/** What a verifier asks a finder for: the signer the signature descriptor records. */
+export interface KeyRequest {
+  /** Upper-case 40-hex fingerprint recorded in the signature descriptor, when there is one. */
+  readonly fingerprint: string | undefined;
+}
+
+/** Resolves the keys that may have made a signature (as sigstore-js's KeyFinderFunc); may be async. */
+export type KeyFinder = (request: KeyRequest) => Promise<readonly VerificationKey[]> | readonly VerificationKey[];
+
+/** Loaded keys, or a finder consulted per signature. */
+export type TrustMaterial = readonly VerificationKey[] | KeyFinder;
+
+/** The keys `trust` offers for one signature. */
+export async function keysFor(trust: TrustMaterial, request: KeyRequest): Promise<readonly VerificationKey[]> {
+  return typeof trust === 'function' ? trust(request) : trust;
 }
 
 export interface KeySetOptions {
@@ -45,4 +68,9 @@ export async function loadVerificationKeys(options: KeySetOptions = {}): Promise
   add(await readKeyringIfPresent(local), 'local', local);
   for (const path of options.keyrings ?? []) add(await readKeyFile(path), 'local', path);
   return out;
+}
+
+/** The key-set options among a caller's options, for callers that accept them inline. */
+export function keySetOptionsOf(o: KeySetOptions): KeySetOptions {
+  return { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env };
 }

@@ -3,7 +3,7 @@ import { SelectionError } from '../errors.js';
 import { DataType } from '../format/constants.js';
 import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
-import { decodeClearSigned, type ClearSigned } from './cleartext.js';
+import { sniffSignature } from './signature-format.js';
 
 /** Largest signature object read into memory; real ones are a few KiB. */
 export const MAX_SIGNATURE_SIZE = 1 << 20;
@@ -66,9 +66,10 @@ export class SignatureData {
     return p;
   }
 
-  async clearSigned(sig: Descriptor): Promise<ClearSigned | undefined> {
+  /** The signed payload, unverified, when the object is in a format this build decodes. */
+  async payload(sig: Descriptor): Promise<Buffer | undefined> {
     const b = await this.bytes(sig);
-    return b && decodeClearSigned(b);
+    return b && sniffSignature(b)?.opened?.payload;
   }
 
   /**
@@ -87,8 +88,8 @@ export class SignatureData {
 
   /** Legacy (pre-3.6) signatures are clear-signed "SIFHASH:\n<hex>"; new ones are JSON. */
   async isLegacy(sig: Descriptor): Promise<boolean> {
-    const cs = await this.clearSigned(sig);
-    return cs !== undefined && cs.plaintext.subarray(0, 9).toString('latin1') === 'SIFHASH:\n';
+    const payload = await this.payload(sig);
+    return payload !== undefined && payload.subarray(0, 9).toString('latin1') === 'SIFHASH:\n';
   }
 }
 

@@ -11,9 +11,9 @@ import type { SifImage } from '../image/image.js';
 import { editImage } from '../image/write/editor.js';
 import { signatureExtra } from '../image/write/extra.js';
 import type { EditOptions, ObjectInput } from '../image/write/types.js';
-import { clearSign } from './clearsign.js';
 import { ObjectDigests, type ObjectDigestsOptions } from './digest.js';
 import { buildMetadata, encodeMetadata } from './metadata.js';
+import { pgpEncoder } from './pgp/format.js';
 import { allGroupIds, assertGroupId, groupMinId, groupObjects, objectById } from './select.js';
 
 /** One signature to make: a group and the objects of it that it covers (ascending ID). */
@@ -98,13 +98,14 @@ async function signPlans(
   options: SignOptions,
   fingerprint: Buffer,
 ): Promise<ObjectInput[]> {
+  const encoder = pgpEncoder(options.key, options.date);
   const inputs: ObjectInput[] = [];
   for (const plan of plans) {
     const md = await buildMetadata(image, digests, plan.objects, groupMinId(image, plan.groupId));
-    const signed = await clearSign(encodeMetadata(md), options.key, options.date);
+    const signed = await encoder.sign(encodeMetadata(md));
     inputs.push({
       dataType: DataType.Signature,
-      data: Buffer.from(signed.text, 'utf8'),
+      data: signed.bytes,
       linkedGroupId: plan.groupId,
       extra: signatureExtra(signed.hashType, fingerprint),
     });

@@ -13,7 +13,7 @@ import { signatureExtra } from '../image/write/extra.js';
 import { GO_IMAGES, GO_SIF, withReference } from '../test-support/reference.js';
 import { copyImage, runCli } from '../test-support/cli.js';
 import { oracleBatch, verdictKind } from '../test-support/verdict.js';
-import { clearSign } from './clearsign.js';
+import { clearSign } from './pgp/clearsign.js';
 import { SifImage } from '../image/image.js';
 import { verifyIntegrity } from './verify.js';
 import { loadVerificationKeys } from './keyset.js';
@@ -149,4 +149,21 @@ withReference(t, 'the library reports every signature, not only the first failur
   t.ok(good.ok);
   t.same(good.tasks.map((task) => [task.kind, task.id, task.signatures[0]!.verified.map((d) => d.id)]), [['group', 2, [3]], ['object', 1, [1]]]);
   t.equal(good.tasks[0]!.signatures[0]!.signer?.name, 'Unit Test <unit@test.com>');
+});
+
+withReference(t, 'a key finder is asked per signature for the signer the descriptor records', ['go-sif'], async (t) => {
+  const keys = await loadVerificationKeys({ keyrings: [GO_KEY], keysDir: t.testdir(), env: {} });
+  const image = await SifImage.open(join(GO_IMAGES, 'two-groups-signed.sif'));
+  t.teardown(() => image.close());
+  const asked: (string | undefined)[] = [];
+  const found = await verifyIntegrity(image, {
+    keys: async ({ fingerprint }) => {
+      asked.push(fingerprint);
+      return keys;
+    },
+  });
+  t.ok(found.ok, 'the keys it finds verify as the loaded keys do');
+  t.same(asked, ['12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84', '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84']);
+  const missing = await verifyIntegrity(image, { keys: () => [] });
+  t.equal(missing.error?.code, 'SIF_UNKNOWN_SIGNER', 'a finder that finds nothing leaves the signer unknown');
 });

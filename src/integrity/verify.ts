@@ -10,7 +10,7 @@ import type { SifImage } from '../image/image.js';
 import { checkSignature, descriptorFingerprint, type CheckContext, type SignatureVerdict, type Task } from './check.js';
 import { ObjectDigests, type DigestAlg } from './digest.js';
 import * as err from './errors.js';
-import type { VerificationKey } from './keyset.js';
+import type { TrustMaterial } from './keyset.js';
 import { parseMetadata } from './metadata.js';
 import { signerSets } from './signers.js';
 import {
@@ -27,8 +27,11 @@ import {
 export type { Signer, SignatureVerdict, Task } from './check.js';
 
 export interface VerifyOptions {
-  /** The trusted public keys (see loadVerificationKeys). An empty list makes every PGP signature unknown. */
-  keys: readonly VerificationKey[];
+  /**
+   * The trust material: public keys (see loadVerificationKeys), or a KeyFinder
+   * asked per signature. No key makes every PGP signature unknown.
+   */
+  keys: TrustMaterial;
   /** Verify these groups (each signature linked to the group must list exactly its objects). */
   groups?: readonly number[];
   /** Verify these objects (their group's signatures must cover them). */
@@ -110,7 +113,7 @@ export async function verifyIntegrity(image: SifImage, options: VerifyOptions): 
     image,
     digests,
     signatures: new SignatureData(image),
-    keys: options.keys,
+    trust: options.keys,
     now: options.now ?? new Date(),
   };
   try {
@@ -188,8 +191,8 @@ async function prefetchDigests(ctx: PrefetchContext, tasks: readonly Task[]): Pr
 /** The object digest algorithm the signature's (not yet checked) metadata names, if it parses. */
 async function signedDigestAlg(ctx: PrefetchContext, sig: Descriptor): Promise<DigestAlg | undefined> {
   try {
-    const cs = await ctx.signatures.clearSigned(sig);
-    return cs && parseMetadata(cs.plaintext.toString('utf8')).objects[0]?.objectDigest.alg;
+    const payload = await ctx.signatures.payload(sig);
+    return payload && parseMetadata(payload.toString('utf8')).objects[0]?.objectDigest.alg;
   } catch {
     return undefined;
   }

@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import * as openpgp from 'openpgp';
-import { clearSign } from '../integrity/clearsign.js';
+import { clearSign } from '../integrity/pgp/clearsign.js';
 import { hasPrimarySecret, isLocked, lockKey, unlockKey } from './protect.js';
 
 const PASS = 'tr0ub4dor&3-unlock';

@@ -22,6 +22,7 @@ import { headerLayout } from '../format/layout.js';
 import { definitionWithBuildArgs, readBuildArgs, type BuildArgFile } from './build-args.js';
 import { headerFingerprints, type DefinitionStage } from './deffile.js';
 import { goCleanPath } from './go-text.js';
+import { keySetOptionsOf, type KeySetOptions } from '../integrity/keyset.js';
 import { verifyImage, type VerifyImageResult } from './verify-image.js';
 
 /** Bootstraps that download an image and check it as a local one (GetLocalPacker). */
@@ -32,7 +33,8 @@ const NOT_SIF = new Set([
   'busybox', 'debootstrap', 'arch', 'yum', 'dnf', 'zypper', 'scratch', 'buildkit', 'dockerfile',
 ]);
 
-export interface BootstrapCheckOptions {
+/** The keys to trust are KeySetOptions (`keyrings`, `keysDir`, `globalKeyring`, `env`). */
+export interface BootstrapCheckOptions extends Readonly<KeySetOptions> {
   /** Path of the definition file. */
   readonly definition: string;
   /** The downloaded image, for `library`/`oras`/`shub` bootstraps (required there, refused otherwise). */
@@ -45,11 +47,6 @@ export interface BootstrapCheckOptions {
   readonly buildArgFile?: string;
   /** --warn-unused-build-args. */
   readonly warnUnusedBuildArgs?: boolean;
-  /** Extra public key files; the global keyring and the keysdir's pgp-public are read too. */
-  readonly keyrings?: readonly string[];
-  readonly keysDir?: string;
-  readonly globalKeyring?: string;
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 export type StageCheck =
@@ -144,7 +141,7 @@ async function checkStage(stage: PlannedStage, options: BootstrapCheckOptions): 
   const { bootstrap, source: image } = stage;
   if (!stage.image || !(await isSif(image))) return { kind: 'not-sif', bootstrap, source: image };
   const fingerprints = headerFingerprints(stage.fingerprints);
-  const common = { path: image, keyrings: options.keyrings, keysDir: options.keysDir, globalKeyring: options.globalKeyring, env: options.env };
+  const common = { path: image, ...keySetOptionsOf(options) };
   if (fingerprints.length > 0) {
     return { kind: 'enforced', bootstrap, image, result: await verifyImage({ ...common, fingerprints }) };
   }

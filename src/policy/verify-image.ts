@@ -9,19 +9,14 @@ import { isSifError, UsageError, type SifError } from '../errors.js';
 import { decideEcl, decideFingerprints, type Decision, type ExecGroup, type MissingSigner, type Require, type SignatureOutcome } from './decide.js';
 import { loadEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js';
 import { normalizeFingerprint } from '../keys/fingerprint.js';
-import type { KeySetOptions } from '../integrity/keyset.js';
+import { keySetOptionsOf, type KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
 import { collectReport, type CollectedReport } from './report.js';
 
-export interface VerifyImageOptions {
+/** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`: see KeySetOptions), and what to require of the image. */
+export interface VerifyImageOptions extends Readonly<KeySetOptions> {
   /** The SIF image. */
   readonly path: string;
-  /** Extra public key files (armored or binary); the global keyring and the keysdir's pgp-public are read too. */
-  readonly keyrings?: readonly string[];
-  /** Keys directory whose pgp-public is trusted; default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys. */
-  readonly keysDir?: string;
-  /** Global keyring; default $SIF_GLOBAL_KEYRING, else Apptainer's where one exists. */
-  readonly globalKeyring?: string;
   /** Required signers (40 hex, any case). Default none: default verification only. */
   readonly fingerprints?: readonly string[];
   /** With fingerprints: `all` (default, Apptainer) or `any`. */
@@ -30,8 +25,6 @@ export interface VerifyImageOptions {
   readonly ignoreUnknownSigners?: boolean;
   /** An ecl.toml path or a loaded config: Apptainer's Execution Control List decides instead. */
   readonly ecl?: string | EclConfig;
-  /** Environment for default keyring locations; default process.env. */
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface SignatureResult {
@@ -94,7 +87,7 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
   if (typeof o.ecl === 'object') await validateEcl(o.ecl);
   return {
     path: o.path,
-    keys: { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env ?? process.env },
+    keys: keySetOptionsOf(o),
     fingerprints,
     require: o.require ?? 'all',
     ignoreUnknownSigners: o.ignoreUnknownSigners ?? false,

@@ -11,7 +11,7 @@ import { descriptorLayout, headerLayout } from '../format/layout.js';
 import { SifImage } from '../image/image.js';
 import { editImage } from '../image/write/editor.js';
 import { signatureExtra } from '../image/write/extra.js';
-import { decodeClearSigned } from '../integrity/cleartext.js';
+import { decodeClearSigned } from '../integrity/pgp/cleartext.js';
 
 /** Clear-signs `text` as the reference does (SHA-256, no salt notation). */
 export async function clearSignText(text: string, key: openpgp.PrivateKey): Promise<string> {

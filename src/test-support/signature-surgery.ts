@@ -5,7 +5,7 @@
  * The packet fields themselves: fuzz/signature-fields.ts.
  */
 import { armor, packetFrames } from '../fuzz/armor.js';
-import { decodeClearSigned } from '../integrity/cleartext.js';
+import { decodeClearSigned } from '../integrity/pgp/cleartext.js';
 
 export * from '../fuzz/signature-fields.js';
 

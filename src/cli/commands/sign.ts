@@ -57,7 +57,7 @@ export function signCommand(io: Io): CommandModule<object, SignArgs> {
 }
 
 async function chooseKey(io: Io, a: SignArgs, keyidx: number | undefined): Promise<openpgp.PrivateKey> {
-  const { readSecretKeyring, selectSecretKey, describeKey } = await import('../../integrity/signing-key.js');
+  const { readSecretKeyring, selectSecretKey, describeKey } = await import('../../integrity/pgp/signing-key.js');
   const { isLocked, unlockKey } = await import('../../keys/protect.js');
   const ring = await readSecretKeyring({ keyring: a.keyring, keysDir: a.keysdir, env: io.env });
   const choose = io.stdinIsTTY

@@ -10,16 +10,14 @@ import type { Require } from '../../policy/decide.js';
 import type { VerifyImageResult } from '../../policy/verify-image.js';
 import type { PolicyOutcome } from '../render/verify-policy-json.js';
 import { write, type Io } from '../io.js';
+import { keySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 
-export interface PolicyArgs {
+export interface PolicyArgs extends TrustArgs {
   image: string;
   fingerprints?: string;
   require?: string;
   'ignore-unknown-signers': boolean;
   ecl?: string;
-  keyring?: string[];
-  keysdir?: string;
-  'global-keyring'?: string;
   'group-id'?: string;
   'sif-id'?: string;
   'legacy-insecure': boolean;
@@ -67,14 +65,11 @@ export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   try {
     outcome = await evaluateImage({
       path: a.image,
-      keyrings: a.keyring ?? [],
-      keysDir: a.keysdir,
-      globalKeyring: a['global-keyring'],
+      ...keySetOptionsFromArgs(a, io.env),
       fingerprints,
       require: a.require as Require | undefined,
       ignoreUnknownSigners: a['ignore-unknown-signers'],
       ecl: a.ecl,
-      env: io.env,
     });
   } catch (e) {
     if (!a.json || !isSifError(e)) throw e;

@@ -6,18 +6,15 @@ import type { VerifyReport } from '../../integrity/verify.js';
 import { parseId } from '../args.js';
 import { claimEarlyVerify } from '../early-verify.js';
 import { write, type Io } from '../io.js';
-import { repeatable } from '../repeated-flags.js';
+import { keySetOptionsFromArgs, trustOptions, type TrustArgs } from './trust-flags.js';
 import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
-interface VerifyArgs {
+interface VerifyArgs extends TrustArgs {
   image: string;
   'group-id'?: string;
   'sif-id'?: string;
   'legacy-insecure': boolean;
   all: boolean;
-  keyring?: string[];
-  keysdir?: string;
-  'global-keyring'?: string;
   json: boolean;
   quiet: boolean;
 }
@@ -27,15 +24,14 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
     command: 'verify <image>',
     describe: 'Verify the digital signature(s) of an image (as Apptainer verify)',
     builder: (y) =>
-      policyOptions(y)
-        .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
-        .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
-        .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
-        .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
-        .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'with --legacy-insecure: every grouped object' })
-        .option('keyring', { ...repeatable, describe: 'public key file to trust (repeatable; armored or binary)' })
-        .option('keysdir', { type: 'string', describe: 'key directory whose pgp-public is trusted (default $SIF_KEYSDIR, $APPTAINER_KEYSDIR, ~/.apptainer/keys)' })
-        .option('global-keyring', { type: 'string', describe: "global keyring (default $SIF_GLOBAL_KEYRING, else Apptainer's)" })
+      trustOptions(
+        policyOptions(y)
+          .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
+          .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
+          .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
+          .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
+          .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'with --legacy-insecure: every grouped object' }),
+      )
         .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result (with the policy flags, plus Results and Policy: docs/build-gating.md)" })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
@@ -51,7 +47,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       try {
         const loadKeys = async () => {
           const { loadVerificationKeys } = await import('../../integrity/keyset.js');
-          return loadVerificationKeys({ keyrings: a.keyring ?? [], keysDir: a.keysdir, globalKeyring: a['global-keyring'], env: io.env });
+          return loadVerificationKeys(keySetOptionsFromArgs(a, io.env));
         };
         const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');

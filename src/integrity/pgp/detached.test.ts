@@ -9,9 +9,9 @@ import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
-import { clearSignText } from '../test-support/forge.js';
-import { oracle } from '../test-support/oracle.js';
-import { withReference } from '../test-support/reference.js';
+import { clearSignText } from '../../test-support/forge.js';
+import { oracle } from '../../test-support/oracle.js';
+import { withReference } from '../../test-support/reference.js';
 import {
   creationTime,
   firstPacketBody,
@@ -24,7 +24,7 @@ import {
   SUBPACKET,
   withSignatureBlock,
   type SignatureFields,
-} from '../test-support/signature-surgery.js';
+} from '../../test-support/signature-surgery.js';
 import { checkClearSigned } from './clearsign.js';
 import { decodeClearSigned } from './cleartext.js';
 

@@ -1,8 +1,8 @@
 /** Choosing and unlocking the secret key to sign with. */
 import * as openpgp from 'openpgp';
-import { KeyError } from '../errors.js';
-import { secretKeyringPath, resolveKeysDir } from '../keys/paths.js';
-import { fingerprintOf, readKeyFile } from '../keys/read.js';
+import { KeyError } from '../../errors.js';
+import { secretKeyringPath, resolveKeysDir } from '../../keys/paths.js';
+import { fingerprintOf, readKeyFile } from '../../keys/read.js';
 import { assertReferenceCompatible } from './clearsign.js';
 
 export interface SecretKeySource {

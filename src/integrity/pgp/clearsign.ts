@@ -6,8 +6,8 @@
  * does). openpgp.js signs, and checks the maths of the deciding packet.
  */
 import * as openpgp from 'openpgp';
-import { KeyError } from '../errors.js';
-import { HashType } from '../format/constants.js';
+import { KeyError } from '../../errors.js';
+import { HashType } from '../../format/constants.js';
 import type { ClearSigned } from './cleartext.js';
 import { decidingPacket } from './detached.js';
 import { keyExpired, keyRevoked, signatureExpired, signingKeys, type SigningKey } from './key-usage.js';

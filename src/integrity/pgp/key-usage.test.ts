@@ -7,8 +7,8 @@ import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
-import { oracle } from '../test-support/oracle.js';
-import { withReference } from '../test-support/reference.js';
+import { oracle } from '../../test-support/oracle.js';
+import { withReference } from '../../test-support/reference.js';
 import { checkClearSigned } from './clearsign.js';
 import { decodeClearSigned } from './cleartext.js';
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
-import { GO_IMAGES, withReference } from '../test-support/reference.js';
+import { GO_IMAGES, withReference } from '../../test-support/reference.js';
 import { canonicalText, checkClearSigned, clearSign } from './clearsign.js';
 import { decodeClearSigned } from './cleartext.js';
 
