@@ -76,7 +76,8 @@ export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOption
 export { signImage, type SignOptions, type SignSelection } from './integrity/sign.js';
 export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/pgp/signing-key.js';
 export { unlockKey, isLocked } from './keys/protect.js';
-export { loadVerificationKeys, type VerificationKey, type KeySource, type KeySetOptions } from './integrity/keyset.js';
+export { loadVerificationKeys, type KeySetOptions } from './integrity/keyset.js';
+export type { VerificationKey, KeySource, KeyFinder, KeyRequest, TrustMaterial } from './integrity/trust.js';
 export {
   verifyIntegrity,
   type VerifyOptions,

@@ -15,7 +15,7 @@ import { DataType } from '../format/constants.js';
 import { descriptorLayout } from '../format/layout.js';
 import { SifImage } from '../image/image.js';
 import { decodeClearSigned } from '../integrity/pgp/cleartext.js';
-import type { VerificationKey } from '../integrity/keyset.js';
+import type { VerificationKey } from '../integrity/trust.js';
 import { verifyIntegrity, type VerifyOptions } from '../integrity/verify.js';
 import { parseKeys } from '../keys/read.js';
 import { readSeeds, seedDirs } from './corpus.js';

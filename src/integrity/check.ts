@@ -10,12 +10,13 @@ import { headerIntegrityBytes } from '../format/header.js';
 import type { SifImage } from '../image/image.js';
 import { DIGEST_SIZES, hashBytes, type DigestAlg, type ObjectDigests } from './digest.js';
 import * as err from './errors.js';
-import { keysFor, type TrustMaterial } from './keyset.js';
+import { keysFor, type TrustMaterial } from './trust.js';
 import { MetadataError, parseMetadata, type ImageMetadata } from './metadata.js';
 import type { SignatureData } from './select.js';
-import { sniffSignature, type OpenedSignature, type Signer, type SignatureFormatName } from './signature-format.js';
+import { sniffSignature, type SignatureFormatName } from './signature-format.js';
+import type { OpenedSignature, Signer } from './signature.js';
 
-export type { Signer } from './signature-format.js';
+export type { Signer } from './signature.js';
 
 /** What one verification task covers. */
 export interface Task {

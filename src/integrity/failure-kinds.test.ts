@@ -20,7 +20,7 @@ import { forgeFingerprint } from '../test-support/gating-images.js';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
 import { clearSign } from './pgp/clearsign.js';
 import { ObjectDigests } from './digest.js';
-import type { VerificationKey } from './keyset.js';
+import type { VerificationKey } from './trust.js';
 import { MAX_SIGNATURE_SIZE, groupMinId, groupObjects } from './select.js';
 import { buildMetadata, encodeMetadata } from './metadata.js';
 import { signImage } from './sign.js';

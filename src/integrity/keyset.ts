@@ -1,40 +1,12 @@
 /**
- * Trust material for verification, and the one module that loads it: the
- * global keyring, the keysdir and `--keyring` files, for `sif verify`,
- * `verifyImage`, `bootstrap-check` and ECL alike. Verification itself does no
- * I/O of its own: it is handed loaded keys or a KeyFinder (network lookups
- * plug in as finders).
+ * The one module that loads trust material (trust.ts) from files: the global
+ * keyring, the keysdir and `--keyring` files, for `sif verify`, `verifyImage`,
+ * `bootstrap-check` and ECL alike. Verification itself does no I/O of its own.
  */
 import type * as openpgp from 'openpgp';
 import { publicKeyringPath, resolveGlobalKeyring, resolveKeysDir } from '../keys/paths.js';
 import { readKeyFile, readKeyringIfPresent } from '../keys/read.js';
-
-/** `global`: the global keyring; `local`: the keysdir's pgp-public or a `--keyring` file. */
-export type KeySource = 'local' | 'global';
-
-export interface VerificationKey {
-  readonly key: openpgp.Key;
-  readonly source: KeySource;
-  /** The file the key was read from. */
-  readonly path: string;
-}
-
-/** What a verifier asks a finder for: the signer the signature descriptor records. */
-export interface KeyRequest {
-  /** Upper-case 40-hex fingerprint recorded in the signature descriptor, when there is one. */
-  readonly fingerprint: string | undefined;
-}
-
-/** Resolves the keys that may have made a signature (as sigstore-js's KeyFinderFunc); may be async. */
-export type KeyFinder = (request: KeyRequest) => Promise<readonly VerificationKey[]> | readonly VerificationKey[];
-
-/** Loaded keys, or a finder consulted per signature. */
-export type TrustMaterial = readonly VerificationKey[] | KeyFinder;
-
-/** The keys `trust` offers for one signature. */
-export async function keysFor(trust: TrustMaterial, request: KeyRequest): Promise<readonly VerificationKey[]> {
-  return typeof trust === 'function' ? trust(request) : trust;
-}
+import type { KeySource, VerificationKey } from './trust.js';
 
 export interface KeySetOptions {
   /** Key files given explicitly (`--keyring`); each must exist. */

@@ -10,9 +10,9 @@ import type { SifImage } from '../image/image.js';
 import { checkSignature, descriptorFingerprint, type CheckContext, type SignatureVerdict, type Task } from './check.js';
 import { ObjectDigests, type DigestAlg } from './digest.js';
 import * as err from './errors.js';
-import type { TrustMaterial } from './keyset.js';
+import type { TrustMaterial } from './trust.js';
 import { parseMetadata } from './metadata.js';
-import { signerSets } from './signers.js';
+import { signerSets } from '../signer-sets.js';
 import {
   allGroupIds,
   assertGroupId,

@@ -9,7 +9,7 @@
  * signatures in descriptor order), so verdicts and messages stay the same.
  */
 import { SignatureError, type SifError } from '../errors.js';
-import { signerSets } from '../integrity/signers.js';
+import { signerSets } from '../signer-sets.js';
 import { sameFingerprint } from '../keys/fingerprint.js';
 
 /**

@@ -10,7 +10,7 @@ import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESCRIPTOR_SIZE } from '../format/constants.js';
 import { descriptorLayout, headerLayout } from '../format/layout.js';
-import type { VerificationKey } from '../integrity/keyset.js';
+import type { VerificationKey } from '../integrity/trust.js';
 import { parseKeys } from '../keys/read.js';
 import { FIXTURES, GO_IMAGES, GO_SIF, withReference } from '../test-support/reference.js';
 import { ourVerdict, ourVerdicts, referenceVerdicts, regionMap, sweepEdits, type Edit, type Region } from '../test-support/tamper.js';

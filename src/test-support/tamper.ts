@@ -14,7 +14,7 @@ import { isSifError } from '../errors.js';
 import { DataType, DESCRIPTOR_SIZE, HEADER_SIZE } from '../format/constants.js';
 import { descriptorIntegrityLayout, descriptorLayout, headerIntegrityLayout, headerLayout } from '../format/layout.js';
 import { SifImage } from '../image/image.js';
-import type { VerificationKey } from '../integrity/keyset.js';
+import type { VerificationKey } from '../integrity/trust.js';
 import { verifyIntegrity } from '../integrity/verify.js';
 import { oracleBinary } from './oracle.js';
 

@@ -5,8 +5,8 @@
  * a signature is verified or made, so verify can start hashing while it loads.
  */
 import type * as openpgp from 'openpgp';
-import type { KeySource, VerificationKey } from '../keyset.js';
-import type { DecodedSignature, DecodeFailure, OpenedSignature, SignatureDecoder, SignatureEncoder, Signer } from '../signature-format.js';
+import type { KeySource, VerificationKey } from '../trust.js';
+import type { DecodedSignature, DecodeFailure, OpenedSignature, SignatureDecoder, SignatureEncoder, Signer } from '../signature.js';
 import type { PgpCheck, PgpFailure } from './clearsign.js';
 import { decodeClearSigned, type ClearSigned } from './cleartext.js';
 import { primaryIdentity, signingKeys } from './key-usage.js';
