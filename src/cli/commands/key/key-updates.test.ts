@@ -101,7 +101,7 @@ withReference(t, 'an imported revocation makes verification fail, in sif and in 
   t.same(goKeyring(join(keysDir, 'pgp-public')).keys.map((k) => k.fingerprint), [A, B], 'Go still reads the revoked key, in its place');
   t.ok(readFileSync(join(keysDir, 'pgp-public')).subarray(-bobBytes.length).equals(bobBytes), 'the other key keeps its bytes');
   const verified = await runCli(['verify', '--keysdir', keysDir, '--quiet', image]);
-  t.equal(verified.code, 10);
+  t.equal(verified.code, 14, 'a revoked signer key: exit 14 (SIF_SIGNER_KEY_NOT_VALID)');
   t.match(verified.stderr, /^sif: signature object \d+ not valid: .*revoked/);
   const go = oracle<{ error: string }>('verify', '--keyring', join(keysDir, 'pgp-public'), image);
   t.match(go.error, /revoked/, 'the Go reference refuses the revoked key too');
