@@ -44,6 +44,19 @@ t.test('old-format, long and partial packet lengths are all walked', (t) => {
   t.end();
 });
 
+t.test('a truncation names the packet that breaks and the bytes it still needs, in every length form', (t) => {
+  const cases: [string, number[], string][] = [
+    ['old format, body', [0xb4, 1, 0x41, 0x98, 9, 4, 0], 'truncated packet at byte 3 (needs 7 more bytes)'],
+    ['old format, length', [0x99, 1], 'truncated packet at byte 0 (needs 1 more bytes)'],
+    ['new format, five-byte length', [0xc6, 0xff, 0, 0], 'truncated packet at byte 0 (needs 2 more bytes)'],
+    ['new format, two-byte length', [0xc6, 0xc0], 'truncated packet at byte 0 (needs 1 more bytes)'],
+    ['partial chunk', [0xcb, 0xe2, 1, 2], 'truncated packet at byte 0 (needs 2 more bytes)'],
+    ['after a partial chunk', [0xcb, 0xe1, 1, 2], 'truncated packet at byte 0 (needs 1 more bytes)'],
+  ];
+  for (const [name, bytes, message] of cases) t.throws(() => splitPackets(Buffer.from(bytes)), { name: 'PacketError', message }, name);
+  t.end();
+});
+
 t.test('bit lengths follow go-crypto for every algorithm family', (t) => {
   const key = (body: number[]) => primaryBitLength(Buffer.from(body));
   t.equal(key([4, 0, 0, 0, 0, 17, 0x08, 0x00, 0xff]), 2048, 'DSA: p');

@@ -1,8 +1,11 @@
 /**
- * Just enough of the OpenPGP packet framing (RFC 4880 §4.2, RFC 9580 §4.2) to
- * cut a keyring into packets without re-encoding anything, so that keys we
- * do not touch are written back byte for byte.
+ * Cuts a keyring into packets without re-encoding anything, so that keys we
+ * do not touch are written back byte for byte. The framing is the one packet
+ * reader of integrity/pgp/packets.ts (go-crypto's readHeader), read to the
+ * end of every body: a keyring is split whole, so go-crypto's lazy reading
+ * rules (a packet never reached cannot fail) do not apply here.
  */
+import { ByteReader, EOF, readHeader, readRest, UNEXPECTED_EOF } from '../integrity/pgp/packets.js';
 
 /** One packet of the input, with its exact place. */
 export interface Packet {
@@ -23,61 +26,21 @@ export class PacketError extends Error {
 /** Every packet of `bytes`, in order. Truncation or garbage throws a PacketError. */
 export function splitPackets(bytes: Uint8Array): Packet[] {
   const packets: Packet[] = [];
-  for (let pos = 0; pos < bytes.length; ) {
-    const packet = readPacket(bytes, pos);
-    packets.push(packet);
-    pos = packet.end;
+  const reader = new ByteReader(bytes);
+  while (reader.position < bytes.length) {
+    const offset = reader.position;
+    const header = readHeader(reader);
+    if (header.error !== undefined) throw framingError(bytes, offset, header.error, reader.shortfall);
+    const body = readRest(header.body);
+    if (body.error !== EOF) throw framingError(bytes, offset, body.error, reader.shortfall);
+    packets.push({ tag: header.tag, offset, end: reader.position, body: body.bytes });
   }
   return packets;
 }
 
-/** Reads the packet header at `pos` and returns its tag, body and end. */
-function readPacket(b: Uint8Array, pos: number): Packet {
-  const ctb = b[pos]!;
-  if ((ctb & 0x80) === 0) throw new PacketError(`not an OpenPGP packet at byte ${pos} (0x${ctb.toString(16).padStart(2, '0')})`);
-  return ctb & 0x40 ? readNewFormat(b, pos, ctb & 0x3f) : readOldFormat(b, pos, (ctb >> 2) & 0x0f, ctb & 0x03);
-}
-
-function readOldFormat(b: Uint8Array, pos: number, tag: number, lengthType: number): Packet {
-  if (lengthType === 3) return { tag, offset: pos, end: b.length, body: b.subarray(pos + 1) }; // indeterminate: to the end
-  const size = 1 << lengthType;
-  const length = readUint(b, pos + 1, size);
-  return whole(b, tag, pos, pos + 1 + size, length);
-}
-
-function readNewFormat(b: Uint8Array, pos: number, tag: number): Packet {
-  let at = pos + 1;
-  const parts: Uint8Array[] = [];
-  for (;;) {
-    const first = need(b, at, 1)[0]!;
-    if (first < 192) return finish(b, tag, pos, parts, at + 1, first);
-    if (first < 224) return finish(b, tag, pos, parts, at + 2, ((first - 192) << 8) + need(b, at, 2)[1]! + 192);
-    if (first === 255) return finish(b, tag, pos, parts, at + 5, readUint(b, at + 1, 4));
-    // Partial body length: a chunk of 2^n bytes, then another length header.
-    const chunk = 1 << (first & 0x1f);
-    parts.push(need(b, at + 1, chunk));
-    at += 1 + chunk;
-  }
-}
-
-function finish(b: Uint8Array, tag: number, offset: number, parts: Uint8Array[], bodyStart: number, length: number): Packet {
-  const last = whole(b, tag, offset, bodyStart, length);
-  if (parts.length === 0) return last;
-  return { ...last, body: Buffer.concat([...parts, last.body]) };
-}
-
-function whole(b: Uint8Array, tag: number, offset: number, bodyStart: number, length: number): Packet {
-  return { tag, offset, end: bodyStart + length, body: need(b, bodyStart, length) };
-}
-
-function need(b: Uint8Array, at: number, length: number): Uint8Array {
-  if (at + length > b.length) throw new PacketError(`truncated packet at byte ${at} (needs ${at + length - b.length} more bytes)`);
-  return b.subarray(at, at + length);
-}
-
-function readUint(b: Uint8Array, at: number, size: number): number {
-  const bytes = need(b, at, size);
-  return bytes.reduce((n, byte) => n * 256 + byte, 0);
+function framingError(bytes: Uint8Array, offset: number, error: string, shortfall: number): PacketError {
+  if (error === UNEXPECTED_EOF) return new PacketError(`truncated packet at byte ${offset} (needs ${shortfall} more bytes)`);
+  return new PacketError(`not an OpenPGP packet at byte ${offset} (0x${bytes[offset]!.toString(16).padStart(2, '0')})`);
 }
 
 /** A key packet body's version, algorithm and where its key material starts. */

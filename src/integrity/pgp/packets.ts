@@ -30,11 +30,18 @@ const NONE = new Uint8Array(0);
 /** Bytes, then `end` for ever: io.EOF, or the armor decoder's (sticky) error. */
 export class ByteReader implements Reader {
   private at = 0;
+  /** How many bytes the last read asked for beyond the end: what a truncated packet lacks. */
+  shortfall = 0;
   constructor(
     private readonly bytes: Uint8Array,
     private readonly end: string = EOF,
   ) {}
+  /** The offset of the next byte read. */
+  get position(): number {
+    return this.at;
+  }
   read(max: number): Chunk {
+    this.shortfall = Math.max(0, this.at + max - this.bytes.length);
     if (this.at >= this.bytes.length) return { bytes: NONE, error: this.end };
     const out = this.bytes.subarray(this.at, Math.min(this.bytes.length, this.at + max));
     this.at += out.length;
@@ -59,6 +66,17 @@ export function readAll(r: Reader, n: number): Chunk {
 export function readFull(r: Reader, n: number): Chunk {
   const c = readAll(r, n);
   return c.error === EOF ? { bytes: NONE, error: UNEXPECTED_EOF } : c;
+}
+
+/** Everything up to the error that ends `r`: EOF for a clean end, else what went wrong. */
+export function readRest(r: Reader): Chunk & { error: string } {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    // Asking for everything at once lets a body reader ask its source for exactly what it still lacks.
+    const c = r.read(Number.MAX_SAFE_INTEGER);
+    parts.push(c.bytes);
+    if (c.error !== undefined) return { bytes: Buffer.concat(parts), error: c.error };
+  }
 }
 
 /** go-crypto's consumeAll: reads to the end, ignoring the error that ends it. */
