@@ -1,7 +1,7 @@
 /**
  * Who holds a lock file, and the one rule for when that holder is gone. Both
  * lock kinds use it: an image's `IMG.lock` (image/write/lock.ts) and a
- * keyring's lock (keys/lock.ts).
+ * keyring's lock (keys/lock.ts), through the one lock file of lock-file.ts.
  *
  * A lock is stale only when its owner is PROVEN dead: it names this host,
  * this boot (/proc/sys/kernel/random/boot_id), this PID namespace (the link

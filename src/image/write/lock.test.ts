@@ -172,15 +172,18 @@ t.test('a dead createImage leaves its temporary file, which the next writer remo
 
 t.test('without hard links the lock is created in place', async (t) => {
   const fsp = await import('node:fs/promises');
-  const { ImageLock: Mocked } = await t.mockImport<typeof import('./lock.js')>('./lock.js', {
-    'node:fs/promises': { ...fsp, link: async () => Promise.reject(Object.assign(new Error('no links'), { code: 'EPERM' })) },
+  let links = 0;
+  const lockFile = await t.mockImport<typeof import('../../locks/lock-file.js')>('../../locks/lock-file.js', {
+    'node:fs/promises': { ...fsp, link: async () => (links++, Promise.reject(Object.assign(new Error('no links'), { code: 'EPERM' }))) },
   });
+  const { ImageLock: Mocked } = await t.mockImport<typeof import('./lock.js')>('./lock.js', { '../../locks/lock-file.js': lockFile });
   const { image, lock } = setup(t);
   const held = await Mocked.acquire(image, { ops: nodeFileOps });
   t.match(JSON.parse(readFileSync(lock, 'utf8')), { pid: process.pid });
   await t.rejects(Mocked.acquire(image, { ops: nodeFileOps }), { code: 'SIF_LOCKED' });
   await held.release();
   t.notOk(existsSync(lock));
+  t.equal(links, 2, 'both writers tried a hard link first');
 });
 
 t.test('an image replaced while a writer waits for the lock is not edited', async (t) => {

@@ -141,7 +141,7 @@ t.test('the lock: a live holder makes writers wait and then fail clearly; a dead
   for (const [holder, shown] of [
     [ownerLine({ pid: dead, host: 'some-other-host' }), /on some-other-host/],
     [ownerLine({ pid: dead, pidns: 'pid:[1]' }), new RegExp(`process ${dead} on `)],
-    [`${dead} ${hostname()}\n`, new RegExp(`process ${dead} on host ${hostname()}`)],
+    [`${dead} ${hostname()}\n`, new RegExp(`process ${dead} on ${hostname()} `)],
   ] as const) {
     writeFileSync(lockPath, holder);
     await t.rejects(withLock(lockPath, async () => 'never', { timeoutMs: 50 }), { code: 'SIF_LOCKED', message: shown });
