@@ -1,0 +1,42 @@
+/**
+ * The keyserver-lookup flags of the commands that verify (`verify`,
+ * `bootstrap-check`): `-u/--url URL` (repeatable) or $SIF_KEYSERVER /
+ * $APPTAINER_URL turn the lookup on, `-l/--local` turns it off whatever the
+ * environment says. Without them sif touches no network (docs/compat.md).
+ */
+import type { Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
+import type { RemoteLookup } from '../../integrity/remote-keys.js';
+import type { Io } from '../io.js';
+import { repeatable } from '../repeated-flags.js';
+
+export interface LookupArgs {
+  url?: string[];
+  local?: boolean;
+}
+
+export function lookupOptions<T>(y: Argv<T>) {
+  return y
+    .option('url', {
+      ...repeatable,
+      alias: 'u',
+      describe: 'ask this keyserver (hkp://, hkps://, http://, https://; repeatable, in order) for a signer no keyring holds (default $SIF_KEYSERVER, $APPTAINER_URL; else no lookup)',
+    })
+    .option('local', { alias: 'l', type: 'boolean', describe: 'never ask a keyserver, even when $SIF_KEYSERVER or $APPTAINER_URL names one' });
+}
+
+/** The keyservers to ask, or undefined for a run that must not touch the network. */
+export async function remoteLookupFromArgs(a: LookupArgs, io: Io): Promise<RemoteLookup | undefined> {
+  if (a.local) {
+    if (a.url?.length) throw new UsageError('--local and --url contradict each other: pass one of them');
+    return undefined;
+  }
+  const { explicitKeyservers, keyserverTimeoutMs } = await import('../../keyserver/choose.js');
+  const servers = explicitKeyservers(a.url ?? [], io.env);
+  if (servers.length === 0) return undefined;
+  return {
+    servers,
+    hkp: { timeoutMs: keyserverTimeoutMs(io.env) },
+    onWarning: (message) => io.stderr.write(`sif: warning: ${message}\n`),
+  };
+}
