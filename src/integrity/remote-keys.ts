@@ -39,7 +39,7 @@ async function fetchSigner(fingerprint: string, lookup: RemoteLookup): Promise<V
     const match = entries.find((e) => e.fingerprint === fingerprint);
     if (!match) {
       const got = entries.map((e) => e.fingerprint).join(', ') || 'none';
-      lookup.onWarning(`failed to get key material: ${server.url} answered for ${fingerprint} with another key (${got}); not used`);
+      lookup.onWarning(`failed to get key material for ${fingerprint}: ${server.url} answered with another key (${got}); not used`);
       return undefined;
     }
     // A public copy: a keyserver has no business sending secret material, and none is needed to verify.
