@@ -31,7 +31,7 @@ export function normalizeKeyserverUrl(text: string): string {
   if (scheme === 'hkp' || scheme === 'hkps') {
     // WHATWG URL cannot change a special scheme into another one's port rules, so rebuild it.
     const rebuilt = new URL(`${scheme === 'hkp' ? 'http' : 'https'}://${text.slice(url.protocol.length + 2)}`);
-    if (scheme === 'hkp' && rebuilt.port === '') rebuilt.port = HKP_PORT;
+    if (scheme === 'hkp' && url.port === '') rebuilt.port = HKP_PORT; // the hkp URL's own port: http drops an explicit :80
     url = rebuilt;
   } else if (scheme !== 'http' && scheme !== 'https') {
     throw new UsageError(`unsupported protocol scheme ${JSON.stringify(scheme)} in keyserver URL ${JSON.stringify(text)}`);
