@@ -20,6 +20,8 @@ withReference(t, 'remote lookup and key commands against a stub keyserver', ['go
   const other = await freshKey('ecc', 'Someone Else');
   const { image } = await signedImage(root, join(GO_IMAGES, 'one-group.sif'), signer);
   const fp = signer.getFingerprint().toUpperCase();
+  const { armor, enums } = await import('openpgp');
+  const armoredBoth = armor(enums.armor.publicKey, new Uint8Array([...signer.toPublic().write(), ...other.toPublic().write()]));
   const armored = (k: typeof signer) => k.toPublic().armor();
   const stub = await startHkpStub(t, {
     ok: (_q, res) => res.writeHead(200, { 'Content-Type': 'application/pgp-keys' }).end(armored(signer)),
@@ -39,6 +41,11 @@ withReference(t, 'remote lookup and key commands against a stub keyserver', ['go
         .end(`info:1:1\r\npub:${fp}:22:256:1580000000::\r\nuid:Remote%20Signer%20%3Ctest%40example.com%3E:1580000000::\r\n`),
     miscount: (_q, res) => res.writeHead(200).end(`info:1:2\npub:${fp}:1:2048:1580000000::\nuid:One\n`),
     pushed: (_q, res) => res.writeHead(200).end('Upload successful. Please note that identity information will only be published after verification.'),
+    two: (_q, res) => res.writeHead(200).end(armoredBoth),
+    garbage: (_q, res) => res.writeHead(200).end('-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAA\n-----END PGP PUBLIC KEY BLOCK-----\n'),
+    secret: (_q, res) => res.writeHead(200).end(signer.armor()),
+    // For refresh: the signer's key is answered with another one, anything else fails.
+    mixed: (q, res) => (q.url!.includes(fp.toLowerCase()) ? res.writeHead(200).end(armored(other)) : res.writeHead(503).end()),
     auth: (q, res) => (q.headers.authorization === 'Bearer s3cret' ? res.writeHead(200).end(armored(signer)) : res.writeHead(401).end()),
   });
   const env = { HOME: join(root, 'home'), SIF_SYSTEM_REMOTE_YAML: join(root, 'none.yaml'), TZ: 'UTC', SIF_KEYSERVER_TIMEOUT: '0.5' };
@@ -76,6 +83,48 @@ withReference(t, 'remote lookup and key commands against a stub keyserver', ['go
       t.match(r.stderr, warning);
     });
   }
+
+  t.test('a signer a keyring holds is never looked up', async (t: Test) => {
+    const keyring = join(root, 'signer.pub.asc');
+    writeFileSync(keyring, armored(signer));
+    const before = stub.requests.length;
+    const r = await verify('--url', stub.url('e500'), '--keyring', keyring);
+    t.same([r.code, stub.requests.length], [0, before], 'no request');
+    t.match(r.stdout.toString(), /^\[LOCAL\] /m);
+  });
+
+  t.test('a keyserver that sends secret key material: only the public part is used', async (t: Test) => {
+    const r = await verify('--url', stub.url('secret'));
+    t.equal(r.code, 0, r.stderr);
+    const pulled = await runCli(['key', 'pull', '-u', stub.url('secret'), '--keysdir', join(root, 'secretpull'), fp], env);
+    t.same([pulled.code, pulled.stderr.split('\n').at(-2)], [6, 'sif: the keyserver sent private key material; nothing stored']);
+  });
+
+  t.test('pull: replies Apptainer refuses', async (t: Test) => {
+    const keysdir = join(root, 'refused');
+    const two = await runCli(['key', 'pull', '-u', stub.url('two'), '--keysdir', keysdir, fp], env);
+    t.same([two.code, two.stderr], [2, 'sif: pull failed: unable to pull key from server: server returned more than one key for unique fingerprint\n']);
+    const garbage = await runCli(['key', 'pull', '-u', stub.url('garbage'), '--keysdir', keysdir, fp], env);
+    t.equal(garbage.code, 2);
+    t.match(garbage.stderr, /^sif: pull failed: unable to pull key from server: \/garbage\/pks\/lookup|^sif: pull failed: unable to pull key from server: http:/);
+    const failed = await runCli(['key', 'pull', '-u', stub.url('e500'), '--keysdir', keysdir, fp], env);
+    t.same([failed.code, failed.stderr], [2, 'sif: pull failed: unable to pull key from server: failed to get key: 500 Internal Server Error\n']);
+  });
+
+  t.test('refresh: keys the server lacks, answers with the wrong key, fails on', async (t: Test) => {
+    const keysdir = join(root, 'refreshing');
+    const both = join(root, 'both.asc');
+    writeFileSync(both, armoredBoth);
+    t.equal((await runCli(['key', 'import', '--keysdir', keysdir, both], env)).code, 0);
+    const r = await runCli(['key', 'refresh', '-u', stub.url('mixed'), '--keysdir', keysdir], env);
+    t.equal(r.code, 2);
+    t.match(r.stdout.toString(), `${fp}: the key server answered with another key; not used\n0 key(s) updated in keyring of trust `);
+    t.match(r.stderr, /sif: warning: [0-9A-F]{40}: failed to get key: 503 Service Unavailable\n/);
+    t.match(r.stderr, /sif: refresh failed for 1 key\(s\); the others were refreshed\n$/);
+    const missing = await runCli(['key', 'refresh', '-u', stub.url('e404'), '--keysdir', keysdir], env);
+    t.equal(missing.code, 0, missing.stderr);
+    t.match(missing.stdout.toString(), `${fp}: not on the key server\n`);
+  });
 
   t.test('an unreachable keyserver', async (t: Test) => {
     const closed = await new Promise<number>((resolve) => {

@@ -7,7 +7,6 @@
  * per fingerprint per run. A keyserver that fails or misbehaves gives a
  * warning, and the signature stays unknown-signer: never a pass.
  */
-import { KeyserverError } from '../errors.js';
 import { fetchKeys } from '../keyserver/fetch-key.js';
 import type { HkpOptions } from '../keyserver/hkp.js';
 import type { Keyserver } from '../keyserver/url.js';
@@ -45,8 +44,8 @@ async function fetchSigner(fingerprint: string, lookup: RemoteLookup): Promise<V
     // A public copy: a keyserver has no business sending secret material, and none is needed to verify.
     return { key: match.key.isPrivate() ? match.key.toPublic() : match.key, source: 'remote', path: server.url };
   } catch (e) {
-    if (!(e instanceof KeyserverError)) throw e;
-    lookup.onWarning(`failed to get key material for ${fingerprint}: ${e.message}`);
+    // Whatever went wrong, the signer stays unknown: a lookup can only ever add a key, never pass a signature by failing.
+    lookup.onWarning(`failed to get key material for ${fingerprint}: ${(e as Error).message}`);
     return undefined;
   }
 }

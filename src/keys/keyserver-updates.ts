@@ -39,6 +39,7 @@ export async function mergeUpdates(location: KeyringLocation, updates: readonly 
       let ring = current.public;
       const outcomes: Refreshed[] = [];
       for (const update of updates) {
+        /* c8 ignore next -- the key was removed while its update was fetched, before the lock */
         if (indexOfFingerprint(ring.entries, update.fingerprint) < 0) continue;
         const merged = await mergeCopies(ring, update.key.isPrivate() ? update.key.toPublic() : update.key);
         if (merged.added.length > 0) ring = merged.ring;

@@ -8,12 +8,19 @@
 import { KeyserverError } from '../errors.js';
 import { isSkipped, type KeyringEntry } from '../keys/keyring.js';
 import { armoredKeyBlocks, readKeyFileItems } from '../keys/read.js';
-import { hkpLookup, httpErrorText, isSuccess, type HkpOptions, type HkpReply } from './hkp.js';
+import { hkpLookup, httpErrorText, isSuccess, type HkpOptions } from './hkp.js';
 import type { Keyserver } from './url.js';
 
 /** Apptainer's 401 message, with where sif takes credentials from in place of its four INFO lines. */
 export const unauthorizedMessage = (url: string) =>
   `unauthorized or missing token (${new URL(url).origin}: log in with "apptainer keyserver login URL"; sif sends the credential Apptainer stores in remote.yaml)`;
+
+/** The keyservers answered 404: they hold no such key. */
+export class NoMatchingKeyError extends KeyserverError {
+  constructor() {
+    super('no matching keys found for fingerprint');
+  }
+}
 
 export interface FetchedKey {
   /** The keys of the reply's first armor block, with their bytes as served. */
@@ -24,15 +31,11 @@ export interface FetchedKey {
 
 /** The keys the keyservers hold for `hex` (8, 16 or 40 hex digits, no 0x); KeyserverError with Apptainer's wording otherwise. */
 export async function fetchKeys(servers: readonly Keyserver[], hex: string, options: HkpOptions = {}): Promise<FetchedKey> {
-  let reply: HkpReply;
-  try {
-    reply = await hkpLookup(servers, { exact: 'on', op: 'get', search: `0x${hex.toLowerCase()}` }, options);
-  } catch (e) {
-    if (e instanceof KeyserverError) throw new KeyserverError(`failed to get key: ${e.message}`, { cause: e });
-    throw e;
-  }
+  const reply = await hkpLookup(servers, { exact: 'on', op: 'get', search: `0x${hex.toLowerCase()}` }, options).catch((e: KeyserverError) => {
+    throw new KeyserverError(`failed to get key: ${e.message}`, { cause: e });
+  });
   if (reply.status === 401) throw new KeyserverError(unauthorizedMessage(reply.url));
-  if (reply.status === 404) throw new KeyserverError('no matching keys found for fingerprint');
+  if (reply.status === 404) throw new NoMatchingKeyError();
   if (!isSuccess(reply)) throw new KeyserverError(`failed to get key: ${httpErrorText(reply)}`);
   const block = armoredKeyBlocks(reply.body)[0];
   if (block === undefined) throw new KeyserverError(`${reply.url}: the reply holds no armored public key (openpgp: invalid argument: no armored data found)`);

@@ -83,8 +83,8 @@ async function firstAnswer(servers: readonly Keyserver[], options: HkpOptions, r
       if (isSuccess(reply) || last) return reply;
       options.onFallback?.(server, new KeyserverError(`${reply.url}: ${httpErrorText(reply)}`));
     } catch (e) {
-      if (last || !(e instanceof KeyserverError)) throw e;
-      options.onFallback?.(server, e);
+      if (last) throw e;
+      options.onFallback?.(server, e as KeyserverError); // exchange() turns every failure into one
     }
   }
   /* c8 ignore next -- the loop returns or throws on the last keyserver */

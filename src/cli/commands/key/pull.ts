@@ -21,8 +21,8 @@ export function pullCommand(io: Io): CommandModule<object, PullArgs> {
       const { servers, hkp } = await keyserversFor(a, io);
       const { fetchKeys } = await import('../../../keyserver/fetch-key.js');
       const fail = (why: string, cause?: unknown) => new KeyserverError(`pull failed: unable to pull key from server: ${why}`, { cause });
-      const { entries } = await fetchKeys(servers, hex, hkp).catch((e: unknown) => {
-        throw e instanceof KeyserverError ? fail(e.message, e) : e;
+      const { entries } = await fetchKeys(servers, hex, hkp).catch((e: KeyserverError) => {
+        throw fail(e.message, e);
       });
       if (entries.length === 0) throw fail('no keys in keyring');
       if (entries.length > 1) throw fail('server returned more than one key for unique fingerprint');

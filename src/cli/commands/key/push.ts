@@ -28,8 +28,8 @@ export function pushCommand(io: Io): CommandModule<object, PushArgs> {
       const { hkpAdd, httpErrorText, isSuccess } = await import('../../../keyserver/hkp.js');
       const { unauthorizedMessage } = await import('../../../keyserver/fetch-key.js');
       const fail = (why: string, cause?: unknown) => new KeyserverError(`push failed: ${why}`, { cause });
-      const reply = await hkpAdd(servers, armored, hkp).catch((e: unknown) => {
-        throw e instanceof KeyserverError ? fail(`key server did not accept PGP key: ${e.message}`, e) : e;
+      const reply = await hkpAdd(servers, armored, hkp).catch((e: KeyserverError) => {
+        throw fail(`key server did not accept PGP key: ${e.message}`, e);
       });
       if (reply.status === 401) throw fail(unauthorizedMessage(reply.url));
       if (!isSuccess(reply)) throw fail(`key server did not accept PGP key: ${httpErrorText(reply)}`);

@@ -23,7 +23,7 @@ export function refreshCommand(io: Io): CommandModule<object, RefreshArgs> {
       const { value: ring, warnings } = await openKeyring(location, false);
       await printWarnings(io, warnings);
       const { servers, hkp } = await keyserversFor(a, io);
-      const { fetchKeys } = await import('../../../keyserver/fetch-key.js');
+      const { fetchKeys, NoMatchingKeyError } = await import('../../../keyserver/fetch-key.js');
       const updates: KeyringEntry[] = [];
       const lines: string[] = [];
       let failed = 0;
@@ -33,11 +33,10 @@ export function refreshCommand(io: Io): CommandModule<object, RefreshArgs> {
           if (update) updates.push(update);
           else lines.push(`${fingerprint}: the key server answered with another key; not used`);
         } catch (e) {
-          if (!(e instanceof KeyserverError)) throw e;
-          if (e.message === 'no matching keys found for fingerprint') lines.push(`${fingerprint}: not on the key server`);
+          if (e instanceof NoMatchingKeyError) lines.push(`${fingerprint}: not on the key server`);
           else {
             failed++;
-            await printWarnings(io, [`${fingerprint}: ${e.message}`]);
+            await printWarnings(io, [`${fingerprint}: ${(e as Error).message}`]);
           }
         }
       }

@@ -27,8 +27,8 @@ export function searchCommand(io: Io): CommandModule<object, SearchArgs> {
       const { hkpLookup, httpErrorText, isSuccess } = await import('../../../keyserver/hkp.js');
       const { unauthorizedMessage } = await import('../../../keyserver/fetch-key.js');
       const fail = (why: string, cause?: unknown) => new KeyserverError(`search failed: ${why}`, { cause });
-      const reply = await hkpLookup(servers, { fingerprint: 'on', op: 'index', options: 'mr', search, 'x-pagesize': '256' }, hkp).catch((e: unknown) => {
-        throw e instanceof KeyserverError ? fail(`failed to get key: ${e.message}`, e) : e;
+      const reply = await hkpLookup(servers, { fingerprint: 'on', op: 'index', options: 'mr', search, 'x-pagesize': '256' }, hkp).catch((e: KeyserverError) => {
+        throw fail(`failed to get key: ${e.message}`, e);
       });
       if (reply.status === 401) throw fail(unauthorizedMessage(reply.url));
       if (reply.status === 404) throw fail('no matching keys found for fingerprint');
