@@ -20,9 +20,9 @@ export function lookupOptions<T>(y: Argv<T>) {
     .option('url', {
       ...repeatable,
       alias: 'u',
-      describe: 'ask this keyserver (hkp://, hkps://, http://, https://; repeatable, in order) for a signer no keyring holds (default $SIF_KEYSERVER, $APPTAINER_URL; else no lookup)',
+      describe: 'keyserver to ask for a signer no keyring holds (repeatable; default $SIF_KEYSERVER, $APPTAINER_URL, else none)',
     })
-    .option('local', { alias: 'l', type: 'boolean', describe: 'never ask a keyserver, even when $SIF_KEYSERVER or $APPTAINER_URL names one' });
+    .option('local', { alias: 'l', type: 'boolean', describe: 'never ask a keyserver, whatever the environment says' });
 }
 
 /** The keyservers to ask, or undefined for a run that must not touch the network. */

@@ -13,7 +13,7 @@ export function urlOption<T>(y: Argv<T>) {
   return y.option('url', {
     alias: 'u',
     type: 'string',
-    describe: "key server URL: hkp://, hkps://, http:// or https:// (default $SIF_KEYSERVER, $APPTAINER_URL, else Apptainer's remote.yaml, else https://keys.openpgp.org)",
+    describe: "key server URL (default $SIF_KEYSERVER, $APPTAINER_URL, else Apptainer's remote.yaml)",
   });
 }
 
