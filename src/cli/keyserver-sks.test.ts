@@ -6,7 +6,9 @@
  * (go-crypto reads the keyring; sif 2.8.3 signs and verifies with it).
  */
 import t, { type Test } from 'tap';
-import { copyFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import * as openpgp from 'openpgp';
+import { signImage } from '../integrity/sign.js';
 import { join } from 'node:path';
 import { runCli } from '../test-support/cli.js';
 import { goKeyring, goSignImage, tempGpg, type Gpg } from '../test-support/keys.js';
@@ -158,6 +160,19 @@ withReference(t, 'keyserver round trips against sks', ['sks', 'gpg', 'go', 'go-s
       const local = await runCli([...base, '--local', def], { ...env, SIF_KEYSERVER: sks.url });
       t.not(local.code, 0, 'fails with --local');
     });
+  });
+
+  t.test('an expired key from the server fails verification', async (t: Test) => {
+    // Signed in 2020, while Dave's key was valid: judged now, as Apptainer judges it, the key has expired.
+    const dave = await openpgp.readPrivateKey({ armoredKey: gpg.run(['--armor', '--export-secret-keys', fps.dave], { passphrase: '' }).toString() });
+    const image = join(root, 'dave.sif');
+    copyFileSync(join(GO_IMAGES, 'one-group.sif'), image);
+    chmodSync(image, 0o644);
+    await signImage(image, { key: dave, date: new Date('2020-06-01T00:00:00Z') });
+    writeFileSync(join(root, 'no-global'), '');
+    const r = await runCli(['verify', '--keysdir', join(root, 'other'), '--global-keyring', join(root, 'no-global'), '--url', sks.url, image], env);
+    t.equal(r.code, 14, r.stderr);
+    t.match(r.stderr, /key expired/);
   });
 
   t.test('a revoked key from the server fails verification; refresh merges the revocation', async (t: Test) => {
