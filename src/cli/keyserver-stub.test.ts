@@ -6,10 +6,11 @@
  * hang. Also the exact requests sif sends, and remote.yaml credentials.
  */
 import t, { type Test } from 'tap';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { runCli } from '../test-support/cli.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { runCli, SIF_BIN } from '../test-support/cli.js';
 import { endless, silent, stalled, startHkpStub } from '../test-support/hkp-stub.js';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
 import { freshKey, signedImage } from '../test-support/signed.js';
@@ -221,5 +222,38 @@ withReference(t, 'remote lookup and key commands against a stub keyserver', ['go
     t.equal(stub.requests.at(-1)!.headers.authorization, 'Bearer s3cret');
     const explicit = await runCli(['key', 'pull', '-u', stub.url('auth'), '--keysdir', pulled, fp], { ...env, HOME: home });
     t.match(explicit.stderr, /unauthorized or missing token/, '-u sends no stored credential, as Apptainer');
+  });
+
+  t.test('TLS: verified, unless remote.yaml says Insecure; NODE_EXTRA_CA_CERTS adds a CA', async (t: Test) => {
+    const key = join(root, 'tls.key');
+    const cert = join(root, 'tls.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2'], { stdio: 'ignore' });
+    const tls = await startHkpStub(t, { ok: (_q, res) => res.writeHead(200).end(armored(signer)), slow: silent }, { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') });
+    const home = join(root, 'tlshome');
+    mkdirSync(join(home, '.apptainer'), { recursive: true });
+    const remoteYaml = (insecure: boolean, mode = 'ok') =>
+      writeFileSync(
+        join(home, '.apptainer', 'remote.yaml'),
+        `Active: R\nRemotes:\n  R:\n    URI: example.org\n    Keyservers:\n      - URI: ${tls.url(mode)}\n        External: true\n        Insecure: ${insecure}\n`,
+      );
+    const tlsEnv = { ...env, HOME: home };
+    remoteYaml(false);
+    const verified = await runCli(['key', 'pull', '--keysdir', join(root, 'tls1'), fp], tlsEnv);
+    t.equal(verified.code, 2);
+    t.match(verified.stderr, /^sif: pull failed: unable to pull key from server: failed to get key: Get "https:\/\/127\.0\.0\.1:\d+\/ok\/pks\/lookup\?exact=on&op=get&search=0x[0-9a-f]{40}": self.signed certificate/);
+    // A real process (Node reads NODE_EXTRA_CA_CERTS at start-up), run asynchronously: the stub answers from this one.
+    const withCa = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(SIF_BIN, ['key', 'pull', '--keysdir', join(root, 'tls2'), fp], { env: { ...process.env, ...tlsEnv, NODE_EXTRA_CA_CERTS: cert } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    t.equal(withCa.code, 0, `trusted through NODE_EXTRA_CA_CERTS: ${withCa.stderr}`);
+    remoteYaml(true);
+    const insecure = await runCli(['key', 'pull', '--keysdir', join(root, 'tls3'), fp], tlsEnv);
+    t.equal(insecure.code, 0, `Insecure: true skips verification, as Apptainer: ${insecure.stderr}`);
+    remoteYaml(true, 'slow');
+    const slow = await runCli(['key', 'pull', '--keysdir', join(root, 'tls4'), fp], tlsEnv);
+    t.match(slow.stderr, /no complete answer within 0\.5 s/, 'the deadline holds without fetch too');
   });
 });

@@ -5,7 +5,8 @@
  * answer the next one is asked and the last answer stands (Apptainer's
  * keyserverTransport). Replies are read up to a size limit, so a huge or
  * endless reply ends in an error, never in unbounded memory. TLS is Node's:
- * certificates are verified, and NODE_EXTRA_CA_CERTS adds trusted CAs.
+ * certificates are verified, and NODE_EXTRA_CA_CERTS adds trusted CAs;
+ * only a keyserver remote.yaml marks Insecure skips that (insecure-fetch.ts).
  */
 import { STATUS_CODES } from 'node:http';
 import { KeyserverError } from '../errors.js';
@@ -100,7 +101,8 @@ async function exchange(server: Keyserver, { url, init }: { url: string; init: R
   headers.set('User-Agent', 'sif (HKP client)');
   if (server.authorization) headers.set('Authorization', server.authorization);
   try {
-    const response = await fetch(url, { ...init, headers, signal, redirect: 'follow' });
+    const insecure = server.insecure === true && url.startsWith('https:');
+    const response = insecure ? await (await import('./insecure-fetch.js')).insecureFetch(url, { ...init, headers, signal }) : await fetch(url, { ...init, headers, signal, redirect: 'follow' });
     const body = await readBounded(response, options.maxBytes ?? DEFAULT_MAX_REPLY_BYTES, shown);
     return { server, url: shown, status: response.status, body };
   } catch (e) {

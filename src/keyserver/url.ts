@@ -12,7 +12,7 @@ export interface Keyserver {
   readonly url: string;
   /** The Authorization header value (`Bearer …`, `Basic …`) from Apptainer's remote.yaml. */
   readonly authorization?: string | undefined;
-  /** remote.yaml's `Insecure: true`: sif still verifies TLS (docs/keys.md). */
+  /** remote.yaml's `Insecure: true`: TLS certificates are not verified, as in Apptainer. */
   readonly insecure?: boolean | undefined;
 }
 

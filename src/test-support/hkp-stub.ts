@@ -5,7 +5,8 @@
  * segment of the base URL (`http://127.0.0.1:PORT/<mode>/`); every request is
  * recorded.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 
 export interface Recorded {
   readonly method: string;
@@ -22,9 +23,14 @@ export interface HkpStub {
   readonly requests: Recorded[];
 }
 
-export async function startHkpStub(t: { teardown(fn: () => unknown): void }, modes: Readonly<Record<string, StubHandler>>): Promise<HkpStub> {
+/** `tls`: serve HTTPS with this key and certificate (PEM). */
+export async function startHkpStub(
+  t: { teardown(fn: () => unknown): void },
+  modes: Readonly<Record<string, StubHandler>>,
+  tls?: { key: string; cert: string },
+): Promise<HkpStub> {
   const requests: Recorded[] = [];
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,7 +41,8 @@ export async function startHkpStub(t: { teardown(fn: () => unknown): void }, mod
       if (handler) handler(req, res, body);
       else res.writeHead(599).end(`no stub mode ${mode}`);
     });
-  });
+  };
+  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(
     () =>
@@ -45,7 +52,7 @@ export async function startHkpStub(t: { teardown(fn: () => unknown): void }, mod
       }),
   );
   const { port } = server.address() as { port: number };
-  return { url: (mode) => `http://127.0.0.1:${port}/${mode}/`, requests };
+  return { url: (mode) => `${tls ? 'https' : 'http'}://127.0.0.1:${port}/${mode}/`, requests };
 }
 
 /** A reply that never ends: a chunk whenever the socket can take one, until the client goes away. */
