@@ -134,6 +134,13 @@ withReference(t, 'remote lookup and key commands against a stub keyserver', ['go
         s.close(() => resolve(port));
       });
     });
+    const search = await runCli(['key', 'search', '-u', `http://127.0.0.1:${closed}`, 'x'], env);
+    t.match(search.stderr, /^sif: search failed: failed to get key: Get "http:\/\/127\.0\.0\.1:\d+\/pks\/lookup\?fingerprint=on&op=index&options=mr&search=x&x-pagesize=256": connect ECONNREFUSED/);
+    const keysdir = join(root, 'unreachable');
+    writeFileSync(join(root, 'signer-u.asc'), armored(signer));
+    await runCli(['key', 'import', '--keysdir', keysdir, join(root, 'signer-u.asc')], env);
+    const push = await runCli(['key', 'push', '-u', `http://127.0.0.1:${closed}`, '--keysdir', keysdir, fp], env);
+    t.match(push.stderr, /^sif: push failed: key server did not accept PGP key: Post "http:\/\/127\.0\.0\.1:\d+\/pks\/add": connect ECONNREFUSED/);
     const r = await verify('--url', `hkp://127.0.0.1:${closed}`);
     t.equal(r.code, 13);
     t.match(r.stderr, /warning: failed to get key material for [0-9A-F]{40}: failed to get key: Get "http:\/\/127\.0\.0\.1:\d+\/pks\/lookup\?exact=on&op=get&search=0x[0-9a-f]{40}": connect ECONNREFUSED/);
