@@ -17,8 +17,6 @@ export interface HkpOptions {
   readonly timeoutMs?: number;
   /** The largest reply accepted; default 16 MiB. */
   readonly maxBytes?: number;
-  /** Called before each fallback to the next keyserver, with why the previous one failed. */
-  readonly onFallback?: (server: Keyserver, error: KeyserverError) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -77,19 +75,13 @@ type Request = (server: Keyserver) => { url: string; init: RequestInit };
 
 async function firstAnswer(servers: readonly Keyserver[], options: HkpOptions, request: Request): Promise<HkpReply> {
   if (servers.length === 0) throw new KeyserverError('no keyserver configured');
-  for (const [i, server] of servers.entries()) {
-    const last = i === servers.length - 1;
-    try {
-      const reply = await exchange(server, request(server), options);
-      if (isSuccess(reply) || last) return reply;
-      options.onFallback?.(server, new KeyserverError(`${reply.url}: ${httpErrorText(reply)}`));
-    } catch (e) {
-      if (last) throw e;
-      options.onFallback?.(server, e as KeyserverError); // exchange() turns every failure into one
-    }
+  const last = servers.length - 1;
+  // As Apptainer's transport, silently: a failure of one but the last only moves on to the next.
+  for (const server of servers.slice(0, last)) {
+    const reply = await exchange(server, request(server), options).catch(() => undefined);
+    if (reply && isSuccess(reply)) return reply;
   }
-  /* c8 ignore next -- the loop returns or throws on the last keyserver */
-  throw new KeyserverError('no keyserver answered');
+  return exchange(servers[last]!, request(servers[last]!), options);
 }
 
 async function exchange(server: Keyserver, { url, init }: { url: string; init: RequestInit }, options: HkpOptions): Promise<HkpReply> {

@@ -126,10 +126,11 @@ function toConfig(doc: YamlValue, path: string): RemoteConfig {
   const bad = (what: string): never => {
     throw new UsageError(`${path}: ${what}`);
   };
-  const map = (v: YamlValue, where: string, known: readonly string[]): YamlMap => {
-    if (v === null) return {};
+  /** `known`: the fields allowed; undefined for a mapping of names (Remotes). */
+  const map = (v: YamlValue | undefined, where: string, known?: readonly string[]): YamlMap => {
+    if (v === undefined || v === null) return {};
     if (typeof v !== 'object' || Array.isArray(v)) return bad(`${where} must be a mapping`);
-    const unknown = Object.keys(v).find((k) => !known.includes(k));
+    const unknown = known && Object.keys(v).find((k) => !known.includes(k));
     if (unknown !== undefined) bad(`${where}: field ${unknown} not found in Apptainer's remote configuration`);
     return v;
   };
@@ -139,7 +140,7 @@ function toConfig(doc: YamlValue, path: string): RemoteConfig {
 
   const top = map(doc, 'the document', TOP);
   const remotes = new Map<string, Endpoint>();
-  for (const [name, value] of Object.entries(map(top.Remotes ?? null, 'Remotes', Object.keys(top.Remotes ?? {})))) {
+  for (const [name, value] of Object.entries(map(top.Remotes, 'Remotes'))) {
     const where = `Remotes.${name}`;
     const e = map(value, where, ENDPOINT);
     remotes.set(name, {
