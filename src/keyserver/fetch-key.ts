@@ -8,7 +8,7 @@
 import { KeyserverError } from '../errors.js';
 import { isSkipped, type KeyringEntry } from '../keys/keyring.js';
 import { armoredKeyBlocks, readKeyFileItems } from '../keys/read.js';
-import { hkpLookup, httpErrorText, isSuccess, type HkpOptions } from './hkp.js';
+import { hkpLookup, httpErrorText, isSuccess, type HkpOptions, type HkpReply } from './hkp.js';
 import type { Keyserver } from './url.js';
 
 /** Apptainer's 401 message, with where sif takes credentials from in place of its four INFO lines. */
@@ -20,6 +20,14 @@ export class NoMatchingKeyError extends KeyserverError {
   constructor() {
     super('no matching keys found for fingerprint');
   }
+}
+
+/** Apptainer's error for a lookup answered with a non-2xx status (search and pull word it alike); undefined for 2xx. */
+export function lookupRefusal(reply: HkpReply): KeyserverError | undefined {
+  if (isSuccess(reply)) return undefined;
+  if (reply.status === 401) return new KeyserverError(unauthorizedMessage(reply.url));
+  if (reply.status === 404) return new NoMatchingKeyError();
+  return new KeyserverError(`failed to get key: ${httpErrorText(reply)}`);
 }
 
 export interface FetchedKey {
@@ -34,9 +42,8 @@ export async function fetchKeys(servers: readonly Keyserver[], hex: string, opti
   const reply = await hkpLookup(servers, { exact: 'on', op: 'get', search: `0x${hex.toLowerCase()}` }, options).catch((e: KeyserverError) => {
     throw new KeyserverError(`failed to get key: ${e.message}`, { cause: e });
   });
-  if (reply.status === 401) throw new KeyserverError(unauthorizedMessage(reply.url));
-  if (reply.status === 404) throw new NoMatchingKeyError();
-  if (!isSuccess(reply)) throw new KeyserverError(`failed to get key: ${httpErrorText(reply)}`);
+  const refusal = lookupRefusal(reply);
+  if (refusal) throw refusal;
   const block = armoredKeyBlocks(reply.body)[0];
   if (block === undefined) throw new KeyserverError(`${reply.url}: the reply holds no armored public key (openpgp: invalid argument: no armored data found)`);
   let items;

@@ -24,15 +24,14 @@ export function searchCommand(io: Io): CommandModule<object, SearchArgs> {
     handler: async (a) => {
       const { servers, hkp } = await keyserversFor(a, io);
       const search = HEX_ID.test(a['search-string']) ? `0x${a['search-string']}` : a['search-string'];
-      const { hkpLookup, httpErrorText, isSuccess } = await import('../../../keyserver/hkp.js');
-      const { unauthorizedMessage } = await import('../../../keyserver/fetch-key.js');
+      const { hkpLookup } = await import('../../../keyserver/hkp.js');
+      const { lookupRefusal } = await import('../../../keyserver/fetch-key.js');
       const fail = (why: string, cause?: unknown) => new KeyserverError(`search failed: ${why}`, { cause });
       const reply = await hkpLookup(servers, { fingerprint: 'on', op: 'index', options: 'mr', search, 'x-pagesize': '256' }, hkp).catch((e: KeyserverError) => {
         throw fail(`failed to get key: ${e.message}`, e);
       });
-      if (reply.status === 401) throw fail(unauthorizedMessage(reply.url));
-      if (reply.status === 404) throw fail('no matching keys found for fingerprint');
-      if (!isSuccess(reply)) throw fail(`failed to get key: ${httpErrorText(reply)}`);
+      const refusal = lookupRefusal(reply);
+      if (refusal) throw fail(refusal.message, refusal);
       const { formatSearchIndex } = await import('../../render/key-search.js');
       const result = formatSearchIndex(reply.body, a['long-list'], goLocalZone(io.env));
       await write(io.stdout, Buffer.concat([Buffer.from(`Showing ${result.count} results\n\n`), result.table]));
