@@ -136,6 +136,8 @@ withReference(t, 'keyserver round trips against sks', ['sks', 'gpg', 'go', 'go-s
       t.match(remote.stdout.toString(), /^\[REMOTE\] +Signing entity: Bob /m, 'the fetched key is labelled [REMOTE]');
       const local = await runCli([...base, '--local', image], { ...env, SIF_KEYSERVER: sks.url });
       t.equal(local.code, 13, '--local: unknown signer even with SIF_KEYSERVER set');
+      const apptainerLocal = await runCli([...base, '--url', sks.url, image], { ...env, APPTAINER_LOCAL_VERIFY: 'true' });
+      t.equal(apptainerLocal.code, 13, "Apptainer's APPTAINER_LOCAL_VERIFY=true turns the lookup off, --url or not");
       const offline = await runCli([...base, image], env);
       t.equal(offline.code, 13, 'no --url, no SIF_KEYSERVER: no lookup');
       const byEnv = await runCli([...base, image], { ...env, SIF_KEYSERVER: `hkp://127.0.0.1:${sks.port}` });
