@@ -31,6 +31,7 @@ export type SignatureCode =
   | 'SIF_SIGNED_BY_FORBIDDEN';
 /** Codes of signer policies (ECL) that reject an image before looking at its signatures. */
 export type PolicyCode = 'SIF_NOT_IN_EXECGROUP';
+export type KeyserverCode = 'SIF_KEYSERVER';
 
 export type ErrorCode =
   | UsageCode
@@ -42,6 +43,7 @@ export type ErrorCode =
   | IntegrityCode
   | SignatureCode
   | PolicyCode
+  | KeyserverCode
   | 'SIF_INTERNAL';
 
 export class SifError extends Error {
@@ -179,6 +181,13 @@ export class SignatureError extends SifError {
 export class PolicyError extends SifError {
   constructor(code: PolicyCode, message: string) {
     super(code, message);
+  }
+}
+
+/** A keyserver could not be reached, refused the request or answered something that is not what was asked for. */
+export class KeyserverError extends SifError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SIF_KEYSERVER', message, options);
   }
 }
 

@@ -17,6 +17,7 @@ export {
   IntegrityError,
   SignatureError,
   PolicyError,
+  KeyserverError,
   isSifError,
   type ErrorCode,
   type UsageCode,
@@ -28,6 +29,7 @@ export {
   type IntegrityCode,
   type SignatureCode,
   type PolicyCode,
+  type KeyserverCode,
   type IntegrityKind,
   type SignatureFailure,
 } from './errors.js';
@@ -76,7 +78,9 @@ export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOption
 export { signImage, type SignOptions, type SignSelection } from './integrity/sign.js';
 export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/pgp/signing-key.js';
 export { unlockKey, isLocked } from './keys/protect.js';
-export { loadVerificationKeys, type KeySetOptions } from './integrity/keyset.js';
+export { loadVerificationKeys, loadTrustMaterial, type KeySetOptions } from './integrity/keyset.js';
+export { remoteKeyFinder, type RemoteLookup } from './integrity/remote-keys.js';
+export type { Keyserver } from './keyserver/url.js';
 export type { VerificationKey, KeySource, KeyFinder, KeyRequest, TrustMaterial } from './integrity/trust.js';
 export {
   verifyIntegrity,

@@ -35,6 +35,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_NOT_IN_EXECGROUP: 12,
   SIF_UNKNOWN_SIGNER: 13,
   SIF_SIGNER_KEY_NOT_VALID: 14,
+  SIF_KEYSERVER: 2, // Apptainer's exit code for failed key search, pull and push
 };
 
 /** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */

@@ -6,7 +6,8 @@
 import type * as openpgp from 'openpgp';
 import { publicKeyringPath, resolveGlobalKeyring, resolveKeysDir } from '../keys/paths.js';
 import { readKeyFile, readKeyringIfPresent } from '../keys/read.js';
-import type { KeySource, VerificationKey } from './trust.js';
+import type { RemoteLookup } from './remote-keys.js';
+import type { KeySource, TrustMaterial, VerificationKey } from './trust.js';
 
 export interface KeySetOptions {
   /** Key files given explicitly (`--keyring`); each must exist. */
@@ -19,6 +20,8 @@ export interface KeySetOptions {
    */
   globalKeyring?: string;
   env?: NodeJS.ProcessEnv;
+  /** Keyservers to ask for a signer no keyring holds (remote-keys.ts); none: no network access at all. */
+  remote?: RemoteLookup | undefined;
 }
 
 /**
@@ -42,7 +45,15 @@ export async function loadVerificationKeys(options: KeySetOptions = {}): Promise
   return out;
 }
 
+/** The loaded keys, behind a keyserver finder when `options.remote` names keyservers. */
+export async function loadTrustMaterial(options: KeySetOptions = {}): Promise<TrustMaterial> {
+  const keys = await loadVerificationKeys(options);
+  if (!options.remote) return keys;
+  const { remoteKeyFinder } = await import('./remote-keys.js');
+  return remoteKeyFinder(keys, options.remote);
+}
+
 /** The key-set options among a caller's options, for callers that accept them inline. */
 export function keySetOptionsOf(o: KeySetOptions): KeySetOptions {
-  return { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env };
+  return { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env, remote: o.remote };
 }

@@ -20,9 +20,11 @@ export interface Signer {
    * one does, else [REMOTE]: as Apptainer, "holds" means its primary key may
    * sign there, so a key that signs only with a subkey is [REMOTE].
    */
-  readonly source: KeySource | 'remote';
+  readonly source: KeySource;
   /** A local keyring (keysdir or --keyring) holds the key, as for `source`: Apptainer's KeyLocal. */
   readonly local: boolean;
+  /** For a key fetched from a keyserver ([REMOTE]): the keyserver's URL. */
+  readonly keyserver?: string | undefined;
 }
 
 /** Why a decoder refused a signature; the check turns it into the reference's error. */

@@ -5,13 +5,16 @@
  */
 import type * as openpgp from 'openpgp';
 
-/** `global`: the global keyring; `local`: the keysdir's pgp-public or a `--keyring` file. */
-export type KeySource = 'local' | 'global';
+/**
+ * `global`: the global keyring; `local`: the keysdir's pgp-public or a
+ * `--keyring` file; `remote`: fetched from a keyserver for this run only.
+ */
+export type KeySource = 'local' | 'global' | 'remote';
 
 export interface VerificationKey {
   readonly key: openpgp.Key;
   readonly source: KeySource;
-  /** The file the key was read from. */
+  /** The file the key was read from; for a fetched key, the keyserver's URL. */
   readonly path: string;
 }
 

@@ -177,8 +177,8 @@ async function applyPlan(current: KeyringSet, incoming: readonly KeyringEntry[],
   return { rings: { public: publicChanged ? pub : undefined, secret: secretChanged ? secret : undefined }, outcomes };
 }
 
-/** `ring` with `update` merged into every copy of its key, and what it brought (empty: nothing). */
-async function mergeCopies(ring: Keyring, update: openpgp.Key): Promise<{ ring: Keyring; added: readonly string[] }> {
+/** `ring` with `update` merged into every copy of its key, and what it brought (empty: nothing); `sif key refresh` merges with it too. */
+export async function mergeCopies(ring: Keyring, update: openpgp.Key): Promise<{ ring: Keyring; added: readonly string[] }> {
   let merged = ring;
   let added: readonly string[] = [];
   const fingerprint = fingerprintOf(update);

@@ -6,7 +6,7 @@
 import { SIGNATURE_NOT_VALID, SignatureError, type SifError } from '../errors.js';
 import { SifImage } from '../image/image.js';
 import type { SignatureVerdict as Checked } from '../integrity/check.js';
-import { loadVerificationKeys, type KeySetOptions } from '../integrity/keyset.js';
+import { loadTrustMaterial, type KeySetOptions } from '../integrity/keyset.js';
 import { primaryPartitionId, verifyIntegrity, type VerifyReport } from '../integrity/verify.js';
 import type { SignatureReport, SignatureOutcome, VerificationReport } from './decide.js';
 
@@ -51,7 +51,7 @@ const toSignatureReport = (group: number, s: Checked): SignatureReport => ({
 
 /** Verifies every signature of `path` (no stop at the first failure) and reports each. */
 export async function collectReport(path: string, options: CollectOptions): Promise<CollectedReport> {
-  const keys = await loadVerificationKeys(options.keys);
+  const keys = await loadTrustMaterial(options.keys);
   const image = await SifImage.open(path);
   try {
     const objects = options.legacy ? [primaryPartitionId(image)] : undefined;

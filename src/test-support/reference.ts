@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import type { Test } from 'tap';
+import { SKS_BIN } from './sks.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /**
@@ -30,8 +31,9 @@ const commandExists = (cmd: string) => {
 };
 
 /** Why a reference is unavailable, or undefined when it is there. */
-export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'go' | 'gpg' | 'jq')[]): string | undefined {
+export function missingReference(...needs: ('siftool' | 'go-sif' | 'shared' | 'go' | 'gpg' | 'jq' | 'sks')[]): string | undefined {
   for (const need of needs) {
+    if (need === 'sks' && !SKS_BIN) return 'sks is not installed (apt-get install sks)';
     if (need === 'jq' && !commandExists('jq')) return 'jq is not installed (apt-get install jq)';
     if (need === 'siftool' && !commandExists('siftool')) return 'siftool is not installed (apt-get install siftool)';
     if (need === 'go' && !commandExists('go')) return 'go is not installed (apt-get install golang-go)';

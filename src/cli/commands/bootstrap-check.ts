@@ -2,9 +2,10 @@ import type { CommandModule } from 'yargs';
 import { write, type Io } from '../io.js';
 import { renderBootstrapCheck } from '../render/gating.js';
 import { repeatable } from '../repeated-flags.js';
+import { lookupOptions, remoteLookupFromArgs, type LookupArgs } from './lookup-flags.js';
 import { keySetOptionsFromArgs, trustOptions, type TrustArgs } from './trust-flags.js';
 
-interface Args extends TrustArgs {
+interface Args extends TrustArgs, LookupArgs {
   definition: string;
   image?: string;
   cwd?: string;
@@ -19,7 +20,7 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
     command: 'bootstrap-check <definition> [image]',
     describe: "Check a definition file's bootstrap image as apptainer build does (Fingerprints: header)",
     builder: (y) =>
-      trustOptions(
+      lookupOptions(trustOptions(
         y
           .positional('definition', { type: 'string', demandOption: true, describe: 'Apptainer definition file' })
           .positional('image', { type: 'string', describe: 'the downloaded image, for library, oras and shub bootstraps' })
@@ -28,7 +29,7 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
           .option('build-arg-file', { type: 'string', describe: 'file of KEY=VALUE lines, as apptainer build --build-arg-file' })
           .option('warn-unused-build-args', { type: 'boolean', default: false, describe: 'a build argument the definition does not use only warns' }),
         'public key file to trust (repeatable; armored or binary), besides the global keyring and your pgp-public',
-      )
+      ))
         .example('$0 bootstrap-check app.def', 'localimage: checks From:, relative to the current directory as apptainer build opens it')
         .example('$0 bootstrap-check --cwd build --build-arg BASE=base.sif defs/app.def', 'the build runs in build/ with --build-arg BASE=base.sif')
         .example('$0 bootstrap-check --keyring team.asc app.def downloaded.sif', 'library/oras/shub: checks the downloaded file'),
@@ -42,6 +43,7 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
         buildArgFile: a['build-arg-file'],
         warnUnusedBuildArgs: a['warn-unused-build-args'],
         ...keySetOptionsFromArgs(a, io.env),
+        remote: await remoteLookupFromArgs(a, io),
       });
       const { stdout, stderr } = renderBootstrapCheck(result);
       if (stdout) await write(io.stdout, stdout);

@@ -10,9 +10,10 @@ import type { Require } from '../../policy/decide.js';
 import type { VerifyImageResult } from '../../policy/verify-image.js';
 import type { PolicyOutcome } from '../render/verify-policy-json.js';
 import { write, type Io } from '../io.js';
+import { remoteLookupFromArgs, type LookupArgs } from './lookup-flags.js';
 import { keySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 
-export interface PolicyArgs extends TrustArgs {
+export interface PolicyArgs extends TrustArgs, LookupArgs {
   image: string;
   fingerprints?: string;
   require?: string;
@@ -66,6 +67,7 @@ export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
     outcome = await evaluateImage({
       path: a.image,
       ...keySetOptionsFromArgs(a, io.env),
+      remote: await remoteLookupFromArgs(a, io),
       fingerprints,
       require: a.require as Require | undefined,
       ignoreUnknownSigners: a['ignore-unknown-signers'],

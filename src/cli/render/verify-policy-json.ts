@@ -35,7 +35,7 @@ function resultJson(r: SignatureResult, checked: Checked | undefined) {
     id: r.id,
     group: r.group,
     fingerprint: r.fingerprint ?? null,
-    signer: signer ? { fingerprint: signer.fingerprint, name: signer.name ?? null } : null,
+    signer: signer ? { fingerprint: signer.fingerprint, name: signer.name ?? null, ...(signer.keyserver ? { keyserver: signer.keyserver } : {}) } : null,
     verdict: r.verdict,
     skipped: r.skipped,
     objects: r.objects,

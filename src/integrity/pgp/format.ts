@@ -50,12 +50,15 @@ async function signerOf(check: PgpCheck, keys: readonly VerificationKey[]): Prom
   const key = check.signer!;
   // Apptainer's label: a keyring "has" the signer when its primary key ID names a key allowed to sign there.
   const has = (source: KeySource) => signingKeys(keys.filter((k) => k.source === source).map((k) => k.key), key.getKeyID().toHex()).length > 0;
+  const source = has('global') ? 'global' : has('local') ? 'local' : 'remote';
+  const fetched = source === 'remote' ? keys.find((k) => k.source === 'remote' && k.key.getFingerprint() === key.getFingerprint()) : undefined;
   return {
     fingerprint: key.getFingerprint().toUpperCase(),
     keyId: check.issuerKeyId ?? key.getKeyID().toHex().toUpperCase(),
     name: await primaryUserId(key),
-    source: has('global') ? 'global' : has('local') ? 'local' : 'remote',
+    source,
     local: has('local'),
+    ...(fetched ? { keyserver: fetched.path } : {}),
   };
 }
 
