@@ -10,7 +10,7 @@ import type { Require } from '../../policy/decide.js';
 import type { VerifyImageResult } from '../../policy/verify-image.js';
 import type { PolicyOutcome } from '../render/verify-policy-json.js';
 import { write, type Io } from '../io.js';
-import { keySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
+import { verifyKeySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 
 export interface PolicyArgs extends TrustArgs {
   image: string;
@@ -65,7 +65,7 @@ export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   try {
     outcome = await evaluateImage({
       path: a.image,
-      ...keySetOptionsFromArgs(a, io.env),
+      ...verifyKeySetOptionsFromArgs(a, io.env),
       fingerprints,
       require: a.require as Require | undefined,
       ignoreUnknownSigners: a['ignore-unknown-signers'],
