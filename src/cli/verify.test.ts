@@ -97,7 +97,7 @@ withReference(t, 'a DSSE signature without a public key: key material not provid
     const image = join(FIXTURES, dir, 'images/one-group-signed-dsse.sif');
     const r = await runCli(['verify', '--keyring', APPTAINER_KEY, image], { SIF_KEYSDIR: t.testdir() });
     t.equal(r.code, 13, image);
-    t.equal(r.stdout, '', 'Apptainer stops before its callback');
+    t.equal(r.stdout.toString(), '', 'Apptainer stops before its callback');
     t.equal(r.stderr, 'sif: key material not provided for DSSE envelope signature (signature object 3)\n');
   }
 });
