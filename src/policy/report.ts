@@ -46,6 +46,7 @@ const toSignatureReport = (group: number, s: Checked): SignatureReport => ({
   group,
   fingerprint: s.descriptorFingerprint,
   verdict: classify(s.error),
+  ...(s.signer?.kind === 'key' ? { keyIds: s.signer.keyIds } : {}),
   ...(s.error ? { error: s.error } : {}),
 });
 

@@ -33,7 +33,7 @@ t.test("envelope: read as Go's encoding/json fills it", async (t) => {
   t.equal(payloadTypeOf(Buffer.from('[1]')), undefined);
   t.equal(payloadTypeOf(Buffer.from('not json')), undefined);
   for (const bad of ['[]', '{"payload":1}', '{"signatures":{}}', '{"signatures":[1]}', '{"signatures":[{"sig":[]}]}']) {
-    t.throws(() => parseEnvelope(Buffer.from(bad)), undefined, bad);
+    t.throws(() => parseEnvelope(Buffer.from(bad)), bad);
   }
 });
 
