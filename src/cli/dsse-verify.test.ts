@@ -149,3 +149,15 @@ withReference(t, 'bootstrap-check keeps PGP semantics: no --key, the environment
   t.equal(enforced.code, 13);
   t.equal((await runCli(['bootstrap-check', '--key', KEY('ed25519-public.pem'), def('')], env)).code, 2, 'no --key flag');
 });
+
+withReference(t, 'a DSSE signature whose descriptor claims a PGP fingerprint is refused, never counted for it', ['shared'], async (t) => {
+  const dir = t.testdir();
+  const image = copyImage(dir, 'claim.sif', IMAGE('one-group.sif'));
+  const { signatureObjects } = await import('../test-support/dsse-check.js');
+  const [envelope] = await signatureObjects(IMAGE('one-group-signed-dsse.sif'));
+  const fp = '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84';
+  await editImage(image, (e) => e.addObject({ dataType: DataType.Signature, data: envelope!, linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(fp, 'hex')) }));
+  const r = await runCli(['verify', '--key', KEY('ed25519-public.pem'), '--fingerprints', fp, image], { SIF_KEYSDIR: dir });
+  t.equal(r.code, 10);
+  t.equal(r.stderr, 'sif: signature object 3: fingerprint in descriptor does not correspond to signing entity\n');
+});

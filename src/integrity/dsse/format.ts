@@ -71,7 +71,7 @@ async function verifyEnvelope(envelope: Envelope, payload: Buffer | undefined, t
   if (first) return { signer: signerOf(first, accepted), failure: undefined };
   if (tried) return refuse('bad-signature', THRESHOLD);
   const named = [...new Set(envelope.signatures.map((s) => s.keyid))].join(', ');
-  return { signer: undefined, failure: { kind: 'unknown-signer', reason: THRESHOLD, keyId: named, message: `${THRESHOLD} (signed by ${named}; no such key given)` } };
+  return { signer: undefined, failure: { kind: 'unknown-signer', reason: THRESHOLD, message: `${THRESHOLD} (signed by ${named}; no such key given)` } };
 }
 
 const signerOf = (key: PublicKeyMaterial, accepted: readonly PublicKeyMaterial[]): KeySigner => ({
