@@ -46,8 +46,8 @@ async function verifyEnvelope(envelope: Envelope, payload: Buffer | undefined, t
   if (keys.length === 0) {
     return { signer: undefined, failure: { kind: 'no-key-material', reason: 'key material not provided for DSSE envelope signature' } };
   }
+  if (envelope.signatures.length === 0) return refuse('unsupported-envelope', `${FAILED}no signature found`); // go-securesystemslib's order
   if (payload === undefined) return refuse('unsupported-envelope', BAD_BASE64);
-  if (envelope.signatures.length === 0) return refuse('unsupported-envelope', `${FAILED}no signature found`);
   if (envelope.signatures.length > MAX_ENVELOPE_SIGNATURES) {
     return refuse('unsupported-envelope', `dsse: envelope carries ${envelope.signatures.length} signatures (at most ${MAX_ENVELOPE_SIGNATURES} are checked)`);
   }
