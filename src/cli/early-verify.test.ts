@@ -17,6 +17,7 @@ t.test('an early start only for a default-mode verify command line', async (t) =
     [['verify', 'a.sif', '--keyring', 'k.asc', '--keyring=j.asc', '--keysdir', 'd'], 'a.sif'],
     [['verify', '-j', '--quiet', '--global-keyring', 'g', 'a.sif', '-q', '--json'], 'a.sif'],
     [['verify', '--url', 'hkp://k', '-u', 'https://k', '--local', '-l', 'a.sif'], 'a.sif'],
+    [['verify', '--key', 'k.pem', '--keyring', 'k.asc', '--key=j.pem', 'a.sif'], 'a.sif'],
     [['verify'], undefined],
     [['verify', 'a.sif', 'b.sif'], undefined],
     [['verify', '--keyring', 'a.sif'], undefined],

@@ -1,13 +1,14 @@
 /**
  * The one module that loads trust material (trust.ts) from files: the global
  * keyring, the keysdir and `--keyring` files, for `sif verify`, `verifyImage`,
- * `bootstrap-check` and ECL alike. Verification itself does no I/O of its own.
+ * `bootstrap-check` and ECL alike, and the PEM public keys of `--key` (DSSE).
+ * Verification itself does no I/O of its own.
  */
 import type * as openpgp from 'openpgp';
 import { publicKeyringPath, resolveGlobalKeyring, resolveKeysDir } from '../keys/paths.js';
 import { readKeyFile, readKeyringIfPresent } from '../keys/read.js';
 import type { RemoteLookup } from './remote-keys.js';
-import type { KeySource, TrustMaterial, VerificationKey } from './trust.js';
+import type { KeySource, TrustKey, TrustMaterial } from './trust.js';
 
 export interface KeySetOptions {
   /** Key files given explicitly (`--keyring`); each must exist. */
@@ -22,15 +23,18 @@ export interface KeySetOptions {
   env?: NodeJS.ProcessEnv;
   /** Keyservers to ask for a signer no keyring holds (remote-keys.ts); none: no network access at all. */
   remote?: RemoteLookup | undefined;
+  /** PEM public key files for DSSE signatures (`--key`); each must exist. Default none. */
+  publicKeys?: readonly string[];
 }
 
 /**
  * Loads every trusted key: the global keyring first (Apptainer consults it
- * first and labels its keys [GLOBAL]), then the keysdir, then `--keyring` files.
+ * first and labels its keys [GLOBAL]), then the keysdir, then `--keyring`
+ * files, then the PEM public keys.
  */
-export async function loadVerificationKeys(options: KeySetOptions = {}): Promise<VerificationKey[]> {
+export async function loadVerificationKeys(options: KeySetOptions = {}): Promise<TrustKey[]> {
   const env = options.env ?? process.env;
-  const out: VerificationKey[] = [];
+  const out: TrustKey[] = [];
   const add = (keys: openpgp.Key[], source: KeySource, path: string) => {
     for (const key of keys) out.push({ key, source, path });
   };
@@ -42,6 +46,10 @@ export async function loadVerificationKeys(options: KeySetOptions = {}): Promise
   const local = publicKeyringPath(resolveKeysDir({ keysDir: options.keysDir, env }));
   add(await readKeyringIfPresent(local), 'local', local);
   for (const path of options.keyrings ?? []) add(await readKeyFile(path), 'local', path);
+  if (options.publicKeys?.length) {
+    const { readPublicKey } = await import('./dsse/keys.js');
+    for (const path of options.publicKeys) out.push(await readPublicKey(path));
+  }
   return out;
 }
 
@@ -53,7 +61,7 @@ export async function loadTrustMaterial(options: KeySetOptions = {}): Promise<Tr
   return remoteKeyFinder(keys, options.remote);
 }
 
-/** The key-set options among a caller's options, for callers that accept them inline. */
+/** The PGP key-set options among a caller's options, for callers that accept them inline (public keys are asked for apart). */
 export function keySetOptionsOf(o: KeySetOptions): KeySetOptions {
   return { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env, remote: o.remote };
 }

@@ -10,7 +10,7 @@
 import { fetchKeys } from '../keyserver/fetch-key.js';
 import type { HkpOptions } from '../keyserver/hkp.js';
 import type { Keyserver } from '../keyserver/url.js';
-import type { KeyFinder, VerificationKey } from './trust.js';
+import { isPgpKey, type KeyFinder, type TrustKey, type VerificationKey } from './trust.js';
 
 export interface RemoteLookup {
   /** Asked in order; the first 2xx answer counts. */
@@ -21,10 +21,10 @@ export interface RemoteLookup {
 }
 
 /** `local` for every signature, plus the signer's key from a keyserver when `local` lacks it. */
-export function remoteKeyFinder(local: readonly VerificationKey[], lookup: RemoteLookup): KeyFinder {
+export function remoteKeyFinder(local: readonly TrustKey[], lookup: RemoteLookup): KeyFinder {
   const fetched = new Map<string, Promise<VerificationKey | undefined>>();
   return async ({ fingerprint }) => {
-    if (fingerprint === undefined || local.some((k) => k.key.getFingerprint().toUpperCase() === fingerprint)) return local;
+    if (fingerprint === undefined || local.some((k) => isPgpKey(k) && k.key.getFingerprint().toUpperCase() === fingerprint)) return local;
     let pending = fetched.get(fingerprint);
     if (!pending) fetched.set(fingerprint, (pending = fetchSigner(fingerprint, lookup)));
     const key = await pending;

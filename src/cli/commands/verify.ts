@@ -7,7 +7,7 @@ import { parseId } from '../args.js';
 import { claimEarlyVerify } from '../early-verify.js';
 import { write, type Io } from '../io.js';
 import { lookupOptions, remoteLookupFromArgs, type LookupArgs } from './lookup-flags.js';
-import { keySetOptionsFromArgs, trustOptions, type TrustArgs } from './trust-flags.js';
+import { publicKeyOption, trustOptions, verifyKeySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
 interface VerifyArgs extends TrustArgs, LookupArgs {
@@ -25,14 +25,14 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
     command: 'verify <image>',
     describe: 'Verify the digital signature(s) of an image (as Apptainer verify)',
     builder: (y) =>
-      lookupOptions(trustOptions(
+      lookupOptions(publicKeyOption(trustOptions(
         policyOptions(y)
           .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
           .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
           .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
           .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
           .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'with --legacy-insecure: every grouped object' }),
-      ))
+      )))
         .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result (with the policy flags, plus Results and Policy: docs/build-gating.md)" })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
@@ -48,7 +48,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       try {
         const loadKeys = async () => {
           const { loadTrustMaterial } = await import('../../integrity/keyset.js');
-          return loadTrustMaterial({ ...keySetOptionsFromArgs(a, io.env), remote: await remoteLookupFromArgs(a, io) });
+          return loadTrustMaterial({ ...verifyKeySetOptionsFromArgs(a, io.env), remote: await remoteLookupFromArgs(a, io) });
         };
         const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
