@@ -43,10 +43,11 @@ t.test('README: the first screen, every command, every doc, only exported names'
   const help = (args: string[]) => spawnCli([...args, '--help']).stdout.toString();
   const commands = [...help([]).matchAll(/^ {2}sif ([a-z-]+)/gm)].map((m) => m[1]!);
   const key = [...help(['key']).matchAll(/^ {2}sif key ([a-z-]+)/gm)].map((m) => m[1]!);
-  t.ok(commands.length >= 13 && key.length === 5, 'commands found in --help');
+  t.ok(commands.length >= 13 && key.length >= 5, 'commands found in --help');
   const table = readme.slice(readme.indexOf('## Commands'), readme.indexOf('## Library'));
   for (const c of commands) t.match(table, `| \`sif ${c}`, `the command table lists sif ${c}`);
-  t.match(table, `| \`sif key ${key.join('\\|')}\``, 'and every key subcommand');
+  const keyRows = [...table.matchAll(/^\| `sif key ([a-z\\|]+)`/gm)].flatMap((m) => m[1]!.split('\\|'));
+  t.same(keyRows, key, 'and every key subcommand, in the order of --help');
 
   for (const doc of readdirSync(join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md'))) {
     t.match(readme, `](docs/${doc})`, `README links docs/${doc}`);
