@@ -4,6 +4,7 @@
  * way Apptainer's ECL callback classifies the reference's errors.
  */
 import { SIGNATURE_NOT_VALID, SignatureError, type SifError } from '../errors.js';
+import type { RemoteOptions } from '../remote/registry.js';
 import { SifImage } from '../image/image.js';
 import type { SignatureVerdict as Checked } from '../integrity/check.js';
 import { loadVerificationKeys, type KeySetOptions } from '../integrity/keyset.js';
@@ -25,6 +26,8 @@ export interface CollectOptions {
   readonly keys: KeySetOptions;
   /** ECL legacyinsecure: only legacy signatures of the primary system partition. */
   readonly legacy: boolean;
+  /** How to reach a remote image. */
+  readonly remote?: RemoteOptions;
 }
 
 /**
@@ -52,7 +55,7 @@ const toSignatureReport = (group: number, s: Checked): SignatureReport => ({
 /** Verifies every signature of `path` (no stop at the first failure) and reports each. */
 export async function collectReport(path: string, options: CollectOptions): Promise<CollectedReport> {
   const keys = await loadVerificationKeys(options.keys);
-  const image = await SifImage.open(path);
+  const image = await SifImage.open(path, { remote: options.remote });
   try {
     const objects = options.legacy ? [primaryPartitionId(image)] : undefined;
     const integrity = await verifyIntegrity(image, { keys, legacy: options.legacy, ...(objects ? { objects } : {}) });

@@ -2,9 +2,10 @@ import type { CommandModule } from 'yargs';
 import { write, type Io } from '../io.js';
 import { renderBootstrapCheck } from '../render/gating.js';
 import { repeatable } from '../repeated-flags.js';
+import { remoteOptions, remoteOptionsFromArgs, type RemoteArgs } from './remote-flags.js';
 import { keySetOptionsFromArgs, trustOptions, type TrustArgs } from './trust-flags.js';
 
-interface Args extends TrustArgs {
+interface Args extends TrustArgs, RemoteArgs {
   definition: string;
   image?: string;
   cwd?: string;
@@ -20,9 +21,9 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
     describe: "Check a definition file's bootstrap image as apptainer build does (Fingerprints: header)",
     builder: (y) =>
       trustOptions(
-        y
+        remoteOptions(y)
           .positional('definition', { type: 'string', demandOption: true, describe: 'Apptainer definition file' })
-          .positional('image', { type: 'string', describe: 'the downloaded image, for library, oras and shub bootstraps' })
+          .positional('image', { type: 'string', describe: 'the downloaded image, for library, oras and shub bootstraps (oras: read from the registry when omitted)' })
           .option('cwd', { type: 'string', describe: 'directory apptainer build will run in: a relative From: is relative to it (default: the current directory)' })
           .option('build-arg', { ...repeatable, describe: 'KEY=VALUE replacing {{ KEY }} in the definition, as apptainer build --build-arg (repeatable)' })
           .option('build-arg-file', { type: 'string', describe: 'file of KEY=VALUE lines, as apptainer build --build-arg-file' })
@@ -41,6 +42,7 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
         buildArgs: a['build-arg'],
         buildArgFile: a['build-arg-file'],
         warnUnusedBuildArgs: a['warn-unused-build-args'],
+        remote: await remoteOptionsFromArgs(a, io),
         ...keySetOptionsFromArgs(a, io.env),
       });
       const { stdout, stderr } = renderBootstrapCheck(result);

@@ -10,9 +10,10 @@ import type { Require } from '../../policy/decide.js';
 import type { VerifyImageResult } from '../../policy/verify-image.js';
 import type { PolicyOutcome } from '../render/verify-policy-json.js';
 import { write, type Io } from '../io.js';
+import { remoteOptionsFromArgs, type RemoteArgs } from './remote-flags.js';
 import { keySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 
-export interface PolicyArgs extends TrustArgs {
+export interface PolicyArgs extends TrustArgs, RemoteArgs {
   image: string;
   fingerprints?: string;
   require?: string;
@@ -65,6 +66,7 @@ export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   try {
     outcome = await evaluateImage({
       path: a.image,
+      remote: await remoteOptionsFromArgs(a, io),
       ...keySetOptionsFromArgs(a, io.env),
       fingerprints,
       require: a.require as Require | undefined,

@@ -7,9 +7,10 @@ import { parseId } from '../args.js';
 import { claimEarlyVerify } from '../early-verify.js';
 import { write, type Io } from '../io.js';
 import { keySetOptionsFromArgs, trustOptions, type TrustArgs } from './trust-flags.js';
+import { remoteOptions, remoteOptionsFromArgs, type RemoteArgs } from './remote-flags.js';
 import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
-interface VerifyArgs extends TrustArgs {
+interface VerifyArgs extends TrustArgs, RemoteArgs {
   image: string;
   'group-id'?: string;
   'sif-id'?: string;
@@ -25,8 +26,8 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
     describe: 'Verify the digital signature(s) of an image (as Apptainer verify)',
     builder: (y) =>
       trustOptions(
-        policyOptions(y)
-          .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
+        remoteOptions(policyOptions(y))
+          .positional('image', { type: 'string', demandOption: true, describe: 'SIF image: a path, oras://REGISTRY/REPO:TAG or an https:// URL' })
           .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
           .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
           .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
@@ -57,7 +58,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         const early = !legacy && noSelection ? await claimEarlyVerify(a.image) : undefined;
         image =
           early?.image ??
-          (await SifImage.open(a.image).catch(async (e: unknown) => {
+          (await SifImage.open(a.image, { remote: await remoteOptionsFromArgs(a, io) }).catch(async (e: unknown) => {
             await loadKeys(); // a keyring error comes before an image error
             throw e;
           }));
