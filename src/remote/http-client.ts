@@ -93,6 +93,7 @@ export class HttpClient {
         throw e instanceof RemoteError ? e : networkError(method, url, e);
       }
       const { status } = reply.response;
+      if (init.accept?.includes(status)) return reply;
       if (status === 401 && !authorized && this.options.authorizer) {
         authorized = true;
         const challenge = reply.response.headers.get('www-authenticate');
@@ -103,7 +104,7 @@ export class HttpClient {
         }
         throw denied(method, url, status);
       }
-      if ((status >= 200 && status < 300) || init.accept?.includes(status)) return reply;
+      if (status >= 200 && status < 300) return reply;
       await reply.discard();
       if (idempotent && RETRIED_STATUS(status) && attempt < this.retries) {
         await sleep(this.backoffMs << attempt);
