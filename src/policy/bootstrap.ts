@@ -139,7 +139,7 @@ function planStage(stage: DefinitionStage, options: BootstrapCheckOptions): Plan
   if (!DOWNLOADED.has(bootstrap)) throw new UsageError(`invalid build source ${bootstrap}`);
   // An oras image is read where it is (From: names it without the scheme, as Apptainer's ORAS agent takes it).
   if (options.image === undefined && bootstrap === 'oras') return { bootstrap, source: `oras://${from.replace(/^(oras:)?\/\//, '')}`, image: true, fingerprints };
-  if (options.image === undefined) throw new UsageError(`bootstrap ${bootstrap}: give the downloaded image as IMG (oras: or none, to read it from its registry)`);
+  if (options.image === undefined) throw new UsageError(`bootstrap ${bootstrap}: give the downloaded image as IMG`);
   return { bootstrap, source: options.image, image: true, fingerprints };
 }
 
