@@ -35,6 +35,8 @@ export interface RequestInit {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: Uint8Array | ReadableStream<Uint8Array>;
+  /** Bytes of a streamed body: the reply may take that long longer (an upload is answered once received). */
+  readonly bodySize?: number;
   /** Statuses the caller handles itself (others than 2xx); default none. */
   readonly accept?: readonly number[];
 }
@@ -124,7 +126,8 @@ export class HttpClient {
       const headers: Record<string, string> = { 'accept-encoding': 'identity', ...init.headers };
       const auth = this.options.authorizer?.headerFor(url);
       if (auth !== undefined) headers.authorization = auth;
-      const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+      const waitMs = this.deadlineMs(init.bodySize ?? (init.body instanceof Uint8Array ? init.body.length : 0));
+      const timer = setTimeout(() => controller.abort(), waitMs);
       this.requests++;
       let response: Response;
       try {
@@ -138,7 +141,7 @@ export class HttpClient {
         } as globalThis.RequestInit);
       } catch (e) {
         if (controller.signal.aborted) {
-          throw new RemoteError('SIF_REMOTE', `${method} ${shownUrl(url)}: no reply within ${this.timeoutMs / 1000} s`);
+          throw new RemoteError('SIF_REMOTE', `${method} ${shownUrl(url)}: no reply within ${Math.round(waitMs / 100) / 10} s`);
         }
         throw e;
       } finally {

@@ -114,6 +114,6 @@ async function uploadBlob(registry: Registry, digest: string, size: number, body
   if (location === null) throw new RemoteError('SIF_REMOTE', `POST ${shownUrl(start)}: no upload location`);
   const put = new URL(location, start);
   put.searchParams.set('digest', digest);
-  const reply = await registry.client.request(put, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body: body() });
+  const reply = await registry.client.request(put, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body: body(), bodySize: size });
   await reply.discard();
 }
