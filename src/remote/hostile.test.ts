@@ -6,11 +6,14 @@
  */
 import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { isSifError } from '../errors.js';
+import { isSifError, RemoteError } from '../errors.js';
+import { DataType } from '../format/constants.js';
 import { SifImage } from '../image/image.js';
+import { createImage } from '../image/write/create.js';
+import { partitionExtra } from '../image/write/extra.js';
 import { loadVerificationKeys } from '../integrity/keyset.js';
 import { verifyIntegrity } from '../integrity/verify.js';
 import { GO_IMAGES, GO_SIF } from '../test-support/reference.js';
@@ -19,7 +22,10 @@ import type { RemoteOptions } from './registry.js';
 import { captureCli } from '../test-support/cli.js';
 
 const IMAGE = readFileSync(join(GO_IMAGES, 'one-group-signed.sif'));
-const FAST: RemoteOptions = { noHttps: true, http: { timeoutMs: 300, backoffMs: 1, minRate: 1 << 30 } };
+/** Generous timeouts for servers that answer (a loaded machine must not fail them), short retries. */
+const FAST: RemoteOptions = { noHttps: true, http: { timeoutMs: 20_000, backoffMs: 1 } };
+/** A short timeout, for servers that never answer: only how soon the same error comes depends on it. */
+const STALLED: RemoteOptions = { noHttps: true, http: { timeoutMs: 300, minRate: 1 << 30 } };
 
 /** Answers a Range request honestly from `bytes`. */
 function serveRange(req: IncomingMessage, res: ServerResponse, bytes: Buffer = IMAGE): void {
@@ -110,12 +116,12 @@ t.test('a slow body: headers, a few bytes, then nothing', async (t) => {
     res.writeHead(206, { 'content-range': `bytes 0-32767/${IMAGE.length}`, 'content-length': 32768 });
     res.write(IMAGE.subarray(0, 10));
   });
-  t.match(await failure(() => readAll(server.url('x.sif'))), { code: 'SIF_REMOTE', message: /the body stalled/ });
+  t.match(await failure(() => readAll(server.url('x.sif'), STALLED)), { code: 'SIF_REMOTE', message: /the body stalled/ });
 });
 
 t.test('no reply at all', async (t) => {
   const server = await stub(t, () => undefined);
-  t.match(await failure(() => readAll(server.url('x.sif'))), { code: 'SIF_REMOTE', message: /no reply within 0.3 s/ });
+  t.match(await failure(() => readAll(server.url('x.sif'), STALLED)), { code: 'SIF_REMOTE', message: /no reply within 0.3 s/ });
 });
 
 t.test('an endless body from a server that ignores Range and gives no length', async (t) => {
@@ -243,4 +249,96 @@ t.test('the CLI: one line, a documented exit code, a bad reference is a usage er
   t.equal(r.code, 2);
   r = await captureCli(['push', join(GO_IMAGES, 'one-group.sif'), 'https://r.example/x.sif']);
   t.equal(r.code, 2, 'push takes oras:// only');
+});
+
+t.test('first replies that are not a range of the image', async (t) => {
+  const empty = await stub(t, (_req, res) => res.writeHead(416, { 'content-range': 'bytes */0' }).end());
+  t.match(await failure(() => readAll(empty.url('x.sif'))), { code: 'SIF_TRUNCATED', message: 'reading global header: EOF (file is 0 bytes)' }, 'an empty body reads as an empty file');
+  const refused = await stub(t, (_req, res) => res.writeHead(416, { 'content-range': 'bytes */99' }).end());
+  t.match(await failure(() => readAll(refused.url('x.sif'))), { code: 'SIF_REMOTE', message: /range 0-32767 refused \(416\) for a body of 99 bytes/ });
+  const noContent = await stub(t, (_req, res) => res.writeHead(204).end());
+  t.match(await failure(() => readAll(noContent.url('x.sif'))), { code: 'SIF_REMOTE', message: /unexpected status 204/ });
+});
+
+t.test('a server that changes its answers while the image is read', async (t) => {
+  const etag = await stub(t, (req, res, n) => {
+    res.setHeader('etag', n === 0 ? '"a"' : '"b"');
+    serveRange(req, res);
+  });
+  t.match(await failure(() => readAll(etag.url('x.sif'))), { code: 'SIF_REMOTE', message: /the image changed while it was read \(ETag "a", now "b"\)/ });
+  const stopsRanges = await stub(t, (req, res, n) => (n === 0 ? serveRange(req, res) : res.writeHead(200, { 'content-length': IMAGE.length }).end(IMAGE)));
+  t.match(await failure(() => readAll(stopsRanges.url('x.sif'))), { code: 'SIF_REMOTE', message: /answered 200 to a Range request it honoured before/ });
+  const grows = await stub(t, (_req, res, n) => {
+    const body = n === 0 ? IMAGE : Buffer.concat([IMAGE, Buffer.alloc(1)]);
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+  });
+  const image = await SifImage.open(grows.url('x.sif'), { remote: FAST });
+  t.teardown(() => image.close());
+  await image.readObject(image.descriptors[2]!);
+  t.match(
+    await failure(() => image.readObject(image.descriptors[0]!)),
+    { code: 'SIF_REMOTE', message: /the body is now 42015 bytes, was 42014/ },
+    'a new pass (a read behind the last) must find the same size',
+  );
+});
+
+/** A stub registry's blob: a range, or the whole body. */
+function serveBlob(req: IncomingMessage, res: ServerResponse, blob: Buffer): void {
+  if (req.headers.range) return serveRange(req, res, blob);
+  res.writeHead(200, { 'content-length': blob.length }).end(blob);
+}
+
+t.test('pull: the size and digest checks, nothing left behind', async (t) => {
+  const { pullImage } = await import('./pull.js');
+  const dir = t.testdir();
+  const dest = join(dir, 'out.sif');
+  const cases: [name: string, manifestLayer: object, blob: Buffer, want: RegExp, code: string][] = [
+    ['a longer blob', layer(undefined, IMAGE.length - 1), IMAGE, /image file size\(42013\) and expected size\(42013\) does not match|image file size/, 'SIF_REMOTE'],
+    ['a shorter blob', layer(), IMAGE.subarray(0, 100), /image file size\(100\) and expected size\(42014\) does not match/, 'SIF_REMOTE'],
+    ['other bytes', layer(), Buffer.alloc(IMAGE.length), /image file hash\(sha256:[0-9a-f]{64}\) and expected hash\(sha256:[0-9a-f]{64}\) does not match/, 'SIF_REMOTE'],
+    ['not a SIF', { ...layer(undefined, 5), digest: sha256('hello') }, Buffer.from('hello'), /the pulled file is not a SIF image: invalid SIF magic|reading global header/, 'SIF_NOT_SIF_ARTIFACT'],
+  ];
+  for (const [name, l, blob, want, code] of cases) {
+    const server = await stub(t, (req, res) => (req.url!.includes('/manifests/') ? res.writeHead(200).end(manifestOf([l])) : serveBlob(req, res, blob)));
+    t.match(await failure(() => pullImage(oras(server.url('')), dest, FAST)), { code, message: want }, name);
+    t.same(readdirSync(dir), [], `${name}: nothing written`);
+  }
+  const good = await stub(t, (req, res) => (req.url!.includes('/manifests/') ? res.writeHead(200).end(manifestOf([layer()])) : serveBlob(req, res, IMAGE)));
+  const refused = await failure(() => pullImage(oras(good.url('')), dest, { ...FAST, check: () => Promise.reject(new RemoteError('SIF_REMOTE', 'checked: no')) }));
+  t.match(refused, { message: 'checked: no' }, "the caller's check refuses the image");
+  t.same(readdirSync(dir), [], 'not kept');
+  await pullImage(oras(good.url('')), dest, FAST);
+  t.ok(readFileSync(dest).equals(IMAGE));
+  t.match(await failure(() => pullImage(oras(good.url('')), join(dir, 'no/such/dir/x.sif'), FAST)), { code: 'SIF_NOT_FOUND' }, 'an unwritable destination');
+});
+
+t.test('push: refuses what Apptainer refuses, and takes the created label', async (t) => {
+  const { pushImage } = await import('./push.js');
+  const dir = t.testdir();
+  const notSif = join(dir, 'x.txt');
+  writeFileSync(notSif, 'hello, not an image'.repeat(20));
+  t.match(await failure(() => pushImage(notSif, 'oras://127.0.0.1:1/x:y', FAST)), { code: 'SIF_INVALID_MAGIC', message: `"${notSif}" is not a SIF: invalid SIF magic` });
+  t.match(await failure(() => pushImage(join(GO_IMAGES, 'empty.sif'), 'oras://127.0.0.1:1/x:y', FAST)), { code: 'SIF_CORRUPT', message: /unknown architecture in SIF file/ });
+  const labelled = join(dir, 'labelled.sif');
+  await createImage(labelled, {
+    objects: [
+      { dataType: DataType.Labels, groupId: 1, data: Buffer.from('{"org.opencontainers.image.created":"2020-01-02T03:04:05Z"}') },
+      { dataType: DataType.Partition, groupId: 1, extra: partitionExtra({ fsType: 1, partType: 2, arch: 'arm64' }), data: Buffer.from('fs') },
+    ],
+  });
+  let manifest = '';
+  const server = await stub(t, (req, res) => {
+    const body: Buffer[] = [];
+    req.on('data', (c: Buffer) => body.push(c));
+    req.on('end', () => {
+      if (req.method === 'HEAD') return void res.writeHead(404).end();
+      if (req.method === 'POST') return void res.writeHead(202, { location: '/v2/x/blobs/uploads/1?state=s' }).end();
+      if (req.url!.includes('/manifests/')) manifest = Buffer.concat(body).toString();
+      res.writeHead(201).end();
+    });
+  });
+  await pushImage(labelled, oras(server.url('')), FAST);
+  t.match(manifest, /"annotations":\{"org.opencontainers.image.created":"2020-01-02T03:04:05Z"\}\}$/, "the image's created label");
+  t.ok(server.log.some((l) => /^PUT \/v2\/x\/blobs\/uploads\/1\?state=s&digest=sha256%3A[0-9a-f]{64}$/.test(l)), 'the upload location keeps its query');
+  t.match(await failure(() => pushImage(labelled, oras(server.url('')).replace(':v1', `@sha256:${'0'.repeat(64)}`), FAST)), { message: /push to a tag, not a digest/ });
 });
