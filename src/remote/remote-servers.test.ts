@@ -6,14 +6,16 @@
  * Basic auth (htpasswd), Docker's config.json and the Bearer-token flow.
  */
 import t from 'tap';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
+import { createImage } from '../image/write/create.js';
 import { captureCli } from '../test-support/cli.js';
 import { corpusImages, GO_IMAGES, GO_SIF, whenAvailable, withReference } from '../test-support/reference.js';
 import { haveRegistry, startFileServer, startRegistry } from '../test-support/registry.js';
+import { signedImage } from '../test-support/signed.js';
 
 const KEYRING = join(GO_SIF, 'test/keys/private.asc');
 const SIGNED = join(GO_IMAGES, 'one-group-signed.sif');
@@ -58,6 +60,28 @@ t.test('list fetches the front of the image only', async (t) => {
   const r = await captureCli(['list', server.url('a.sif')]);
   t.equal(r.code, 0);
   t.same(server.log, ['GET /a.sif bytes=0-32767'], 'one request, for 32 KiB');
+});
+
+t.test('verify streams large objects, not one request per chunk, with Range and without', async (t) => {
+  const dir = t.testdir();
+  const unsigned = join(dir, 'unsigned.sif');
+  await createImage(unsigned, { objects: [0, 1].map(() => ({ dataType: 0x4002, groupId: 1, data: randomBytes(5 << 20) })) });
+  const { image, keyring } = await signedImage(dir, unsigned);
+  const size = readFileSync(image).length;
+  for (const ranges of [true, false]) {
+    const server = await startFileServer({ 'a.sif': image }, { ranges });
+    t.teardown(() => server.stop());
+    const r = await captureCli(['verify', '--keyring', keyring, server.url('a.sif')]);
+    t.equal(r.code, 0, r.stderr);
+    if (ranges) {
+      const ranges = server.log.map((l) => /bytes=(\d+)-(\d+)$/.exec(l)!).map((m) => [Number(m[1]), Number(m[2])] as const);
+      const streams = ranges.filter(([first, last]) => last === size - 1 && last - first >= 5 << 20);
+      t.ok(streams.length >= 1, `the objects are read by streams to the end: ${server.log.join(', ')}`);
+      t.ok(server.log.length <= 6, `${server.log.length} requests for two 5 MiB objects (10 chunks of the digest engine)`);
+    } else {
+      t.ok(server.log.length <= 4, `${server.log.length} whole-body passes`);
+    }
+  }
 });
 
 whenAvailable(t, 'docker-registry: push, list, verify, pull', haveRegistry() ? undefined : 'docker-registry or htpasswd not installed', async (t) => {

@@ -2,12 +2,16 @@
  * The HTTP source (Node only): an image on a web server or a registry blob,
  * read with Range requests, never copied to disk. The first reply fixes the
  * size and fills a small cache with the front of the image (header and
- * descriptor table), so `sif list` costs one request; every later read is one
- * Range request whose Content-Range must be exactly the range asked for, of
- * the same total and the same ETag. A server that ignores Range is read in
- * forward passes over one streamed reply (a read behind it starts a new
- * pass), with the same answers. Workers cannot re-open these bytes (no
- * identity): the main thread hashes them while the next range arrives.
+ * descriptor table), so `sif list` costs one request. A small read after that
+ * (a signature) is one Range request whose Content-Range must be exactly the
+ * range asked for, of the same total and the same ETag; a large one (an
+ * object being hashed) opens a ranged stream from its position to the end,
+ * which the next reads continue while they follow on (one request per object,
+ * not per chunk), and which is dropped when a read goes elsewhere. A server
+ * that ignores Range is read the same way over whole-body replies (a read
+ * behind the stream starts a new one from byte 0), with the same answers.
+ * Workers cannot re-open these bytes (no identity): the main thread hashes
+ * them while the stream brings the next chunk.
  */
 import { RemoteError } from '../errors.js';
 import { shownUrl, type HttpClient, type Reply } from '../remote/http-client.js';
@@ -15,6 +19,10 @@ import type { ByteSource } from './byte-source.js';
 
 /** Bytes of the first request: the header and a descriptor table of up to ~55 slots. */
 export const FRONT_BYTES = 32 << 10;
+/** Reads at least this large open a stream rather than a single range: they are object chunks. */
+const STREAM_MIN = 256 << 10;
+/** A stream is skipped forward over at most this many bytes; a longer gap opens a new one there. */
+const MAX_SKIP = 1 << 20;
 
 export interface HttpSourceOptions {
   /** Names the bytes in messages (an oras:// reference); default the URL without its query. */
@@ -25,9 +33,9 @@ export interface HttpSourceOptions {
 
 export class HttpSource implements ByteSource {
   readonly identity = undefined;
-  /** The forward pass of a server that ignores Range, and where it is. */
-  private pass: { reply: Reply; position: number } | undefined;
-  private passLock: Promise<void> = Promise.resolve();
+  /** The open stream (a ranged one, or a whole body when the server ignores Range), and where it is. */
+  private stream: { reply: Reply; position: number } | undefined;
+  private streamLock: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly url: URL,
@@ -75,7 +83,7 @@ export class HttpSource implements ByteSource {
       const front = new Uint8Array(Math.min(FRONT_BYTES, size));
       await reply.readInto(front, 0, front.length);
       const source = new HttpSource(url, client, name, size, headers.get('etag'), front, false);
-      source.pass = { reply, position: front.length };
+      source.stream = { reply, position: front.length };
       return source;
     } finally {
       release();
@@ -89,8 +97,9 @@ export class HttpSource implements ByteSource {
       buffer.set(this.front.subarray(position, position + count), offset);
       return count;
     }
-    if (this.ranged) await this.readRange(buffer, offset, count, position);
-    else await this.readPass(buffer, offset, count, position);
+    const continues = this.stream?.position === position;
+    if (this.ranged && count < STREAM_MIN && !continues) await this.readRange(buffer, offset, count, position);
+    else await this.readStream(buffer, offset, count, position);
     return count;
   }
 
@@ -98,20 +107,7 @@ export class HttpSource implements ByteSource {
   private async readRange(buffer: Uint8Array, offset: number, count: number, position: number): Promise<void> {
     const release = await this.client.slot();
     try {
-      const last = position + count - 1;
-      const reply = await this.client.request(this.url, { headers: { range: `bytes=${position}-${last}` } });
-      const { status, headers } = reply.response;
-      if (status !== 206) {
-        await reply.discard();
-        throw reply.error(`answered ${status} to a Range request it honoured before`);
-      }
-      const range = parseContentRange(reply, headers.get('content-range'));
-      if (range.start !== position || range.end !== last || range.total !== this.size) throw mismatch(reply, position, last, range, this.size);
-      const etag = headers.get('etag');
-      if (this.etag !== null && etag !== null && etag !== this.etag) {
-        await reply.discard();
-        throw reply.error(`the image changed while it was read (ETag ${this.etag}, now ${etag})`);
-      }
+      const reply = await this.rangeReply(position, position + count - 1);
       await reply.readInto(buffer, offset, count);
       await reply.expectEnd();
     } finally {
@@ -119,35 +115,61 @@ export class HttpSource implements ByteSource {
     }
   }
 
-  /** Reads from the forward pass, starting a new one when the read is behind it. One read at a time. */
-  private readPass(buffer: Uint8Array, offset: number, count: number, position: number): Promise<void> {
-    const run = this.passLock.then(async () => {
-      if (!this.pass || this.pass.position > position) await this.restartPass();
-      const pass = this.pass!;
-      await pass.reply.skip(position - pass.position);
-      pass.position = position;
-      await pass.reply.readInto(buffer, offset, count);
-      pass.position += count;
+  /** The reply to a Range request for bytes first-last, checked: exactly that range, of this size and ETag. */
+  private async rangeReply(first: number, last: number): Promise<Reply> {
+    const reply = await this.client.request(this.url, { headers: { range: `bytes=${first}-${last}` } });
+    const { status, headers } = reply.response;
+    if (status !== 206) {
+      await reply.discard();
+      throw reply.error(`answered ${status} to a Range request it honoured before`);
+    }
+    const range = parseContentRange(reply, headers.get('content-range'));
+    if (range.start !== first || range.end !== last || range.total !== this.size) throw mismatch(reply, first, last, range, this.size);
+    const etag = headers.get('etag');
+    if (this.etag !== null && etag !== null && etag !== this.etag) {
+      await reply.discard();
+      throw reply.error(`the image changed while it was read (ETag ${this.etag}, now ${etag})`);
+    }
+    return reply;
+  }
+
+  /** Reads from the open stream, opening one where it cannot serve the read. One read at a time. */
+  private readStream(buffer: Uint8Array, offset: number, count: number, position: number): Promise<void> {
+    const run = this.streamLock.then(async () => {
+      const at = this.stream?.position ?? Infinity;
+      const behind = at > position;
+      if (behind || (this.ranged && position - at > MAX_SKIP)) await this.openStream(position);
+      const stream = this.stream!;
+      await stream.reply.skip(position - stream.position);
+      stream.position = position;
+      await stream.reply.readInto(buffer, offset, count);
+      stream.position += count;
     });
-    this.passLock = run.catch(() => undefined);
+    this.streamLock = run.catch(() => undefined);
     return run;
   }
 
-  private async restartPass(): Promise<void> {
-    await this.pass?.reply.discard();
-    this.pass = undefined;
-    const reply = await this.client.request(this.url);
-    const size = lengthOf(reply);
-    if (size !== this.size) {
-      await reply.discard();
-      throw reply.error(`the body is now ${size} bytes, was ${this.size}`);
+  /** A stream from `position` to the end: a ranged reply, or the whole body when the server ignores Range. */
+  private async openStream(position: number): Promise<void> {
+    await this.stream?.reply.discard();
+    this.stream = undefined;
+    if (!this.ranged) {
+      const reply = await this.client.request(this.url);
+      const size = lengthOf(reply);
+      if (size !== this.size) {
+        await reply.discard();
+        throw reply.error(`the body is now ${size} bytes, was ${this.size}`);
+      }
+      this.stream = { reply, position: 0 };
+      return;
     }
-    this.pass = { reply, position: 0 };
+    const reply = await this.rangeReply(position, this.size - 1);
+    this.stream = { reply, position };
   }
 
   async close(): Promise<void> {
-    await this.pass?.reply.discard();
-    this.pass = undefined;
+    await this.stream?.reply.discard();
+    this.stream = undefined;
   }
 }
 
