@@ -36,6 +36,12 @@ function serveRange(req: IncomingMessage, res: ServerResponse, bytes: Buffer = I
   res.end(bytes.subarray(start, end + 1));
 }
 
+/** Writes spaces until the client goes away. */
+function endless(res: ServerResponse): void {
+  const more = () => res.write(Buffer.alloc(65536, 32), (e) => (e ? undefined : setImmediate(more)));
+  more();
+}
+
 /** The error `fn` rejects with: its code and message. */
 async function failure(fn: () => Promise<unknown>): Promise<{ code?: string; message: string }> {
   try {
@@ -98,9 +104,7 @@ t.test('a body longer than its Content-Range', async (t) => {
   const server = await stub(t, (req, res) => {
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range!)!;
     res.writeHead(206, { 'content-range': `bytes ${m[1]}-${Number(m[2])}/${IMAGE.length}` });
-    // chunked, and endless
-    const more = () => res.write(Buffer.alloc(65536), () => setImmediate(more));
-    more();
+    endless(res); // chunked
   });
   t.match(await failure(() => readAll(server.url('x.sif'))), { code: 'SIF_REMOTE', message: /longer than announced/ });
 });
@@ -127,8 +131,7 @@ t.test('no reply at all', async (t) => {
 t.test('an endless body from a server that ignores Range and gives no length', async (t) => {
   const server = await stub(t, (_req, res) => {
     res.writeHead(200);
-    const more = () => res.write(Buffer.alloc(65536), () => setImmediate(more));
-    more();
+    endless(res);
   });
   t.match(await failure(() => readAll(server.url('x.sif'))), { code: 'SIF_REMOTE', message: /no Range requests and gives no Content-Length/ });
 });
@@ -197,15 +200,14 @@ t.test('a registry whose manifest lies about the layer size', async (t) => {
 t.test('a huge manifest is refused unread', async (t) => {
   const declared = await stub(t, registryStub((_req, res) => res.writeHead(200, { 'content-length': 5 << 20 }).end(Buffer.alloc(5 << 20))));
   t.match(await failure(() => readAll(oras(declared.url('')))), { code: 'SIF_REMOTE', message: /over the 4194304-byte limit/ });
-  const endless = await stub(
+  const unending = await stub(
     t,
     registryStub((_req, res) => {
       res.writeHead(200);
-      const more = () => res.write(Buffer.alloc(65536, 32), () => setImmediate(more));
-      more();
+      endless(res);
     }),
   );
-  t.match(await failure(() => readAll(oras(endless.url('')))), { code: 'SIF_REMOTE', message: /over the 4194304-byte limit/ });
+  t.match(await failure(() => readAll(oras(unending.url('')))), { code: 'SIF_REMOTE', message: /over the 4194304-byte limit/ });
 });
 
 t.test('a manifest that does not hash to the digest asked for', async (t) => {
