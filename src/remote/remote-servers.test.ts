@@ -54,6 +54,22 @@ withReference(t, 'every corpus image reads the same over HTTP, with Range and wi
   }
 });
 
+t.test('an ECL covers a remote image only by an execgroup without a dirpath', async (t) => {
+  const server = await startFileServer({ 'a.sif': SIGNED });
+  t.teardown(() => server.stop());
+  const dir = t.testdir();
+  const ecl = (dirpath: string) => {
+    const path = join(dir, `${dirpath === '' ? 'any' : 'dir'}.toml`);
+    writeFileSync(path, `activated = true\n[[execgroup]]\ntagname = "g"\nmode = "whitelist"\ndirpath = "${dirpath}"\nkeyfp = ["12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84"]\n`);
+    return path;
+  };
+  let r = await captureCli(['verify', '--keyring', KEYRING, '--ecl', ecl(''), server.url('a.sif')]);
+  t.equal(r.code, 0, r.stderr);
+  r = await captureCli(['verify', '--keyring', KEYRING, '--ecl', ecl(GO_IMAGES), server.url('a.sif')]);
+  t.equal(r.code, 12);
+  t.match(r.stderr, /not part of any execgroup/);
+});
+
 t.test('list fetches the front of the image only', async (t) => {
   const server = await startFileServer({ 'a.sif': SIGNED });
   t.teardown(() => server.stop());
