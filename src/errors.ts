@@ -29,6 +29,8 @@ export type SignatureCode =
   | 'SIF_SIGNER_KEY_NOT_VALID'
   | 'SIF_NOT_SIGNED_BY_REQUIRED'
   | 'SIF_SIGNED_BY_FORBIDDEN';
+/** A remote image (https://, oras://): the server failed, refused, or sent bytes that contradict themselves. */
+export type RemoteCode = 'SIF_REMOTE' | 'SIF_REMOTE_DENIED' | 'SIF_NOT_SIF_ARTIFACT';
 /** Codes of signer policies (ECL) that reject an image before looking at its signatures. */
 export type PolicyCode = 'SIF_NOT_IN_EXECGROUP';
 export type KeyserverCode = 'SIF_KEYSERVER';
@@ -44,6 +46,7 @@ export type ErrorCode =
   | SignatureCode
   | PolicyCode
   | KeyserverCode
+  | RemoteCode
   | 'SIF_INTERNAL';
 
 export class SifError extends Error {
@@ -191,6 +194,17 @@ export class PolicyError extends SifError {
 export class KeyserverError extends SifError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('SIF_KEYSERVER', message, options);
+  }
+}
+
+/**
+ * A remote image could not be read: the server is unreachable, answered an
+ * error, lied (a size or range that does not match), stalled, or refused the
+ * credentials; or the registry's artifact is not a SIF image.
+ */
+export class RemoteError extends SifError {
+  constructor(code: RemoteCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

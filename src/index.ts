@@ -18,6 +18,7 @@ export {
   SignatureError,
   PolicyError,
   KeyserverError,
+  RemoteError,
   isSifError,
   type ErrorCode,
   type UsageCode,
@@ -30,6 +31,7 @@ export {
   type SignatureCode,
   type PolicyCode,
   type KeyserverCode,
+  type RemoteCode,
   type IntegrityKind,
   type SignatureFailure,
 } from './errors.js';
@@ -50,10 +52,18 @@ export {
 export type { Header } from './format/header.js';
 
 // Read: open an image, select objects, stream their data.
-export { SifImage, type OpenOptions } from './image/image.js';
+export { SifImage, isRemoteImage, type OpenOptions } from './image/image.js';
 export type { ByteSource, PositionedReader, SourceIdentity, FileIdentity } from './source/byte-source.js';
 export { FileSource, type FileSourceOptions } from './source/file.js';
 export { MemorySource } from './source/memory.js';
+
+// Remote images (docs/remote.md): oras:// registries and https:// URLs, read in place; push and pull.
+export { HttpSource, type HttpSourceOptions } from './source/http.js';
+export { HttpClient, type HttpOptions } from './remote/http-client.js';
+export type { RemoteOptions } from './remote/registry.js';
+export type { Credentials } from './remote/auth.js';
+export { pushImage, sifManifest, type PushOptions, type PushResult } from './remote/push.js';
+export { pullImage, type PullOptions, type PullResult } from './remote/pull.js';
 export {
   selectAll,
   selectOne,

@@ -36,6 +36,9 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_UNKNOWN_SIGNER: 13,
   SIF_SIGNER_KEY_NOT_VALID: 14,
   SIF_KEYSERVER: 2, // Apptainer's exit code for failed key search, pull and push
+  SIF_REMOTE: 16,
+  SIF_REMOTE_DENIED: 17,
+  SIF_NOT_SIF_ARTIFACT: 4,
 };
 
 /** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */

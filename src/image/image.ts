@@ -5,8 +5,15 @@ import { makeHeader, type Header } from '../format/header.js';
 import { descriptorLayout, headerLayout, type RawDescriptor, type RawHeader } from '../format/layout.js';
 import { readRange, type ByteSource } from '../source/byte-source.js';
 import type { FileSourceOptions } from '../source/file.js';
+import type { RemoteOptions } from '../remote/registry.js';
 
-export type OpenOptions = FileSourceOptions;
+export interface OpenOptions extends FileSourceOptions {
+  /** How to reach an `oras://` registry or an `https://` server (docs/remote.md). */
+  remote?: RemoteOptions;
+}
+
+/** Whether `target` names a remote image (`oras://`, `https://`, `http://`) rather than a path. */
+export const isRemoteImage = (target: string): boolean => /^(oras|https?):\/\//i.test(target);
 
 /** Size of the chunks `objectChunks` yields by default. */
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -38,12 +45,18 @@ export class SifImage {
 
   /**
    * Opens and validates an image: the file at a path (`options` apply to it),
-   * or any byte source, which the image then owns (closed with it, or at once
+   * a remote image (`oras://REGISTRY/REPO:TAG`, an `https://` URL; read with
+   * Range requests, never downloaded whole), or any byte source, which the image then owns (closed with it, or at once
    * when the bytes are no image). The caller must `close()` the image.
    */
   static async open(target: string | ByteSource, options: OpenOptions = {}): Promise<SifImage> {
-    // The file source is Node-only: loaded for a path, so the reader itself runs anywhere.
-    const source = typeof target === 'string' ? await (await import('../source/file.js')).FileSource.open(target, options) : target;
+    // The file and remote sources are Node-only: loaded for a name, so the reader itself runs anywhere.
+    const source =
+      typeof target !== 'string'
+        ? target
+        : isRemoteImage(target)
+          ? await (await import('../remote/open.js')).openRemoteSource(target, options.remote)
+          : await (await import('../source/file.js')).FileSource.open(target, options);
     try {
       return await SifImage.fromSource(source);
     } catch (e) {

@@ -22,7 +22,7 @@ export interface KeySetOptions {
   globalKeyring?: string;
   env?: NodeJS.ProcessEnv;
   /** Keyservers to ask for a signer no keyring holds (remote-keys.ts); none: no network access at all. */
-  remote?: RemoteLookup | undefined;
+  keyservers?: RemoteLookup | undefined;
   /** PEM public key files for DSSE signatures (`--key`); each must exist. Default none. */
   publicKeys?: readonly string[];
 }
@@ -53,15 +53,15 @@ export async function loadVerificationKeys(options: KeySetOptions = {}): Promise
   return out;
 }
 
-/** The loaded keys, behind a keyserver finder when `options.remote` names keyservers. */
+/** The loaded keys, behind a keyserver finder when `options.keyservers` names keyservers. */
 export async function loadTrustMaterial(options: KeySetOptions = {}): Promise<TrustMaterial> {
   const keys = await loadVerificationKeys(options);
-  if (!options.remote) return keys;
+  if (!options.keyservers) return keys;
   const { remoteKeyFinder } = await import('./remote-keys.js');
-  return remoteKeyFinder(keys, options.remote);
+  return remoteKeyFinder(keys, options.keyservers);
 }
 
 /** The PGP key-set options among a caller's options, for callers that accept them inline (public keys are asked for apart). */
 export function keySetOptionsOf(o: KeySetOptions): KeySetOptions {
-  return { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env, remote: o.remote };
+  return { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env, keyservers: o.keyservers };
 }

@@ -15,6 +15,8 @@
  * `filepath.Clean(from)`: not to the definition file.
  */
 import { open, readFile, stat } from 'node:fs/promises';
+import { isRemoteImage } from '../image/image.js';
+import type { RemoteOptions } from '../remote/registry.js';
 import { resolve } from 'node:path';
 import { fromSystemError, UsageError, type SifError } from '../errors.js';
 import { MAGIC } from '../format/constants.js';
@@ -47,6 +49,8 @@ export interface BootstrapCheckOptions extends Readonly<KeySetOptions> {
   readonly buildArgFile?: string;
   /** --warn-unused-build-args. */
   readonly warnUnusedBuildArgs?: boolean;
+  /** How to reach the registry of an `oras` bootstrap checked without IMG (read in place, not downloaded). */
+  readonly remote?: RemoteOptions;
 }
 
 export type StageCheck =
@@ -133,6 +137,8 @@ function planStage(stage: DefinitionStage, options: BootstrapCheckOptions): Plan
   if (bootstrap === 'localimage') return { bootstrap, source: resolve(options.cwd ?? process.cwd(), goCleanPath(from)), image: true, fingerprints };
   if (NOT_SIF.has(bootstrap)) return { bootstrap, source: from, image: false, fingerprints };
   if (!DOWNLOADED.has(bootstrap)) throw new UsageError(`invalid build source ${bootstrap}`);
+  // An oras image is read where it is (From: names it without the scheme, as Apptainer's ORAS agent takes it).
+  if (options.image === undefined && bootstrap === 'oras') return { bootstrap, source: `oras://${from.replace(/^(oras:)?\/\//, '')}`, image: true, fingerprints };
   if (options.image === undefined) throw new UsageError(`bootstrap ${bootstrap}: give the downloaded image as IMG`);
   return { bootstrap, source: options.image, image: true, fingerprints };
 }
@@ -141,7 +147,7 @@ async function checkStage(stage: PlannedStage, options: BootstrapCheckOptions): 
   const { bootstrap, source: image } = stage;
   if (!stage.image || !(await isSif(image))) return { kind: 'not-sif', bootstrap, source: image };
   const fingerprints = headerFingerprints(stage.fingerprints);
-  const common = { path: image, ...keySetOptionsOf(options) };
+  const common = { path: image, remote: options.remote, ...keySetOptionsOf(options) };
   if (fingerprints.length > 0) {
     return { kind: 'enforced', bootstrap, image, result: await verifyImage({ ...common, fingerprints }) };
   }
@@ -152,6 +158,7 @@ async function checkStage(stage: PlannedStage, options: BootstrapCheckOptions): 
 
 /** Apptainer's image.Init: a SIF is a regular file with the SIF magic; anything else (squashfs, ext3, sandbox) is not. */
 async function isSif(path: string): Promise<boolean> {
+  if (isRemoteImage(path)) return true; // Apptainer's ORAS pull refuses what is not a SIF; so does the reader
   let isFile: boolean;
   try {
     isFile = (await stat(path)).isFile();

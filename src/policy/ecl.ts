@@ -4,6 +4,7 @@
  * by the image's directory. Deciding whether the image passes is in decide.ts.
  */
 import { readFile, realpath } from 'node:fs/promises';
+import { isRemoteImage } from '../image/image.js';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, PolicyError, UsageError } from '../errors.js';
 import { isFullFingerprint } from '../keys/fingerprint.js';
@@ -120,9 +121,10 @@ async function resolvedDir(path: string, bad: Bad): Promise<string> {
  * dirpath, else PolicyError SIF_NOT_IN_EXECGROUP.
  */
 export async function selectExecGroup(config: EclConfig, imagePath: string): Promise<ExecGroup> {
-  let dir: string;
+  // A remote image is in no directory: only an execgroup without a dirpath covers it.
+  let dir: string | undefined;
   try {
-    dir = dirname(await realpath(imagePath));
+    dir = isRemoteImage(imagePath) ? undefined : dirname(await realpath(imagePath));
   } catch (e) {
     throw fromSystemError(e, imagePath);
   }

@@ -4,6 +4,7 @@
  * way Apptainer's ECL callback classifies the reference's errors.
  */
 import { SIGNATURE_NOT_VALID, SignatureError, type SifError } from '../errors.js';
+import type { RemoteOptions } from '../remote/registry.js';
 import { SifImage } from '../image/image.js';
 import type { SignatureVerdict as Checked, Signer } from '../integrity/check.js';
 import { loadTrustMaterial, type KeySetOptions } from '../integrity/keyset.js';
@@ -25,6 +26,8 @@ export interface CollectOptions {
   readonly keys: KeySetOptions;
   /** ECL legacyinsecure: only legacy signatures of the primary system partition. */
   readonly legacy: boolean;
+  /** How to reach a remote image. */
+  readonly remote?: RemoteOptions;
 }
 
 /**
@@ -55,7 +58,7 @@ const signerName = (s: Signer) => (s.kind === 'pgp' ? (s.name ?? s.fingerprint) 
 /** Verifies every signature of `path` (no stop at the first failure) and reports each. */
 export async function collectReport(path: string, options: CollectOptions): Promise<CollectedReport> {
   const keys = await loadTrustMaterial(options.keys);
-  const image = await SifImage.open(path);
+  const image = await SifImage.open(path, { remote: options.remote });
   try {
     const objects = options.legacy ? [primaryPartitionId(image)] : undefined;
     const integrity = await verifyIntegrity(image, { keys, legacy: options.legacy, ...(objects ? { objects } : {}) });

@@ -11,6 +11,7 @@ import { loadEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js'
 import { normalizeSigner } from '../keys/fingerprint.js';
 import { keySetOptionsOf, type KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
+import type { RemoteOptions } from '../remote/registry.js';
 import { collectReport, type CollectedReport } from './report.js';
 
 /** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`, `publicKeys`: see KeySetOptions), and what to require of the image. */
@@ -25,6 +26,8 @@ export interface VerifyImageOptions extends Readonly<KeySetOptions> {
   readonly ignoreUnknownSigners?: boolean;
   /** An ecl.toml path or a loaded config: Apptainer's Execution Control List decides instead. */
   readonly ecl?: string | EclConfig;
+  /** How to reach a remote image (`oras://`, `https://`), read without a download. */
+  readonly remote?: RemoteOptions;
 }
 
 export interface SignatureResult {
@@ -69,6 +72,7 @@ export interface VerifyImageResult {
 
 interface Resolved {
   path: string;
+  remote?: RemoteOptions;
   keys: KeySetOptions;
   fingerprints: string[];
   require: Require;
@@ -89,6 +93,7 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
   if (typeof o.ecl === 'object') await validateEcl(o.ecl);
   return {
     path: o.path,
+    remote: o.remote,
     keys: { ...keySetOptionsOf(o), publicKeys: o.publicKeys ?? [] },
     fingerprints,
     require: o.require ?? 'all',
@@ -118,7 +123,7 @@ export async function evaluateImage(options: VerifyImageOptions): Promise<{ resu
       throw e;
     }
   }
-  const collected = await collectReport(o.path, { keys: o.keys, legacy: o.ecl?.legacyinsecure ?? false });
+  const collected = await collectReport(o.path, { keys: o.keys, legacy: o.ecl?.legacyinsecure ?? false, remote: o.remote });
   const decision = execgroup
     ? decideEcl(collected.report, execgroup)
     : decideFingerprints(collected.report, { fingerprints: o.fingerprints, require: o.require, ignoreUnknownSigners: o.ignoreUnknownSigners });

@@ -3,9 +3,10 @@ import { write, type Io } from '../io.js';
 import { renderBootstrapCheck } from '../render/gating.js';
 import { repeatable } from '../repeated-flags.js';
 import { lookupOptions, remoteLookupFromArgs, type LookupArgs } from './lookup-flags.js';
+import { remoteOptions, remoteOptionsFromArgs, type RemoteArgs } from './remote-flags.js';
 import { keySetOptionsFromArgs, trustOptions, type TrustArgs } from './trust-flags.js';
 
-interface Args extends TrustArgs, LookupArgs {
+interface Args extends TrustArgs, LookupArgs, RemoteArgs {
   definition: string;
   image?: string;
   cwd?: string;
@@ -21,9 +22,9 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
     describe: "Check a definition file's bootstrap image as apptainer build does (Fingerprints: header)",
     builder: (y) =>
       lookupOptions(trustOptions(
-        y
+        remoteOptions(y)
           .positional('definition', { type: 'string', demandOption: true, describe: 'Apptainer definition file' })
-          .positional('image', { type: 'string', describe: 'the downloaded image, for library, oras and shub bootstraps' })
+          .positional('image', { type: 'string', describe: 'the downloaded image, for library, oras and shub bootstraps (oras: read from the registry when omitted)' })
           .option('cwd', { type: 'string', describe: 'directory apptainer build will run in: a relative From: is relative to it (default: the current directory)' })
           .option('build-arg', { ...repeatable, describe: 'KEY=VALUE replacing {{ KEY }} in the definition, as apptainer build --build-arg (repeatable)' })
           .option('build-arg-file', { type: 'string', describe: 'file of KEY=VALUE lines, as apptainer build --build-arg-file' })
@@ -42,8 +43,9 @@ export function bootstrapCheckCommand(io: Io): CommandModule<object, Args> {
         buildArgs: a['build-arg'],
         buildArgFile: a['build-arg-file'],
         warnUnusedBuildArgs: a['warn-unused-build-args'],
+        remote: await remoteOptionsFromArgs(a, io),
         ...keySetOptionsFromArgs(a, io.env),
-        remote: await remoteLookupFromArgs(a, io),
+        keyservers: await remoteLookupFromArgs(a, io),
       });
       const { stdout, stderr } = renderBootstrapCheck(result);
       if (stdout) await write(io.stdout, stdout);

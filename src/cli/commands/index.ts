@@ -4,6 +4,7 @@ import { addCommand } from './add.js';
 import { bootstrapCheckCommand } from './bootstrap-check.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
 import { keyCommand } from './key/index.js';
+import { pullCommand, pushCommand } from './push-pull.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
@@ -23,6 +24,8 @@ export function commands(io: Io): CommandModule<object, any>[] {
     signCommand(io),
     verifyCommand(io),
     bootstrapCheckCommand(io),
+    pushCommand(io),
+    pullCommand(io),
     keyCommand(io),
   ];
 }

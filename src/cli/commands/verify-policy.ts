@@ -11,9 +11,10 @@ import type { VerifyImageResult } from '../../policy/verify-image.js';
 import type { PolicyOutcome } from '../render/verify-policy-json.js';
 import { write, type Io } from '../io.js';
 import { remoteLookupFromArgs, type LookupArgs } from './lookup-flags.js';
+import { remoteOptionsFromArgs, type RemoteArgs } from './remote-flags.js';
 import { verifyKeySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 
-export interface PolicyArgs extends TrustArgs, LookupArgs {
+export interface PolicyArgs extends TrustArgs, LookupArgs, RemoteArgs {
   image: string;
   fingerprints?: string;
   require?: string;
@@ -66,8 +67,9 @@ export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   try {
     outcome = await evaluateImage({
       path: a.image,
+      remote: await remoteOptionsFromArgs(a, io),
       ...verifyKeySetOptionsFromArgs(a, io.env),
-      remote: await remoteLookupFromArgs(a, io),
+      keyservers: await remoteLookupFromArgs(a, io),
       fingerprints,
       require: a.require as Require | undefined,
       ignoreUnknownSigners: a['ignore-unknown-signers'],

@@ -7,10 +7,11 @@ import { parseId } from '../args.js';
 import { claimEarlyVerify } from '../early-verify.js';
 import { write, type Io } from '../io.js';
 import { lookupOptions, remoteLookupFromArgs, type LookupArgs } from './lookup-flags.js';
+import { remoteOptions, remoteOptionsFromArgs, type RemoteArgs } from './remote-flags.js';
 import { publicKeyOption, trustOptions, verifyKeySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
-interface VerifyArgs extends TrustArgs, LookupArgs {
+interface VerifyArgs extends TrustArgs, LookupArgs, RemoteArgs {
   image: string;
   'group-id'?: string;
   'sif-id'?: string;
@@ -26,8 +27,8 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
     describe: 'Verify the digital signature(s) of an image (as Apptainer verify)',
     builder: (y) =>
       lookupOptions(publicKeyOption(trustOptions(
-        policyOptions(y)
-          .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
+        remoteOptions(policyOptions(y))
+          .positional('image', { type: 'string', demandOption: true, describe: 'SIF image: a path, oras://REGISTRY/REPO:TAG or an https:// URL' })
           .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
           .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
           .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
@@ -48,7 +49,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       try {
         const loadKeys = async () => {
           const { loadTrustMaterial } = await import('../../integrity/keyset.js');
-          return loadTrustMaterial({ ...verifyKeySetOptionsFromArgs(a, io.env), remote: await remoteLookupFromArgs(a, io) });
+          return loadTrustMaterial({ ...verifyKeySetOptionsFromArgs(a, io.env), keyservers: await remoteLookupFromArgs(a, io) });
         };
         const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');
@@ -58,7 +59,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
         const early = !legacy && noSelection ? await claimEarlyVerify(a.image) : undefined;
         image =
           early?.image ??
-          (await SifImage.open(a.image).catch(async (e: unknown) => {
+          (await SifImage.open(a.image, { remote: await remoteOptionsFromArgs(a, io) }).catch(async (e: unknown) => {
             await loadKeys(); // a keyring error comes before an image error
             throw e;
           }));
