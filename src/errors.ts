@@ -29,6 +29,8 @@ export type SignatureCode =
   | 'SIF_SIGNER_KEY_NOT_VALID'
   | 'SIF_NOT_SIGNED_BY_REQUIRED'
   | 'SIF_SIGNED_BY_FORBIDDEN';
+/** Codes of X.509 certificate checks (`--certificate`): the chain, its validity now, OCSP. */
+export type CertificateCode = 'SIF_CERTIFICATE_UNTRUSTED' | 'SIF_CERTIFICATE_NOT_VALID' | 'SIF_CERTIFICATE_REVOKED' | 'SIF_OCSP_FAILED';
 /** Codes of signer policies (ECL) that reject an image before looking at its signatures. */
 export type PolicyCode = 'SIF_NOT_IN_EXECGROUP';
 
@@ -41,6 +43,7 @@ export type ErrorCode =
   | KeyCode
   | IntegrityCode
   | SignatureCode
+  | CertificateCode
   | PolicyCode
   | 'SIF_INTERNAL';
 
@@ -172,6 +175,17 @@ export class SignatureError extends SifError {
     super(code, message, options);
     this.id = options.id;
     this.reason = options.reason;
+  }
+}
+
+/**
+ * A verification certificate cannot be trusted: no chain to a root for code
+ * signing, not valid at the verification time, revoked, or its OCSP status
+ * could not be established.
+ */
+export class CertificateError extends SifError {
+  constructor(code: CertificateCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

@@ -35,6 +35,10 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_NOT_IN_EXECGROUP: 12,
   SIF_UNKNOWN_SIGNER: 13,
   SIF_SIGNER_KEY_NOT_VALID: 14,
+  SIF_CERTIFICATE_UNTRUSTED: 13,
+  SIF_CERTIFICATE_NOT_VALID: 14,
+  SIF_CERTIFICATE_REVOKED: 14,
+  SIF_OCSP_FAILED: 15,
 };
 
 /** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */

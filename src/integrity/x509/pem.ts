@@ -1,0 +1,23 @@
+/**
+ * Certificates from PEM text, as Apptainer reads `--certificate` (the first
+ * block) and the pool files (every block, each one must be a certificate).
+ */
+import { KeyError } from '../../errors.js';
+import { parseCertificate, type Certificate } from './certificate.js';
+
+const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Every certificate in `pem`; a file with no block, or a block that is not a certificate, is a KeyError. */
+export function certificatesFromPem(pem: string): Certificate[] {
+  const certs: Certificate[] = [];
+  for (const [, type, body] of pem.matchAll(BLOCK)) {
+    const base64 = body!.replace(/\s+/g, '');
+    if (type !== 'CERTIFICATE' || !BASE64.test(base64) || base64.length % 4 !== 0) {
+      throw new KeyError('SIF_KEY_INVALID', 'failed to decode PEM');
+    }
+    certs.push(parseCertificate(Buffer.from(base64, 'base64')));
+  }
+  if (certs.length === 0) throw new KeyError('SIF_KEY_INVALID', 'failed to decode PEM');
+  return certs;
+}
