@@ -4,7 +4,7 @@
  * chains made here with openssl, each verdict and message compared with Go's
  * at the same pinned time.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyChain } from './chain.js';
@@ -56,7 +56,7 @@ function go(c: Case): Verdict {
   return { ok: v.ok, error: v.error };
 }
 
-const sameAsGo = async (t: Tap.Test, c: Case, expected?: { ok: boolean; code?: string; error?: RegExp }) => {
+const sameAsGo = async (t: Test, c: Case, expected?: { ok: boolean; code?: string; error?: RegExp }) => {
   const mine = await ours(c.roots ? c : { ...c, roots: c.leaf });
   const reference = go(c);
   t.same({ ok: mine.ok, error: mine.error }, reference, 'verdict and message as Go');
@@ -108,7 +108,7 @@ function hierarchy(dir: string, change: Partial<Record<'root' | 'intermediate' |
 t.test('generated chains', (t) =>
   whenAvailable(t, 'against Go', missingReference('go'), async (t) => {
     const soon = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const run = (t: Tap.Test, change: Parameters<typeof hierarchy>[1], expected: { ok: boolean; code?: string; error?: RegExp }, options: { time?: string; omitIntermediate?: boolean } = {}) => {
+    const run = (t: Test, change: Parameters<typeof hierarchy>[1], expected: { ok: boolean; code?: string; error?: RegExp }, options: { time?: string; omitIntermediate?: boolean } = {}) => {
       const dir = t.testdir();
       const p = hierarchy(dir, change);
       const c: Case = {
