@@ -124,7 +124,9 @@ export class IntegrityError extends SifError {
  * - `bad-signature`: the signature packets or maths do not hold;
  * - `key-expired`, `key-revoked`: the signer's key is not valid now;
  * - `not-clearsigned`: the object is not a clear-signed message;
- * - `unsupported-envelope`: a DSSE envelope, which needs PEM keys;
+ * - `no-key-material`: no trust material of the signature's kind (a DSSE signature, no public key);
+ * - `unsupported-envelope`: a DSSE envelope that cannot be checked (fields of the wrong type, bad
+ *   base64, no signature, too many signatures);
  * - `oversized`: the object is too large to be a signature;
  * - `bad-metadata`: the signed text is not SIF image metadata;
  * - `fingerprint-mismatch`: the descriptor names another key than the signer's;
@@ -136,6 +138,7 @@ export class IntegrityError extends SifError {
  */
 export type SignatureFailure =
   | 'unknown-signer'
+  | 'no-key-material'
   | 'bad-signature'
   | 'key-expired'
   | 'key-revoked'

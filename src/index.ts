@@ -78,8 +78,11 @@ export type { ObjectInput, ImageEditor, EditOptions, DeleteOptions, CreateOption
 export { signImage, type SignOptions, type SignSelection } from './integrity/sign.js';
 export { readSecretKeyring, selectSecretKey, type SecretKeySource } from './integrity/pgp/signing-key.js';
 export { unlockKey, isLocked } from './keys/protect.js';
+export { readSigningKey, readPublicKey, type DsseSigningKey } from './integrity/dsse/keys.js';
 export { loadVerificationKeys, type KeySetOptions } from './integrity/keyset.js';
-export type { VerificationKey, KeySource, KeyFinder, KeyRequest, TrustMaterial } from './integrity/trust.js';
+export { isPublicKeyMaterial, isPgpKey } from './integrity/trust.js';
+export type { VerificationKey, PublicKeyMaterial, TrustKey, KeySource, KeyFinder, KeyRequest, TrustMaterial } from './integrity/trust.js';
+export type { PgpSigner, KeySigner } from './integrity/signature.js';
 export {
   verifyIntegrity,
   type VerifyOptions,

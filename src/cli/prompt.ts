@@ -108,9 +108,11 @@ export interface PassphraseSource {
   file?: string;
   /** Prompt shown on a terminal. */
   question: string;
+  /** Another variable consulted after $SIF_PASSPHRASE (COSIGN_PASSWORD for PEM keys, as Apptainer reads it); default none. */
+  env?: string;
 }
 
-/** Passphrase from, in order: the file, $SIF_PASSPHRASE, a terminal prompt, one line of stdin. */
+/** Passphrase from, in order: the file, $SIF_PASSPHRASE, `source.env`, a terminal prompt, one line of stdin. */
 export async function readPassphrase(io: Io, source: PassphraseSource): Promise<string> {
   if (source.file !== undefined) {
     let text: string;
@@ -122,5 +124,7 @@ export async function readPassphrase(io: Io, source: PassphraseSource): Promise<
     return text.split(/\r?\n/, 1)[0] ?? '';
   }
   if (io.env.SIF_PASSPHRASE !== undefined) return io.env.SIF_PASSPHRASE;
+  const other = source.env === undefined ? undefined : io.env[source.env];
+  if (other !== undefined) return other;
   return askSecret(io, source.question);
 }

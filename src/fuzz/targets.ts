@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Seed } from './corpus.js';
 import { inputPrng, Prng } from './prng.js';
+import { dsseTarget } from './target-dsse.js';
 import { keysTarget } from './target-keys.js';
 import { readerTarget } from './target-reader.js';
 import { selftestTarget } from './target-selftest.js';
@@ -17,6 +18,7 @@ export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   keys: keysTarget,
   verify: verifyTarget,
   signatures: signaturesTarget,
+  dsse: dsseTarget,
   x509: x509Target,
   // The harness's own test target; never part of `--target all` otherwise.
   ...(process.env.SIF_FUZZ_SELFTEST === '1' ? { selftest: selftestTarget } : {}),

@@ -94,10 +94,7 @@ function hashTypeOf(sig: Descriptor): number {
 
 /**
  * The signature's format, sniffed as the reference does before anything else
- * (sylabs/sif ≥ 2.9 Verify; signature-format.ts). Only a format this build
- * decodes reaches the reference's per-signature callback; the others end its
- * verification without a result for the signature (the verdict's `format`
- * says which).
+ * (sylabs/sif ≥ 2.9 Verify; signature-format.ts); the verdict's `format` says which.
  */
 async function recognizeFormat(ctx: CheckContext, sig: Descriptor, v: Verdict): Promise<OpenedSignature> {
   const bytes = await ctx.signatures.bytes(sig);
@@ -105,7 +102,6 @@ async function recognizeFormat(ctx: CheckContext, sig: Descriptor, v: Verdict): 
   const sniffed = sniffSignature(bytes);
   if (sniffed === undefined) throw err.signatureNotValid(sig.id, 'not-clearsigned', 'signature format not recognized');
   v.format = sniffed.format;
-  if (sniffed.opened === undefined) throw err.signatureNotValid(sig.id, 'unsupported-envelope', 'DSSE signature: needs a public key or certificate');
   return sniffed.opened;
 }
 
@@ -114,14 +110,15 @@ async function checkSigner(ctx: CheckContext, sig: Descriptor, opened: OpenedSig
   const keys = await keysFor(ctx.trust, { fingerprint: descriptorFingerprint(sig) });
   const { signer, failure } = await opened.verify(keys, ctx.now);
   v.signer = signer;
-  if (failure?.kind === 'unknown-signer') throw err.unknownSigner(sig.id, failure.keyId, descriptorFingerprint(sig));
+  if (failure?.kind === 'no-key-material') throw err.noKeyMaterial(sig.id, failure.reason);
+  if (failure?.kind === 'unknown-signer') throw err.unknownSigner(sig.id, failure.keyId, descriptorFingerprint(sig), failure.message);
   if (failure !== undefined) throw err.signatureNotValid(sig.id, failure.kind, failure.reason);
   return opened.payload;
 }
 
-/** The signer's primary fingerprint must be the one the descriptor records. */
+/** A PGP signer's primary fingerprint must be the one the descriptor records (DSSE records none). */
 function assertFingerprintBinding(sig: Descriptor, v: Verdict): void {
-  if (v.signer && v.signer.fingerprint !== descriptorFingerprint(sig)) {
+  if (v.signer?.kind === 'pgp' && v.signer.fingerprint !== descriptorFingerprint(sig)) {
     throw err.signatureProblem(sig.id, 'fingerprint-mismatch', 'fingerprint in descriptor does not correspond to signing entity');
   }
 }

@@ -41,12 +41,23 @@ export const signatureNotValid = (sigId: number, reason: NotValidReason, detail:
     reason,
   });
 
-/** A SignatureNotValidError whose cause is a signer we have no key for; names the key. */
-export const unknownSigner = (sigId: number, keyId: string | undefined, fingerprint: string | undefined) => {
+/**
+ * A SignatureNotValidError whose cause is a signer we have no key for; names
+ * the key, or says what the format's own `detail` says (DSSE).
+ */
+export const unknownSigner = (sigId: number, keyId: string | undefined, fingerprint: string | undefined, detail?: string) => {
   const who = keyId ? `unknown key ID ${keyId}` : 'an unknown key';
   const fp = fingerprint ? ` (descriptor fingerprint ${fingerprint})` : '';
-  return new SignatureError('SIF_UNKNOWN_SIGNER', `signature object ${sigId} not valid: signed by ${who}${fp}`, { id: sigId, reason: 'unknown-signer' });
+  return new SignatureError('SIF_UNKNOWN_SIGNER', `signature object ${sigId} not valid: ${detail ?? `signed by ${who}${fp}`}`, { id: sigId, reason: 'unknown-signer' });
 };
+
+/**
+ * No trust material of the signature's kind was given (a DSSE signature and no
+ * public key): the reference's text, naming the object. An unknown signer to
+ * the policies, which --ignore-unknown-signers may tolerate.
+ */
+export const noKeyMaterial = (sigId: number, detail: string) =>
+  new SignatureError('SIF_UNKNOWN_SIGNER', `${detail} (signature object ${sigId})`, { id: sigId, reason: 'no-key-material' });
 
 /** Integrity problems of a signature the reference reports without naming it; we name it. */
 export const signatureProblem = (sigId: number, reason: Exclude<SignatureFailure, NotValidReason | 'unknown-signer'>, detail: string) =>

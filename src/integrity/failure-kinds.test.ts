@@ -97,7 +97,7 @@ withReference(t, 'each rejected signature says why', ['go-sif'], async (t: Test)
       const path = image();
       await addSignature(path, JSON.stringify({ payloadType: 'application/vnd.sylabs.sif-metadata+json', payload: '', signatures: [] }), fpA);
       return path;
-    }, trust(a), 'unsupported-envelope'],
+    }, trust(a), 'no-key-material'],
     ['larger than any signature', async () => {
       const path = image();
       await addSignature(path, Buffer.alloc(MAX_SIGNATURE_SIZE + 1, 0x20), fpA);

@@ -1,12 +1,13 @@
 /**
  * The one module that loads trust material (trust.ts) from files: the global
  * keyring, the keysdir and `--keyring` files, for `sif verify`, `verifyImage`,
- * `bootstrap-check` and ECL alike. Verification itself does no I/O of its own.
+ * `bootstrap-check` and ECL alike, and the PEM public keys of `--key` (DSSE).
+ * Verification itself does no I/O of its own.
  */
 import type * as openpgp from 'openpgp';
 import { publicKeyringPath, resolveGlobalKeyring, resolveKeysDir } from '../keys/paths.js';
 import { readKeyFile, readKeyringIfPresent } from '../keys/read.js';
-import type { KeySource, VerificationKey } from './trust.js';
+import type { KeySource, TrustKey } from './trust.js';
 
 export interface KeySetOptions {
   /** Key files given explicitly (`--keyring`); each must exist. */
@@ -19,15 +20,18 @@ export interface KeySetOptions {
    */
   globalKeyring?: string;
   env?: NodeJS.ProcessEnv;
+  /** PEM public key files for DSSE signatures (`--key`); each must exist. Default none. */
+  publicKeys?: readonly string[];
 }
 
 /**
  * Loads every trusted key: the global keyring first (Apptainer consults it
- * first and labels its keys [GLOBAL]), then the keysdir, then `--keyring` files.
+ * first and labels its keys [GLOBAL]), then the keysdir, then `--keyring`
+ * files, then the PEM public keys.
  */
-export async function loadVerificationKeys(options: KeySetOptions = {}): Promise<VerificationKey[]> {
+export async function loadVerificationKeys(options: KeySetOptions = {}): Promise<TrustKey[]> {
   const env = options.env ?? process.env;
-  const out: VerificationKey[] = [];
+  const out: TrustKey[] = [];
   const add = (keys: openpgp.Key[], source: KeySource, path: string) => {
     for (const key of keys) out.push({ key, source, path });
   };
@@ -39,10 +43,14 @@ export async function loadVerificationKeys(options: KeySetOptions = {}): Promise
   const local = publicKeyringPath(resolveKeysDir({ keysDir: options.keysDir, env }));
   add(await readKeyringIfPresent(local), 'local', local);
   for (const path of options.keyrings ?? []) add(await readKeyFile(path), 'local', path);
+  if (options.publicKeys?.length) {
+    const { readPublicKey } = await import('./dsse/keys.js');
+    for (const path of options.publicKeys) out.push(await readPublicKey(path));
+  }
   return out;
 }
 
-/** The key-set options among a caller's options, for callers that accept them inline. */
+/** The PGP key-set options among a caller's options, for callers that accept them inline (public keys are asked for apart). */
 export function keySetOptionsOf(o: KeySetOptions): KeySetOptions {
   return { keyrings: o.keyrings, keysDir: o.keysDir, globalKeyring: o.globalKeyring, env: o.env };
 }

@@ -69,7 +69,7 @@ export class SignatureData {
   /** The signed payload, unverified, when the object is in a format this build decodes. */
   async payload(sig: Descriptor): Promise<Buffer | undefined> {
     const b = await this.bytes(sig);
-    return b && sniffSignature(b)?.opened?.payload;
+    return b && sniffSignature(b)?.opened.payload;
   }
 
   /**

@@ -1,10 +1,10 @@
 /**
- * Signing: one PGP clear-signed metadata object per group (or per group of
- * the chosen objects), all appended in one commit under the image's lock.
- * Signing never removes an existing signature.
+ * Signing: one signature object per group (or per group of the chosen
+ * objects), PGP clear-signed or a DSSE envelope, all appended in one commit
+ * under the image's lock. Signing never removes an existing signature.
  */
 import type * as openpgp from 'openpgp';
-import { SelectionError } from '../errors.js';
+import { SelectionError, UsageError } from '../errors.js';
 import { DataType } from '../format/constants.js';
 import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
@@ -13,7 +13,9 @@ import { signatureExtra } from '../image/write/extra.js';
 import type { EditOptions, ObjectInput } from '../image/write/types.js';
 import { ObjectDigests, type ObjectDigestsOptions } from './digest.js';
 import { buildMetadata, encodeMetadata } from './metadata.js';
+import type { DsseSigningKey } from './dsse/keys.js';
 import { pgpEncoder } from './pgp/format.js';
+import type { SignatureEncoder } from './signature.js';
 import { allGroupIds, assertGroupId, groupMinId, groupObjects, objectById } from './select.js';
 
 /** One signature to make: a group and the objects of it that it covers (ascending ID). */
@@ -55,10 +57,17 @@ export function planSignatures(image: SifImage, selection: SignSelection = {}): 
   return allGroupIds(image).map((g) => ({ groupId: g, objects: groupObjects(image, g) }));
 }
 
+/**
+ * Exactly one of `key` (PGP) or `pemKeys` (DSSE). `deterministic` (EditOptions)
+ * stores Go's zero time in the new descriptors, as upstream does on images
+ * created deterministic.
+ */
 export interface SignOptions extends SignSelection, EditOptions {
-  /** The signing key, already unlocked; its primary fingerprint is recorded in each descriptor. */
-  key: openpgp.PrivateKey;
-  /** Signature creation time; default now. */
+  /** A PGP key, already unlocked; its primary fingerprint is recorded in each descriptor. */
+  key?: openpgp.PrivateKey;
+  /** PEM private keys (dsse/keys.ts readSigningKey): each signs, in order, into one envelope per group; no fingerprint is recorded. */
+  pemKeys?: readonly DsseSigningKey[];
+  /** PGP signature creation time; default now. */
   date?: Date;
   /** Progress of hashing object data (see ObjectDigests). */
   onProgress?: ObjectDigestsOptions['onProgress'];
@@ -71,7 +80,7 @@ export interface SignOptions extends SignSelection, EditOptions {
  * image holds none of them or every one.
  */
 export async function signImage(path: string, options: SignOptions): Promise<Descriptor[]> {
-  const fingerprint = Buffer.from(options.key.getFingerprint(), 'hex');
+  const signer = await signerOf(options);
   return editImage(
     path,
     async (editor) => {
@@ -80,7 +89,7 @@ export async function signImage(path: string, options: SignOptions): Promise<Des
       for (const plan of plans) digests.prefetch(plan.objects, 'sha256'); // every group's objects hash side by side
       let inputs: ObjectInput[];
       try {
-        inputs = await signPlans(editor.image, digests, plans, options, fingerprint);
+        inputs = await signPlans(editor.image, digests, plans, signer);
       } finally {
         digests.close(); // after a failure, stop hashing what is no longer needed
       }
@@ -90,24 +99,32 @@ export async function signImage(path: string, options: SignOptions): Promise<Des
   );
 }
 
+/** The encoder of the key material given, and the entity each descriptor records (zero for DSSE). */
+interface GroupSigner {
+  readonly encoder: SignatureEncoder;
+  readonly entity: Buffer | undefined;
+}
+
+async function signerOf(options: SignOptions): Promise<GroupSigner> {
+  if ((options.key === undefined) === (options.pemKeys === undefined || options.pemKeys.length === 0)) {
+    throw new UsageError('sign with either a PGP key or PEM keys');
+  }
+  if (options.key) return { encoder: pgpEncoder(options.key, options.date), entity: Buffer.from(options.key.getFingerprint(), 'hex') };
+  const { dsseEncoder } = await import('./dsse/format.js');
+  return { encoder: dsseEncoder(options.pemKeys!), entity: undefined };
+}
+
 /** Every signature, made before anything is written: the image does not change in between. */
-async function signPlans(
-  image: SifImage,
-  digests: ObjectDigests,
-  plans: readonly SignaturePlan[],
-  options: SignOptions,
-  fingerprint: Buffer,
-): Promise<ObjectInput[]> {
-  const encoder = pgpEncoder(options.key, options.date);
+async function signPlans(image: SifImage, digests: ObjectDigests, plans: readonly SignaturePlan[], signer: GroupSigner): Promise<ObjectInput[]> {
   const inputs: ObjectInput[] = [];
   for (const plan of plans) {
     const md = await buildMetadata(image, digests, plan.objects, groupMinId(image, plan.groupId));
-    const signed = await encoder.sign(encodeMetadata(md));
+    const signed = await signer.encoder.sign(encodeMetadata(md));
     inputs.push({
       dataType: DataType.Signature,
       data: signed.bytes,
       linkedGroupId: plan.groupId,
-      extra: signatureExtra(signed.hashType, fingerprint),
+      extra: signatureExtra(signed.hashType, signer.entity),
     });
   }
   return inputs;

@@ -5,10 +5,14 @@
  * a format module can implement them without importing the list that names it.
  */
 import type { NotValidReason } from './errors.js';
-import type { KeySource, VerificationKey } from './trust.js';
+import type { KeySource, TrustKey } from './trust.js';
 
-/** The key identity that verified a signature's maths. */
-export interface Signer {
+/** The key identity that verified a signature's maths: a PGP key or a public key (DSSE). */
+export type Signer = PgpSigner | KeySigner;
+
+/** The PGP key that verified a clear-signed signature. */
+export interface PgpSigner {
+  readonly kind: 'pgp';
   /** Upper-case 40-hex primary-key fingerprint. */
   readonly fingerprint: string;
   /** Upper-case 16-hex ID of the key (primary or subkey) that made the signature. */
@@ -25,13 +29,28 @@ export interface Signer {
   readonly local: boolean;
 }
 
+/** The public key (trust.ts PublicKeyMaterial) that verified a DSSE signature. */
+export interface KeySigner {
+  readonly kind: 'key';
+  /** The OpenSSH `SHA256:` key ID of the key. */
+  readonly keyId: string;
+  /** The key ID for a bare key, the certificate subject for a certificate. */
+  readonly identity: string;
+  /** The file the key was read from. */
+  readonly path: string;
+  /** Key IDs of every trusted key that verified one of the envelope's signatures, in envelope order. */
+  readonly keyIds: readonly string[];
+}
+
 /** Why a decoder refused a signature; the check turns it into the reference's error. */
 export interface DecodeFailure {
-  readonly kind: NotValidReason | 'unknown-signer';
+  readonly kind: NotValidReason | 'unknown-signer' | 'no-key-material';
   /** What went wrong, for "signature object N not valid: <reason>". */
   readonly reason: string;
   /** Upper-case hex ID of the key the signature names, when it names one. */
   readonly keyId?: string | undefined;
+  /** The reference's whole text for an unknown signer, when it has one (DSSE); else ours names the key. */
+  readonly message?: string;
 }
 
 /** The outcome of checking one signature object against the trust material. */
@@ -46,7 +65,7 @@ export interface OpenedSignature {
   /** The signed payload, unverified: for selecting legacy signatures and prefetching digests only. */
   readonly payload: Buffer;
   /** Checks the signature with `keys`, judging key validity at `now`; never throws for a bad signature. */
-  verify(keys: readonly VerificationKey[], now: Date): Promise<DecodedSignature>;
+  verify(keys: readonly TrustKey[], now: Date): Promise<DecodedSignature>;
 }
 
 export interface SignatureDecoder {

@@ -15,7 +15,7 @@ import { descriptorLayout, headerLayout } from '../format/layout.js';
 import { FormatError, SifError } from '../errors.js';
 import { SifImage } from '../image/image.js';
 import { loadVerificationKeys } from './keyset.js';
-import type { VerificationKey } from './trust.js';
+import type { TrustKey } from './trust.js';
 import { verifyIntegrity } from './verify.js';
 import { FIXTURES, GO_IMAGES, GO_SIF, withReference } from '../test-support/reference.js';
 import { copyImage, runCli } from '../test-support/cli.js';
@@ -64,7 +64,7 @@ async function positions(path: string): Promise<Position[]> {
   }
 }
 
-const keyCache = new Map<string, Promise<VerificationKey[]>>();
+const keyCache = new Map<string, Promise<TrustKey[]>>();
 const keysOf = (path: string) => {
   if (!keyCache.has(path)) keyCache.set(path, loadVerificationKeys({ keyrings: [path], keysDir: '/nonexistent', env: {} }));
   return keyCache.get(path)!;
@@ -75,7 +75,7 @@ const keysOf = (path: string) => {
  * only flag parsing and printing, tested on every corpus image elsewhere):
  * '' when verified, else the error message; `format` when the loader refused.
  */
-async function ourVerdict(path: string, keys: VerificationKey[], flags: string[]): Promise<{ message: string; code?: 'format' }> {
+async function ourVerdict(path: string, keys: TrustKey[], flags: string[]): Promise<{ message: string; code?: 'format' }> {
   const value = (f: string) => (flags.includes(f) ? [Number(flags[flags.indexOf(f) + 1])] : []);
   let image: SifImage;
   try {

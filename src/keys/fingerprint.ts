@@ -34,17 +34,37 @@ export function normalizeFingerprint(text: string, where: string): string {
   return text.toUpperCase();
 }
 
+const SSH_KEY_ID = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+/**
+ * A required signer of `sif verify --fingerprints` and `verifyImage`: a full
+ * PGP fingerprint (upper-cased), or the OpenSSH `SHA256:` key ID of a DSSE key
+ * (kept as written: base64 is case-sensitive). Definition files, ECL and the
+ * key commands stay with PGP fingerprints (normalizeFingerprint).
+ */
+export function normalizeSigner(text: string, where: string): string {
+  if (!text.startsWith('SHA256:')) return normalizeFingerprint(text, where);
+  if (!SSH_KEY_ID.test(text)) throw new UsageError(`${where}: key ID ${JSON.stringify(text)} is not "SHA256:" and 43 base64 characters`);
+  return text;
+}
+
 /**
  * Parses a comma-separated fingerprint list (`FP1, fp2`): items are trimmed
- * (by `trim`: a definition file's header is trimmed as Go trims),
- * case-insensitive, upper-cased and de-duplicated in order. An empty list is
- * an error: callers decide what "no fingerprints" means before calling.
+ * (by `trim`: a definition file's header is trimmed as Go trims), checked by
+ * `normalize` (default: PGP fingerprints, case-insensitive, upper-cased) and
+ * de-duplicated in order. An empty list is an error: callers decide what "no
+ * fingerprints" means before calling.
  */
-export function parseFingerprintList(text: string, where = '--fingerprints', trim = (s: string) => s.trim()): string[] {
+export function parseFingerprintList(
+  text: string,
+  where = '--fingerprints',
+  trim = (s: string) => s.trim(),
+  normalize: (text: string, where: string) => string = normalizeFingerprint,
+): string[] {
   if (trim(text) === '') throw new UsageError(`${where}: no fingerprints given`);
   const out: string[] = [];
   for (const item of text.split(',')) {
-    const fp = normalizeFingerprint(trim(item), where);
+    const fp = normalize(trim(item), where);
     if (!out.includes(fp)) out.push(fp);
   }
   return out;

@@ -31,6 +31,8 @@ export interface SignatureReport {
   /** Fingerprint in the descriptor's Extra (upper-case 40 hex); undefined when zero (DSSE). Unproven unless verified. */
   readonly fingerprint: string | undefined;
   readonly verdict: SignatureOutcome;
+  /** DSSE: the `SHA256:` IDs of the trusted keys that verified the envelope (proven, unlike `fingerprint`). */
+  readonly keyIds?: readonly string[];
   /** Why it did not verify (the error Go's Verify returns for it); undefined when verified. */
   readonly error?: SifError;
 }
@@ -105,9 +107,13 @@ function firstFailure(report: VerificationReport, tolerated: (s: SignatureReport
   return undefined;
 }
 
-/** Groups `fp` signed, per `counts` (which signatures count as signing). */
+/** Whether `s` names `signer`: a PGP fingerprint in its descriptor, or a DSSE key ID that verified it. */
+const names = (s: SignatureReport, signer: string) =>
+  (s.fingerprint !== undefined && sameFingerprint(s.fingerprint, signer)) || (s.keyIds ?? []).includes(signer);
+
+/** Groups `fp` (a fingerprint or key ID) signed, per `counts` (which signatures count as signing). */
 function groupsSignedBy(report: VerificationReport, fp: string, counts: (s: SignatureReport) => boolean): Set<number> {
-  const signed = report.signatures.filter((s) => counts(s) && s.fingerprint !== undefined && sameFingerprint(s.fingerprint, fp));
+  const signed = report.signatures.filter((s) => counts(s) && names(s, fp));
   return new Set(signed.map((s) => s.group));
 }
 
@@ -116,7 +122,7 @@ export function missingSigners(report: VerificationReport, fingerprints: readonl
   return fingerprints
     .map((fp) => {
       const signed = groupsSignedBy(report, fp, counts);
-      return { fingerprint: fp.toUpperCase(), groups: report.groups.filter((g) => !signed.has(g)) };
+      return { fingerprint: fp.startsWith('SHA256:') ? fp : fp.toUpperCase(), groups: report.groups.filter((g) => !signed.has(g)) };
     })
     .filter((m) => m.groups.length > 0);
 }

@@ -5,7 +5,7 @@
  */
 import { SIGNATURE_NOT_VALID, SignatureError, type SifError } from '../errors.js';
 import { SifImage } from '../image/image.js';
-import type { SignatureVerdict as Checked } from '../integrity/check.js';
+import type { SignatureVerdict as Checked, Signer } from '../integrity/check.js';
 import { loadVerificationKeys, type KeySetOptions } from '../integrity/keyset.js';
 import { primaryPartitionId, verifyIntegrity, type VerifyReport } from '../integrity/verify.js';
 import type { SignatureReport, SignatureOutcome, VerificationReport } from './decide.js';
@@ -14,7 +14,7 @@ export interface CollectedReport {
   readonly report: VerificationReport;
   /** The integrity verifier's own report, for callers that print it. */
   readonly integrity: VerifyReport;
-  /** Signing entity (User ID, else fingerprint) per signature object ID, when its key was found. */
+  /** Signing entity (PGP: User ID, else fingerprint; DSSE: key ID or certificate subject) per signature object ID, when its key was found. */
   readonly signers: ReadonlyMap<number, string>;
   /** Objects each signature verified, per signature object ID. */
   readonly objects: ReadonlyMap<number, readonly number[]>;
@@ -37,7 +37,7 @@ export interface CollectOptions {
 export function classify(error: SifError | undefined): SignatureOutcome {
   if (error === undefined) return 'verified';
   if (!(error instanceof SignatureError)) return 'integrity';
-  if (error.reason === 'unknown-signer') return 'unknown-signer';
+  if (error.reason === 'unknown-signer' || error.reason === 'no-key-material') return 'unknown-signer';
   return SIGNATURE_NOT_VALID.has(error.reason) ? 'not-valid' : 'integrity';
 }
 
@@ -46,8 +46,11 @@ const toSignatureReport = (group: number, s: Checked): SignatureReport => ({
   group,
   fingerprint: s.descriptorFingerprint,
   verdict: classify(s.error),
+  ...(s.signer?.kind === 'key' ? { keyIds: s.signer.keyIds } : {}),
   ...(s.error ? { error: s.error } : {}),
 });
+
+const signerName = (s: Signer) => (s.kind === 'pgp' ? (s.name ?? s.fingerprint) : s.identity);
 
 /** Verifies every signature of `path` (no stop at the first failure) and reports each. */
 export async function collectReport(path: string, options: CollectOptions): Promise<CollectedReport> {
@@ -60,7 +63,7 @@ export async function collectReport(path: string, options: CollectOptions): Prom
     return {
       report: { groups: integrity.tasks.map((t) => t.id), signatures: checked.map(({ task, s }) => toSignatureReport(task, s)) },
       integrity,
-      signers: new Map(checked.flatMap(({ s }) => (s.signer ? [[s.signature.id, s.signer.name ?? s.signer.fingerprint]] : []))),
+      signers: new Map(checked.flatMap(({ s }) => (s.signer ? [[s.signature.id, signerName(s.signer)]] : []))),
       objects: new Map(checked.map(({ s }) => [s.signature.id, s.verified.map((d) => d.id)])),
     };
   } finally {

@@ -8,16 +8,16 @@
 import { isSifError, UsageError, type SifError } from '../errors.js';
 import { decideEcl, decideFingerprints, type Decision, type ExecGroup, type MissingSigner, type Require, type SignatureOutcome } from './decide.js';
 import { loadEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js';
-import { normalizeFingerprint } from '../keys/fingerprint.js';
+import { normalizeSigner } from '../keys/fingerprint.js';
 import { keySetOptionsOf, type KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
 import { collectReport, type CollectedReport } from './report.js';
 
-/** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`: see KeySetOptions), and what to require of the image. */
+/** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`, `publicKeys`: see KeySetOptions), and what to require of the image. */
 export interface VerifyImageOptions extends Readonly<KeySetOptions> {
   /** The SIF image. */
   readonly path: string;
-  /** Required signers (40 hex, any case). Default none: default verification only. */
+  /** Required signers: PGP fingerprints (40 hex, any case) or DSSE key IDs (`SHA256:…`). Default none: default verification only. */
   readonly fingerprints?: readonly string[];
   /** With fingerprints: `all` (default, Apptainer) or `any`. */
   readonly require?: Require;
@@ -34,8 +34,10 @@ export interface SignatureResult {
   readonly group: number;
   /** Fingerprint the descriptor claims (upper case); proven only when verdict is `verified`. */
   readonly fingerprint: string | undefined;
-  /** Signing entity's User ID, when its key was found. */
+  /** Signing entity: PGP User ID (else fingerprint), DSSE key ID or certificate subject, when its key was found. */
   readonly signer: string | undefined;
+  /** DSSE: the `SHA256:` IDs of the given keys that verified the envelope; empty for PGP. */
+  readonly keyIds: readonly string[];
   readonly verdict: SignatureOutcome;
   /** Objects whose digests this signature verified. */
   readonly objects: readonly number[];
@@ -75,7 +77,7 @@ interface Resolved {
 }
 
 async function resolve(o: VerifyImageOptions): Promise<Resolved> {
-  const fingerprints = [...new Set((o.fingerprints ?? []).map((f) => normalizeFingerprint(f.trim(), 'fingerprints')))];
+  const fingerprints = [...new Set((o.fingerprints ?? []).map((f) => normalizeSigner(f.trim(), 'fingerprints')))];
   if (o.require !== undefined && o.require !== 'all' && o.require !== 'any') {
     throw new UsageError(`require: must be "all" or "any", not ${JSON.stringify(o.require)}`);
   }
@@ -87,7 +89,7 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
   if (typeof o.ecl === 'object') await validateEcl(o.ecl);
   return {
     path: o.path,
-    keys: keySetOptionsOf(o),
+    keys: { ...keySetOptionsOf(o), publicKeys: o.publicKeys ?? [] },
     fingerprints,
     require: o.require ?? 'all',
     ignoreUnknownSigners: o.ignoreUnknownSigners ?? false,
@@ -138,6 +140,7 @@ function toResult(o: Resolved, c: CollectedReport, d: Decision, execgroup: ExecG
     group: s.group,
     fingerprint: s.fingerprint,
     signer: c.signers.get(s.id),
+    keyIds: s.keyIds ?? [],
     verdict: s.verdict,
     objects: c.objects.get(s.id) ?? [],
     skipped: d.skipped.includes(s),

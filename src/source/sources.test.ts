@@ -45,7 +45,7 @@ const verdicts = (r: VerifyReport) => ({
   tasks: r.tasks.map((task) => ({
     id: task.id,
     error: task.error?.message,
-    signatures: task.signatures.map((s) => ({ id: s.signature.id, signer: s.signer?.fingerprint, verified: s.verified.map((d) => d.id), error: s.error?.message })),
+    signatures: task.signatures.map((s) => ({ id: s.signature.id, signer: s.signer?.kind === 'pgp' ? s.signer.fingerprint : s.signer?.keyId, verified: s.verified.map((d) => d.id), error: s.error?.message })),
   })),
 });
 

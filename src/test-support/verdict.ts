@@ -13,6 +13,8 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^data object integrity compromised: (\d+)$/, (m) => `object ${m[1]}`],
   [/^data object integrity compromised$/, () => 'object'],
   [/^signature object (\d+) not valid/, (m) => `signature ${m[1]}`],
+  // sif 2.8.3 predates DSSE: an envelope is to it a signature object that is not valid.
+  [/^key material not provided for DSSE envelope signature \(signature object (\d+)\)$/, (m) => `signature ${m[1]}`],
   [/^signature object \d+: fingerprint in descriptor/, () => 'fingerprint'],
   [/^fingerprint in descriptor does not correspond/, () => 'fingerprint'],
   [/^(signature object \d+: )?hash algorithm unsupported/, () => 'hash'],

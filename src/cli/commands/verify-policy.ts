@@ -10,7 +10,7 @@ import type { Require } from '../../policy/decide.js';
 import type { VerifyImageResult } from '../../policy/verify-image.js';
 import type { PolicyOutcome } from '../render/verify-policy-json.js';
 import { write, type Io } from '../io.js';
-import { keySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
+import { verifyKeySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 
 export interface PolicyArgs extends TrustArgs {
   image: string;
@@ -27,7 +27,7 @@ export interface PolicyArgs extends TrustArgs {
 
 export function policyOptions<T>(y: Argv<T>) {
   return y
-    .option('fingerprints', { type: 'string', describe: 'require signatures by these keys: FP[,FP…], full 40-hex fingerprints' })
+    .option('fingerprints', { type: 'string', describe: 'require signatures by these keys: FP[,FP…], full 40-hex PGP fingerprints or SHA256: key IDs of DSSE keys' })
     .option('require', { type: 'string', choices: ['all', 'any'], describe: 'with --fingerprints: all keys (default) or any one must have signed every group' })
     .option('ignore-unknown-signers', {
       type: 'boolean',
@@ -58,14 +58,14 @@ function assertCompatible(a: PolicyArgs): void {
  */
 export async function runPolicyVerify(io: Io, a: PolicyArgs): Promise<void> {
   assertCompatible(a);
-  const { parseFingerprintList } = await import('../../keys/fingerprint.js');
-  const fingerprints = a.fingerprints === undefined ? undefined : parseFingerprintList(a.fingerprints);
+  const { normalizeSigner, parseFingerprintList } = await import('../../keys/fingerprint.js');
+  const fingerprints = a.fingerprints === undefined ? undefined : parseFingerprintList(a.fingerprints, '--fingerprints', undefined, normalizeSigner);
   const { evaluateImage } = await import('../../policy/verify-image.js');
   let outcome: PolicyOutcome;
   try {
     outcome = await evaluateImage({
       path: a.image,
-      ...keySetOptionsFromArgs(a, io.env),
+      ...verifyKeySetOptionsFromArgs(a, io.env),
       fingerprints,
       require: a.require as Require | undefined,
       ignoreUnknownSigners: a['ignore-unknown-signers'],

@@ -6,7 +6,7 @@ import type { VerifyReport } from '../../integrity/verify.js';
 import { parseId } from '../args.js';
 import { claimEarlyVerify } from '../early-verify.js';
 import { write, type Io } from '../io.js';
-import { keySetOptionsFromArgs, trustOptions, type TrustArgs } from './trust-flags.js';
+import { publicKeyOption, trustOptions, verifyKeySetOptionsFromArgs, type TrustArgs } from './trust-flags.js';
 import { policyOptions, runPolicyVerify, usesPolicy, type PolicyArgs } from './verify-policy.js';
 
 interface VerifyArgs extends TrustArgs {
@@ -24,14 +24,14 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
     command: 'verify <image>',
     describe: 'Verify the digital signature(s) of an image (as Apptainer verify)',
     builder: (y) =>
-      trustOptions(
+      publicKeyOption(trustOptions(
         policyOptions(y)
           .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
           .option('group-id', { alias: 'g', type: 'string', describe: 'verify only this object group' })
           .option('sif-id', { alias: 'i', type: 'string', describe: 'verify only this object' })
           .option('legacy-insecure', { type: 'boolean', default: false, describe: 'verify legacy (pre-3.6, insecure) signatures instead' })
           .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'with --legacy-insecure: every grouped object' }),
-      )
+      ))
         .option('json', { alias: 'j', type: 'boolean', default: false, describe: "print Apptainer's JSON result (with the policy flags, plus Results and Policy: docs/build-gating.md)" })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
@@ -47,7 +47,7 @@ export function verifyCommand(io: Io): CommandModule<object, VerifyArgs & Policy
       try {
         const loadKeys = async () => {
           const { loadVerificationKeys } = await import('../../integrity/keyset.js');
-          return loadVerificationKeys(keySetOptionsFromArgs(a, io.env));
+          return loadVerificationKeys(verifyKeySetOptionsFromArgs(a, io.env));
         };
         const { verifyIntegrity, primaryPartitionId, prefetchVerification } = await import('../../integrity/verify.js');
         const { ObjectDigests: Digests } = await import('../../integrity/digest.js');

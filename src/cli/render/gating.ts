@@ -27,9 +27,11 @@ export function renderSignatures(checked: readonly Checked[], r: VerifyImageResu
 
 const execgroupText = (g: ExecGroup) => `ECL execgroup ${JSON.stringify(g.tagname)} (${g.mode}${g.dirpath ? `, ${g.dirpath}` : ''})`;
 
-/** Required fingerprints with a verified signature in every group. */
+/** Required fingerprints (or DSSE key IDs) with a verified signature in every group. */
 const signedEveryGroup = (r: VerifyImageResult) =>
-  r.required.filter((fp) => r.groups.every((g) => r.signatures.some((s) => s.group === g && s.verdict === 'verified' && s.fingerprint === fp)));
+  r.required.filter((fp) =>
+    r.groups.every((g) => r.signatures.some((s) => s.group === g && s.verdict === 'verified' && (s.fingerprint === fp || s.keyIds.includes(fp)))),
+  );
 
 function accepted(r: VerifyImageResult): string {
   if (r.ecl && !r.ecl.activated) return 'accepted: ECL not activated, every image is allowed';

@@ -5,7 +5,7 @@
  * documents the schema.
  */
 import type { SifError } from '../../errors.js';
-import type { SignatureVerdict as Checked, VerifyReport } from '../../integrity/verify.js';
+import type { SignatureVerdict as Checked, Signer, VerifyReport } from '../../integrity/verify.js';
 import type { Require } from '../../policy/decide.js';
 import type { SignatureResult, VerifyImageResult } from '../../policy/verify-image.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -29,13 +29,17 @@ export interface PolicyOutcome {
 
 const errorJson = (e: SifError | undefined) => (e ? { code: e.code, message: e.message, exitCode: EXIT_CODES[e.code] } : null);
 
+/** A PGP signer's fingerprint and name; a DSSE signer's key ID and identity (key ID or certificate subject). */
+const signerJson = (s: Signer | undefined) =>
+  s === undefined ? null : s.kind === 'pgp' ? { fingerprint: s.fingerprint, name: s.name ?? null } : { keyId: s.keyId, identity: s.identity, keyIds: s.keyIds };
+
 function resultJson(r: SignatureResult, checked: Checked | undefined) {
   const signer = checked?.signer;
   return {
     id: r.id,
     group: r.group,
     fingerprint: r.fingerprint ?? null,
-    signer: signer ? { fingerprint: signer.fingerprint, name: signer.name ?? null } : null,
+    signer: signerJson(signer),
     verdict: r.verdict,
     skipped: r.skipped,
     objects: r.objects,

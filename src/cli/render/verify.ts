@@ -3,18 +3,19 @@
  * signer lines and the table of verified objects (text), or the keyList
  * document (`--json`).
  */
-import { IntegrityError } from '../../errors.js';
+import { IntegrityError, SignatureError } from '../../errors.js';
 import { dataTypeName } from '../../format/constants.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import type { SignatureVerdict, VerifyReport } from '../../integrity/verify.js';
 
 /**
  * Whether Apptainer's verifier hands the signature to its per-signature
- * callback, which prints and counts it. It first sniffs the format: junk and
- * DSSE envelopes (with PGP keys) end the verification before that, with
- * `signature format not recognized` / `key material not provided …`.
+ * callback, which prints and counts it. It first sniffs the format: junk, and
+ * a signature with no key material of its kind, end the verification before
+ * that, with `signature format not recognized` / `key material not provided …`.
  */
-export const reachesCallback = (s: SignatureVerdict): boolean => s.format === 'pgp';
+export const reachesCallback = (s: SignatureVerdict): boolean =>
+  s.format !== 'unknown' && !(s.error instanceof SignatureError && s.error.reason === 'no-key-material');
 
 /** The signatures the reference processes: in task order, up to and including the first failure. */
 export function processedSignatures(report: VerifyReport): SignatureVerdict[] {
@@ -39,7 +40,8 @@ const prefixed = (label: string, text: string) => `${label.padEnd(18)} ${text}\n
 /** One signature's lines: signer, the objects it verified, and its error. */
 export function renderSignature(s: SignatureVerdict): string {
   let out = '';
-  if (s.signer) {
+  if (s.signer?.kind === 'pgp') {
+    // Apptainer prints no signer lines for DSSE: its result has no PGP entity.
     const label = `[${s.signer.source.toUpperCase()}]`;
     if (s.signer.name !== undefined) out += prefixed(label, `Signing entity: ${s.signer.name}`);
     out += prefixed(label, `Fingerprint: ${s.signer.fingerprint}`);
@@ -74,11 +76,13 @@ interface KeyEntity {
 export function signerKeys(signatures: readonly SignatureVerdict[], objects: readonly Descriptor[]): { Signer: KeyEntity }[] {
   const entries: { Signer: KeyEntity }[] = [];
   for (const s of signatures) {
+    // A DSSE signer is no PGP entity: Apptainer reports it as unknown and unchecked.
+    const pgp = s.signer?.kind === 'pgp' ? s.signer : undefined;
     const base = {
-      Name: s.signer?.name ?? 'unknown',
-      Fingerprint: s.signer?.fingerprint.toLowerCase() ?? '',
-      KeyLocal: s.signer?.local ?? false,
-      KeyCheck: s.signer !== undefined,
+      Name: pgp?.name ?? 'unknown',
+      Fingerprint: pgp?.fingerprint.toLowerCase() ?? '',
+      KeyLocal: pgp?.local ?? false,
+      KeyCheck: pgp !== undefined,
     };
     for (const d of s.verified) entries.push({ Signer: { Partition: dataTypeName(d.dataType), ...base, DataCheck: true } });
     const failed = s.error instanceof IntegrityError && s.error.kind === 'object' ? s.error.id : undefined;

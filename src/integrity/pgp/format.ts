@@ -5,7 +5,7 @@
  * a signature is verified or made, so verify can start hashing while it loads.
  */
 import type * as openpgp from 'openpgp';
-import type { KeySource, VerificationKey } from '../trust.js';
+import { isPgpKey, type KeySource, type TrustKey, type VerificationKey } from '../trust.js';
 import type { DecodedSignature, DecodeFailure, OpenedSignature, SignatureDecoder, SignatureEncoder, Signer } from '../signature.js';
 import type { PgpCheck, PgpFailure } from './clearsign.js';
 import { decodeClearSigned, type ClearSigned } from './cleartext.js';
@@ -36,7 +36,8 @@ const PGP_FAILURES: Record<Exclude<PgpFailure, 'unknown-signer'>, DecodeFailure[
   revoked: 'key-revoked',
 };
 
-async function verifyClearSigned(cs: ClearSigned, keys: readonly VerificationKey[], now: Date): Promise<DecodedSignature> {
+async function verifyClearSigned(cs: ClearSigned, material: readonly TrustKey[], now: Date): Promise<DecodedSignature> {
+  const keys = material.filter(isPgpKey);
   if (cs.extraneous) return { signer: undefined, failure: { kind: 'not-clearsigned', reason: cs.extraneous } }; // stricter than the reference
   const { checkClearSigned } = await import('./clearsign.js');
   const check = await checkClearSigned(cs, keys.map((k) => k.key), now);
@@ -51,6 +52,7 @@ async function signerOf(check: PgpCheck, keys: readonly VerificationKey[]): Prom
   // Apptainer's label: a keyring "has" the signer when its primary key ID names a key allowed to sign there.
   const has = (source: KeySource) => signingKeys(keys.filter((k) => k.source === source).map((k) => k.key), key.getKeyID().toHex()).length > 0;
   return {
+    kind: 'pgp',
     fingerprint: key.getFingerprint().toUpperCase(),
     keyId: check.issuerKeyId ?? key.getKeyID().toHex().toUpperCase(),
     name: await primaryUserId(key),
