@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseCertificate } from '../integrity/x509/certificate.js';
 import { verifyChain } from '../integrity/x509/chain.js';
 import { checkRevocation } from '../integrity/x509/ocsp-check.js';
-import { certificatesFromPem, pemBlocks } from '../integrity/x509/pem.js';
+import { certificatesFromPem, firstCertificateFromPem, pemBlocks } from '../integrity/x509/pem.js';
 import { readSeeds, seedDirs, type Seed } from './corpus.js';
 import { GENERIC_MUTATORS, stack } from './mutate.js';
 import { Tally } from './outcome.js';
@@ -22,7 +22,7 @@ const AT = new Date('2028-01-01T00:00:00Z');
 
 function x509Seeds(): Seed[] {
   const files = readSeeds(seedDirs('x509'), ['.pem', '.der']);
-  const der = files.flatMap((s) => [...pemBlocks(s.bytes.toString('latin1'))].flatMap((b) => (b.der ? [{ name: `${s.name} (DER)`, bytes: Buffer.from(b.der) }] : [])));
+  const der = files.flatMap((s) => pemBlocks(s.bytes.toString('latin1')).map((b) => ({ name: `${s.name} (DER)`, bytes: Buffer.from(b.der) })));
   return [...files, ...der];
 }
 
@@ -48,7 +48,8 @@ export const x509Target: FuzzTarget = {
     const [leaf, intermediate, root] = fixtureChain();
     const cert = tally.run('parse certificate', () => parseCertificate(input));
     if (cert) await tally.runAsync('verify chain', () => verifyChain(cert, { intermediates: [intermediate!], roots: [root!], now: AT }));
-    const pem = tally.run('read PEM', () => certificatesFromPem(input.toString('latin1')));
+    tally.run('read --certificate', () => firstCertificateFromPem(input.toString('latin1')));
+    const pem = tally.run('read PEM pool', () => certificatesFromPem(input.toString('latin1')));
     for (const c of pem ?? []) await tally.runAsync('verify PEM chain', () => verifyChain(c, { intermediates: [intermediate!], roots: [root!], now: AT }));
     await tally.runAsync('OCSP answer', () => checkRevocation([leaf!, intermediate!, root!], { now: AT, transport: async () => input }));
     return tally;

@@ -13,7 +13,7 @@ import { keySetOptionsOf, type KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
 import { collectReport, type CollectedReport } from './report.js';
 
-/** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`, `publicKeys`: see KeySetOptions), and what to require of the image. */
+/** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`, `publicKeys`, `certificate`: see KeySetOptions), and what to require of the image. */
 export interface VerifyImageOptions extends Readonly<KeySetOptions> {
   /** The SIF image. */
   readonly path: string;
@@ -89,7 +89,7 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
   if (typeof o.ecl === 'object') await validateEcl(o.ecl);
   return {
     path: o.path,
-    keys: { ...keySetOptionsOf(o), publicKeys: o.publicKeys ?? [] },
+    keys: { ...keySetOptionsOf(o), publicKeys: o.publicKeys ?? [], certificate: o.certificate },
     fingerprints,
     require: o.require ?? 'all',
     ignoreUnknownSigners: o.ignoreUnknownSigners ?? false,

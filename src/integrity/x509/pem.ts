@@ -1,25 +1,36 @@
 /**
- * Certificates from PEM text, as Apptainer reads `--certificate` (the first
- * block) and the pool files (every block, each one must be a certificate).
+ * Certificates from PEM text, as Apptainer reads `--certificate` (its first
+ * block) and the pool files (every block must be a certificate). The blocks
+ * are found by the one PEM scanner (dsse/pem.ts).
  */
 import { KeyError } from '../../errors.js';
+import { pemBlocks as scanPem } from '../dsse/pem.js';
 import { parseCertificate, type Certificate } from './certificate.js';
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Every certificate in `pem`; a file with no block, or a block that is not a certificate, is a KeyError. */
-export function certificatesFromPem(pem: string): Certificate[] {
-  const blocks = [...pemBlocks(pem)];
-  if (blocks.length === 0 || blocks.some((b) => b.type !== 'CERTIFICATE' || !b.der)) throw new KeyError('SIF_KEY_INVALID', 'failed to decode PEM');
-  return blocks.map((b) => parseCertificate(b.der!));
+export interface DerBlock {
+  readonly type: string;
+  readonly der: Uint8Array;
 }
 
-/** The PEM blocks of `text` in order; `der` is undefined when the body is not base64. */
-export function* pemBlocks(text: string): Generator<{ type: string; der: Uint8Array | undefined }> {
-  for (const [, type, body] of text.matchAll(BLOCK)) {
-    const base64 = body!.replace(/\s+/g, '');
-    const valid = BASE64.test(base64) && base64.length % 4 === 0;
-    yield { type: type!, der: valid ? Buffer.from(base64, 'base64') : undefined };
-  }
+/** The PEM blocks of `text`, decoded. */
+export function pemBlocks(text: string): DerBlock[] {
+  return scanPem(text).map((b) => {
+    const lines = b.text.split(/\r?\n/).slice(1);
+    const body = lines.slice(b.headers.size > 0 ? b.headers.size + 1 : 0, lines.indexOf(`-----END ${b.label}-----`));
+    return { type: b.label, der: Buffer.from(body.join(''), 'base64') };
+  });
+}
+
+/** The certificate in the first PEM block (`--certificate`). */
+export function firstCertificateFromPem(text: string): Certificate {
+  const first = pemBlocks(text)[0];
+  if (!first) throw new KeyError('SIF_KEY_INVALID', 'failed to decode PEM');
+  return parseCertificate(first.der);
+}
+
+/** Every certificate of a pool file; no block, or a block that is not a certificate, is a KeyError. */
+export function certificatesFromPem(text: string): Certificate[] {
+  const blocks = pemBlocks(text);
+  if (blocks.length === 0 || blocks.some((b) => b.type !== 'CERTIFICATE')) throw new KeyError('SIF_KEY_INVALID', 'failed to decode PEM');
+  return blocks.map((b) => parseCertificate(b.der));
 }

@@ -40,7 +40,7 @@ function folderFiles(folders: readonly string[]): string[] {
 function certificatesIn(text: string): Certificate[] {
   const certs: Certificate[] = [];
   for (const block of pemBlocks(text)) {
-    if (block.type !== 'CERTIFICATE' || !block.der) continue;
+    if (block.type !== 'CERTIFICATE') continue;
     try {
       certs.push(parseCertificate(block.der));
     } catch {
