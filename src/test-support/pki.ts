@@ -15,8 +15,11 @@ export interface CertSpec {
   /** The CN of the issuing certificate made before; self-signed when absent. */
   readonly issuer?: string;
   readonly key?: KeyType;
+  /** An existing private key file to certify instead of a new key of type `key`. */
+  readonly keyFile?: string;
   /** Lines of an openssl x509v3 extension section, e.g. `basicConstraints=critical,CA:TRUE`. */
   readonly extensions: readonly string[];
+  /** Validity from now; negative makes a certificate whose notAfter is before its notBefore (never valid). */
   readonly days?: number;
   readonly serial?: number;
 }
@@ -55,11 +58,11 @@ export function makePki(dir: string, specs: readonly CertSpec[]): Record<string,
   const paths: Record<string, string> = {};
   mkdirSync(dir, { recursive: true });
   specs.forEach((spec, i) => {
-    const key = join(dir, `${spec.name}.key`);
+    const key = spec.keyFile ?? join(dir, `${spec.name}.key`);
     const csr = join(dir, `${spec.name}.csr`);
     const ext = join(dir, `${spec.name}.ext`);
     const cert = join(dir, `${spec.name}.pem`);
-    openssl(['genpkey', ...KEY_ARGS[spec.key ?? 'ec'], '-out', key]);
+    if (!spec.keyFile) openssl(['genpkey', ...KEY_ARGS[spec.key ?? 'ec'], '-out', key]);
     openssl(['req', '-new', '-key', key, '-subj', `/C=US/O=sif tests/CN=${spec.name}`, '-out', csr]);
     writeFileSync(ext, `[v3]\n${spec.extensions.join('\n')}\n`);
     const signer = spec.issuer ? ['-CA', join(dir, `${spec.issuer}.pem`), '-CAkey', join(dir, `${spec.issuer}.key`)] : ['-signkey', key];
