@@ -17,11 +17,18 @@ export interface CertSpec {
   readonly key?: KeyType;
   /** An existing private key file to certify instead of a new key of type `key`. */
   readonly keyFile?: string;
-  /** Lines of an openssl x509v3 extension section, e.g. `basicConstraints=critical,CA:TRUE`. */
+  /** Lines of an openssl x509v3 extension section, e.g. `basicConstraints=critical,CA:TRUE`; none makes a v1 certificate. */
   readonly extensions: readonly string[];
   /** Validity from now; negative makes a certificate whose notAfter is before its notBefore (never valid). */
   readonly days?: number;
+  /** Default 100 + its index; may be negative (Go accepts such serials). */
   readonly serial?: number;
+  /** The subject in openssl's form; default `/C=US/O=sif tests/CN=NAME`. */
+  readonly subject?: string;
+  /** openssl -sigopt values for the issuer's signature, e.g. `rsa_padding_mode:pss`. */
+  readonly sigopts?: readonly string[];
+  /** The issuer's digest (openssl's -sha256, -sha1 …); openssl's default when absent. */
+  readonly digest?: string;
 }
 
 /** The extension lines of a CA that may sign certificates (and OCSP-checkable when `ocsp` is given). */
@@ -63,11 +70,13 @@ export function makePki(dir: string, specs: readonly CertSpec[]): Record<string,
     const ext = join(dir, `${spec.name}.ext`);
     const cert = join(dir, `${spec.name}.pem`);
     if (!spec.keyFile) openssl(['genpkey', ...KEY_ARGS[spec.key ?? 'ec'], '-out', key]);
-    openssl(['req', '-new', '-key', key, '-subj', `/C=US/O=sif tests/CN=${spec.name}`, '-out', csr]);
+    openssl(['req', '-new', '-key', key, '-subj', spec.subject ?? `/C=US/O=sif tests/CN=${spec.name}`, '-out', csr]);
     writeFileSync(ext, `[v3]\n${spec.extensions.join('\n')}\n`);
+    const extensions = spec.extensions.length > 0 ? ['-extfile', ext, '-extensions', 'v3'] : [];
+    const sigopts = [...(spec.sigopts ?? []).flatMap((o) => ['-sigopt', o]), ...(spec.digest ? [`-${spec.digest}`] : [])];
     const signer = spec.issuer ? ['-CA', join(dir, `${spec.issuer}.pem`), '-CAkey', join(dir, `${spec.issuer}.key`)] : ['-signkey', key];
     const serial = String(spec.serial ?? 100 + i);
-    openssl(['x509', '-req', '-in', csr, ...signer, '-set_serial', serial, '-days', String(spec.days ?? 30), '-extfile', ext, '-extensions', 'v3', '-out', cert]);
+    openssl(['x509', '-req', '-in', csr, ...signer, '-set_serial', serial, '-days', String(spec.days ?? 30), ...extensions, ...sigopts, '-out', cert]);
     paths[spec.name] = cert;
   });
   return paths;

@@ -80,11 +80,10 @@ export function parseCertificate(der: Uint8Array): Certificate {
   try {
     cert = pkijs.Certificate.fromBER(new Uint8Array(der));
   } catch (e) {
-    throw new KeyError('SIF_KEY_INVALID', `x509: malformed certificate: ${(e as Error).message ?? String(e)}`, { cause: e });
+    throw new KeyError('SIF_KEY_INVALID', `x509: malformed certificate: ${(e as Error).message}`, { cause: e });
   }
   const ext = (id: string) => cert.extensions?.find((x) => x.extnID === id);
   const basic = ext(OID.basicConstraints)?.parsedValue as pkijs.BasicConstraints | undefined;
-  const pathLen = basic?.pathLenConstraint;
   const spki = new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER());
   return {
     raw: new Uint8Array(der),
@@ -106,7 +105,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     signature: new Uint8Array(cert.signatureValue.valueBlock.valueHexView),
     basicConstraintsValid: basic !== undefined,
     isCA: basic?.cA ?? false,
-    maxPathLen: pathLen === undefined ? -1 : typeof pathLen === 'number' ? pathLen : pathLen.valueBlock.valueDec,
+    maxPathLen: pathLength(basic),
     keyUsage: keyUsageBits(ext(OID.keyUsage)?.parsedValue as asn1js.BitString | undefined),
     extKeyUsage: (ext(OID.extKeyUsage)?.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [],
     subjectKeyId: octets(ext(OID.subjectKeyId)?.parsedValue as asn1js.OctetString | undefined),
@@ -115,6 +114,14 @@ export function parseCertificate(der: Uint8Array): Certificate {
     extensionIds: (cert.extensions ?? []).map((x) => x.extnID),
     unhandledCritical: (cert.extensions ?? []).some((x) => x.critical && !HANDLED_CRITICAL.has(x.extnID)),
   };
+}
+
+/** Go's MaxPathLen: -1 when unset; a length too large for an int makes the certificate unparseable, as in Go. */
+function pathLength(basic: pkijs.BasicConstraints | undefined): number {
+  const length = basic?.pathLenConstraint;
+  if (length === undefined) return -1;
+  if (typeof length !== 'number') throw new KeyError('SIF_KEY_INVALID', 'x509: malformed certificate: x509: invalid basic constraints b');
+  return length;
 }
 
 function octets(value: asn1js.OctetString | undefined): Uint8Array {
@@ -156,31 +163,64 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.17': 'POSTALCODE',
 };
 
+/** The attributes pkix.Name parses into fields, in ToRDNSequence's order; CN and SERIALNUMBER keep one value. */
+const FIELD_ORDER = ['2.5.4.6', '2.5.4.8', '2.5.4.7', '2.5.4.9', '2.5.4.17', '2.5.4.10', '2.5.4.11', '2.5.4.3', '2.5.4.5'];
+const SINGLE_VALUED = new Set(['2.5.4.3', '2.5.4.5']);
+
+type Attribute = pkijs.AttributeTypeAndValue;
+const textOf = (tv: Attribute) => (tv.value.valueBlock as { value?: unknown }).value;
+
 function attribute(name: pkijs.RelativeDistinguishedNames, type: string): string | undefined {
   const found = name.typesAndValues.find((tv) => tv.type === type);
-  return found ? String((found.value.valueBlock as { value?: unknown }).value ?? '') : undefined;
+  return found ? String(textOf(found)) : undefined;
 }
 
-/** pkix.Name.String(): RDNs in reverse order, `TYPE=value` joined by commas, RFC 4514 escaping. */
+/**
+ * pkix.Name.String(): the other attributes first, then the parsed fields in
+ * ToRDNSequence's order (values of one type in one RDN, joined by `+`), all
+ * printed in reverse with RFC 4514 escaping; an unknown attribute type prints
+ * as `OID=#hex` of Go's own DER for the value.
+ */
 function nameString(name: pkijs.RelativeDistinguishedNames): string {
-  return [...name.typesAndValues]
+  const tvs = name.typesAndValues;
+  const rdns: Attribute[][] = tvs.filter((tv) => !(tv.type in SHORT_NAMES)).map((tv) => [tv]);
+  for (const type of FIELD_ORDER) {
+    const values = tvs.filter((tv) => tv.type === type && typeof textOf(tv) === 'string');
+    if (values.length > 0) rdns.push(SINGLE_VALUED.has(type) ? [values.at(-1)!] : values);
+  }
+  return rdns
     .reverse()
-    .map((tv) => {
-      const short = SHORT_NAMES[tv.type];
-      const value = (tv.value.valueBlock as { value?: unknown }).value;
-      if (short === undefined || typeof value !== 'string') {
-        return `${tv.type}=#${Buffer.from(tv.value.toBER()).toString('hex')}`;
-      }
-      return `${short}=${escapeValue(value)}`;
-    })
+    .map((rdn) => rdn.map(attributeString).join('+'))
     .join(',');
+}
+
+function attributeString(tv: Attribute): string {
+  const short = SHORT_NAMES[tv.type];
+  const value = textOf(tv);
+  if (short !== undefined) return `${short}=${escapeValue(String(value))}`;
+  const der = typeof value === 'string' ? goStringDer(value) : Buffer.from(tv.value.toBER());
+  return `${tv.type}=#${der.toString('hex')}`;
+}
+
+/** asn1.Marshal of a Go string: a PrintableString when every character allows it, else a UTF8String. */
+function goStringDer(value: string): Buffer {
+  const body = Buffer.from(value, 'utf8');
+  const tag = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value) ? 0x13 : 0x0c;
+  const length = body.length < 0x80 ? [body.length] : lengthBytes(body.length);
+  return Buffer.concat([Buffer.from([tag, ...length]), body]);
+}
+
+function lengthBytes(n: number): number[] {
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+  return [0x80 | bytes.length, ...bytes];
 }
 
 function escapeValue(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
-    const edge = (i === 0 && (c === ' ' || c === '#')) || (i === value.length - 1 && c === ' ');
+    const edge = (c === ' ' && (i === 0 || i === value.length - 1)) || (c === '#' && i === 0);
     out += edge || ',+"\\<>;'.includes(c) ? `\\${c}` : c;
   }
   return out;

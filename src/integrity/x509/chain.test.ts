@@ -28,21 +28,23 @@ interface Case {
 interface Verdict {
   ok: boolean;
   error: string;
+  /** Each chain's subjects, Go's pkix.Name.String() form, sorted. */
+  chains: string[];
 }
 
 const load = (path: string) => certificatesFromPem(readFileSync(path, 'utf8'));
 
 async function ours(c: Case): Promise<Verdict & { code?: string }> {
   try {
-    await verifyChain(load(c.leaf)[0]!, {
+    const chains = await verifyChain(load(c.leaf)[0]!, {
       intermediates: c.intermediates ? load(c.intermediates) : [],
       roots: c.roots ? load(c.roots) : [],
       now: new Date(c.time),
     });
-    return { ok: true, error: '' };
+    return { ok: true, error: '', chains: chains.map((chain) => chain.map((x) => x.subject).join(' | ')).sort() };
   } catch (e) {
     if (!isSifError(e)) throw e;
-    return { ok: false, error: e.message, code: e.code };
+    return { ok: false, error: e.message, code: e.code, chains: [] };
   }
 }
 
@@ -52,14 +54,14 @@ function go(c: Case): Verdict {
   // Without --roots Go would use the system roots: give it an empty-of-ours pool instead (the leaf's own
   // file never chains to itself unless self-signed), matching our explicit empty roots.
   args.push('--roots', c.roots ?? c.leaf);
-  const v = oracle<Verdict>(...args);
-  return { ok: v.ok, error: v.error };
+  const v = oracle<{ ok: boolean; error: string; chains: string[][] | null }>(...args);
+  return { ok: v.ok, error: v.error, chains: (v.chains ?? []).map((chain) => chain.join(' | ')).sort() };
 }
 
 const sameAsGo = async (t: Test, c: Case, expected?: { ok: boolean; code?: string; error?: RegExp }) => {
   const mine = await ours(c.roots ? c : { ...c, roots: c.leaf });
   const reference = go(c);
-  t.same({ ok: mine.ok, error: mine.error }, reference, 'verdict and message as Go');
+  t.same({ ok: mine.ok, error: mine.error, chains: mine.chains }, reference, 'verdict, message and chains as Go');
   if (expected) {
     t.equal(mine.ok, expected.ok);
     if (expected.code) t.equal(mine.code, expected.code);
@@ -166,6 +168,46 @@ t.test('generated chains', (t) =>
       const p = hierarchy(dir);
       const impostor = makePki(join(dir, 'impostor'), [{ name: 'root', key: 'rsa', extensions: caExtensions({ pathlen: 2 }) }]);
       return sameAsGo(t, { leaf: p.leaf!, intermediates: p.intermediate!, roots: impostor.root!, time: soon }, { ...untrusted, error: /possibly because of "crypto\/rsa: verification error"/ });
+    });
+    t.test('an RSA-PSS-signed intermediate', (t) =>
+      run(t, { intermediate: { sigopts: ['rsa_padding_mode:pss', 'rsa_pss_saltlen:32'] } }, { ok: true }),
+    );
+    t.test('an RSA-PSS signature with SHA-1 parameters', (t) =>
+      run(t, { intermediate: { sigopts: ['rsa_padding_mode:pss'], digest: 'sha1' } }, untrusted),
+    );
+    t.test('P-384 and P-521 keys', (t) => {
+      const dir = t.testdir();
+      const p = makePki(dir, [
+        { name: 'root', key: 'ec', extensions: caExtensions() },
+        { name: 'intermediate', issuer: 'root', key: 'rsa', extensions: caExtensions() },
+        { name: 'leaf', issuer: 'intermediate', key: 'ed25519', extensions: leafExtensions() },
+      ]);
+      return sameAsGo(t, { leaf: p.leaf!, intermediates: p.intermediate!, roots: p.root!, time: soon }, { ok: true });
+    });
+    t.test('a v1 intermediate (no extensions) is not a CA', (t) =>
+      run(t, { intermediate: { extensions: [] }, leaf: { extensions: ['extendedKeyUsage=codeSigning'] } }, { ...untrusted, error: /not authorized to sign other certificates/ }),
+    );
+    t.test('odd subjects print as Go prints them', (t) =>
+      run(t, { leaf: { subject: '/C=US/O= sif\\, "tests"/O=second/title=x y/emailAddress=a@b/CN=first/CN=#le\\+af;<> ' } }, { ok: true }),
+    );
+    t.test('a candidate without CN or O is named by its (negative) serial', (t) => {
+      const dir = t.testdir();
+      const p = makePki(dir, [
+        { name: 'root', key: 'ec', subject: '/C=US', extensions: caExtensions() },
+        { name: 'leaf', issuer: 'root', key: 'ec', extensions: leafExtensions() },
+      ]);
+      const impostor = makePki(join(dir, 'impostor'), [{ name: 'root', key: 'ec', subject: '/C=US', serial: -5, extensions: caExtensions() }]);
+      return sameAsGo(t, { leaf: p.leaf!, roots: impostor.root!, time: soon }, { ...untrusted, error: /candidate authority certificate "serial:-5"\)$/ });
+    });
+    t.test('the signature check limit bounds a hostile pool', (t) => {
+      const dir = t.testdir();
+      const p = hierarchy(dir);
+      // 101 certificates named as the intermediate, none with its key: every one costs a signature check.
+      const decoys = makePki(join(dir, 'decoys'), Array.from({ length: 101 }, (_, i) => ({
+        name: `decoy${i}`, key: 'ec' as const, subject: '/C=US/O=sif tests/CN=intermediate', extensions: caExtensions(),
+      })));
+      const pool = poolFile(join(dir, 'pool.pem'), Object.values(decoys));
+      return sameAsGo(t, { leaf: p.leaf!, intermediates: pool, roots: p.root!, time: soon }, { ...untrusted, error: /limit reached/ });
     });
     t.test('several intermediates and roots in the pools', (t) => {
       const dir = t.testdir();

@@ -6,7 +6,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { fromSystemError, isSifError, KeyError } from '../../errors.js';
+import { fromSystemError, KeyError } from '../../errors.js';
 import { sshKeyId } from '../dsse/key-id.js';
 import type { PublicKeyMaterial } from '../trust.js';
 import type { OcspTransport } from './ocsp-check.js';
@@ -60,7 +60,6 @@ async function readPem<T>(path: string, read: (text: string) => T): Promise<T> {
   try {
     return read(text);
   } catch (e) {
-    if (isSifError(e)) throw new KeyError('SIF_KEY_INVALID', `${path}: ${e.message}`, { cause: e });
-    throw e;
+    throw new KeyError('SIF_KEY_INVALID', `${path}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -110,18 +110,9 @@ function certStatus(block: asn1js.BaseBlock): Pick<OcspResponse, 'status' | 'rev
   const reason = (parts[1] as asn1js.Constructed | undefined)?.valueBlock.value[0] as asn1js.Enumerated | undefined;
   return {
     status: 'revoked',
-    revokedAt: time instanceof asn1js.GeneralizedTime ? time.toDate() : revokedTime(time),
+    revokedAt: time instanceof asn1js.GeneralizedTime ? time.toDate() : undefined,
     revocationReason: reason?.valueBlock.valueDec ?? 0,
   };
-}
-
-/** The revocation time when the parser left the implicitly tagged GeneralizedTime as raw bytes. */
-function revokedTime(block: asn1js.BaseBlock | undefined): Date | undefined {
-  const bytes = (block as asn1js.Primitive | undefined)?.valueBlock.valueHexView;
-  if (!bytes) return undefined;
-  const time = new asn1js.GeneralizedTime();
-  time.fromBuffer(bytes);
-  return time.toDate();
 }
 
 function sameInteger(a: asn1js.Integer, serial: Uint8Array): boolean {

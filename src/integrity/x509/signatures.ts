@@ -62,12 +62,11 @@ export async function checkSignature(
   if (insecure) return `x509: cannot verify signature: insecure algorithm ${insecure}`;
   const scheme = SCHEMES[algorithm.algorithmId];
   if (!scheme) return 'x509: cannot verify signature: algorithm unimplemented';
-  let spki: pkijs.PublicKeyInfo;
-  try {
-    spki = pkijs.PublicKeyInfo.fromBER(new Uint8Array(publicKeyInfo));
-  } catch {
-    return 'x509: unsupported public key';
-  }
+  // Parsed before, by parseCertificate: it cannot fail here.
+  const spki = pkijs.PublicKeyInfo.fromBER(new Uint8Array(publicKeyInfo));
+  const pssHash = scheme.kind === 'pss' ? HASH_OIDS[new pkijs.RSASSAPSSParams({ schema: algorithm.algorithmParams }).hashAlgorithm.algorithmId] : undefined;
+  // Go knows RSA-PSS only with SHA-256/384/512 (crypto/x509 signatureAlgorithmDetails).
+  if (scheme.kind === 'pss' && !pssHash) return 'x509: cannot verify signature: algorithm unimplemented';
   const keyKind = KEY_KINDS[spki.algorithm.algorithmId];
   const wanted = scheme.kind === 'pss' ? 'rsa' : scheme.kind;
   if (keyKind !== wanted) {
@@ -109,9 +108,7 @@ async function verifyWith(
     }
     case 'pss': {
       const params = new pkijs.RSASSAPSSParams({ schema: algorithm.algorithmParams });
-      const hash = HASH_OIDS[params.hashAlgorithm.algorithmId];
-      if (!hash) return false;
-      const key = await subtle.importKey('spki', der, { name: 'RSA-PSS', hash }, false, ['verify']);
+      const key = await subtle.importKey('spki', der, { name: 'RSA-PSS', hash: HASH_OIDS[params.hashAlgorithm.algorithmId]! }, false, ['verify']);
       return subtle.verify({ name: 'RSA-PSS', saltLength: params.saltLength }, key, signature, signed);
     }
     case 'ecdsa': {
