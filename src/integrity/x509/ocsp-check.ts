@@ -17,8 +17,12 @@ export type OcspTransport = (url: string, request: Uint8Array) => Promise<Uint8A
 
 export interface OcspOptions {
   readonly transport: OcspTransport;
-  /** The time thisUpdate/nextUpdate are judged at. */
-  readonly now: Date;
+  /**
+   * The time thisUpdate/nextUpdate are judged at; by default the moment each
+   * answer arrives (as Apptainer's time.Now()), since a responder stamps
+   * thisUpdate with its own clock at answering time.
+   */
+  readonly now?: Date;
 }
 
 const EKU_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
@@ -92,8 +96,9 @@ async function queryResponder(cert: Certificate, issuer: Certificate, options: O
     if (!(e instanceof OcspResponseError)) throw e;
     throw new Problem(`OCSP response err: ${e.message}`);
   }
-  if (response.thisUpdate > options.now) throw new Problem('unreliable OCSP response');
-  if (response.nextUpdate && response.nextUpdate < options.now) throw new Problem('unreliable OCSP response');
+  const now = options.now ?? new Date();
+  if (response.thisUpdate > now) throw new Problem('unreliable OCSP response');
+  if (response.nextUpdate && response.nextUpdate < now) throw new Problem('unreliable OCSP response');
   if (response.status === 'revoked') {
     const at = response.revokedAt ? goTime(response.revokedAt).replace('T', ' ').replace('Z', ' +0000 UTC') : '0001-01-01 00:00:00 +0000 UTC';
     throw new Problem(`certificate revoked at '${at}'. Revocation reason code: '${response.revocationReason}'`, true);

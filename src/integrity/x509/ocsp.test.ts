@@ -29,10 +29,9 @@ function rootAndLeaf(dir: string, url: string) {
 }
 
 async function verdict(leaf: string, intermediates: string[], root: string, options: { now?: Date; transport?: OcspTransport } = {}) {
-  const now = options.now ?? new Date();
   const [chain] = await verifyChain(load(leaf), { intermediates: intermediates.map(load), roots: [load(root)], now: new Date() });
   try {
-    await checkRevocation(chain!, { now, transport: options.transport ?? httpOcspTransport(5000) });
+    await checkRevocation(chain!, { now: options.now, transport: options.transport ?? httpOcspTransport(5000) });
     return { ok: true, code: '', message: '' };
   } catch (e) {
     if (!isSifError(e)) throw e;
@@ -92,6 +91,19 @@ t.test('a delegated responder with the OCSP-signing EKU and no-check passes', as
     delegateExtensions: ['extendedKeyUsage=OCSPSigning', 'authorityKeyIdentifier=keyid', 'subjectKeyIdentifier=hash', 'noCheck=ignored'],
   });
   t.same(await verdict(p.leaf!, [], p.root!), { ok: true, code: '', message: '' });
+});
+
+t.test("a delegated responder without no-check is itself asked about", async (t) => {
+  const dir = t.testdir();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const p = rootAndLeaf(dir, url);
+  const d = makePki(dir, [{ name: 'delegate', issuer: 'root', key: 'ec', serial: 102, extensions: ['extendedKeyUsage=OCSPSigning', 'authorityKeyIdentifier=keyid', 'subjectKeyIdentifier=hash', `authorityInfoAccess=OCSP;URI:${url}`] }]);
+  const entries = [leafEntry(), { serial: 102, subject: '/CN=delegate', revoked: { at: new Date(Date.now() - HOUR) } }];
+  await startResponder(t, { dir, port, ca: p.root!, signer: d.delegate!, signerKey: join(dir, 'delegate.key'), entries });
+  const v = await verdict(p.leaf!, [], p.root!);
+  t.equal(v.code, 'SIF_CERTIFICATE_REVOKED');
+  t.match(v.message, /^OCSP verification has failed: cannot verify OCSP server's certificate\. err: OCSP Query err: certificate revoked at '[^']+'\. Revocation reason code: '0'$/);
 });
 
 t.test('a delegated responder without the OCSP-signing EKU is rejected', async (t) => {

@@ -38,7 +38,7 @@ export async function trustCertificate(options: CertificateTrustOptions): Promis
   const chains = await verifyChain(options.certificate, { intermediates: options.intermediates ?? [], roots: options.roots, now });
   if (options.ocsp) {
     if (chains.length !== 1) throw new CertificateError('SIF_OCSP_FAILED', `unhandled OCSP condition, chain length ${chains.length} != 1`);
-    await checkRevocation(chains[0]!, { transport: options.ocsp, now });
+    await checkRevocation(chains[0]!, { transport: options.ocsp, now: options.now });
   }
   const certificate = options.certificate;
   return { certificate, chain: chains[0]!, publicKeyInfo: certificate.publicKeyInfo, subject: certificate.subject };
