@@ -82,6 +82,9 @@ export { readSigningKey, readPublicKey, type DsseSigningKey } from './integrity/
 export { loadVerificationKeys, type KeySetOptions } from './integrity/keyset.js';
 export { isPublicKeyMaterial, isPgpKey } from './integrity/trust.js';
 export type { VerificationKey, PublicKeyMaterial, TrustKey, KeySource, KeyFinder, KeyRequest, TrustMaterial } from './integrity/trust.js';
+// Certificates reach the verifier as `loadVerificationKeys({ certificate })`, which loads pkijs only then.
+export type { CertificateKeyOptions } from './integrity/x509/load.js';
+export type { OcspTransport } from './integrity/x509/ocsp-check.js';
 export type { PgpSigner, KeySigner } from './integrity/signature.js';
 export {
   verifyIntegrity,
