@@ -8,6 +8,7 @@
  * messages. Pure: the time is given, nothing is read.
  */
 import { CertificateError } from '../../errors.js';
+import { equal, hex } from './bytes.js';
 import { KEY_USAGE_CERT_SIGN, type Certificate } from './certificate.js';
 import { checkSignature } from './signatures.js';
 
@@ -179,12 +180,4 @@ function permitsCodeSigning(chain: readonly Certificate[]): boolean {
 /** time.RFC3339 in UTC, as Go prints a time in the UTC zone. */
 export function goTime(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }

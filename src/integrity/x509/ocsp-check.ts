@@ -8,6 +8,7 @@
  * is looked up in the responder's certificate.
  */
 import { CertificateError } from '../../errors.js';
+import { hex } from './bytes.js';
 import type { Certificate } from './certificate.js';
 import { goTime } from './chain.js';
 import { createOcspRequest, OcspResponseError, parseOcspResponse } from './ocsp.js';
@@ -105,8 +106,4 @@ async function queryResponder(cert: Certificate, issuer: Certificate, options: O
   }
   if (response.status === 'unknown') throw new Problem('status unknown. certificate cannot be trusted');
   return response.certificate;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }

@@ -6,6 +6,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { equal } from './bytes.js';
 import { parseCertificate, type Certificate } from './certificate.js';
 import { checkSignature } from './signatures.js';
 
@@ -115,7 +116,4 @@ function certStatus(block: asn1js.BaseBlock): Pick<OcspResponse, 'status' | 'rev
   };
 }
 
-function sameInteger(a: asn1js.Integer, serial: Uint8Array): boolean {
-  const x = a.valueBlock.valueHexView;
-  return x.length === serial.length && x.every((b, i) => b === serial[i]);
-}
+const sameInteger = (a: asn1js.Integer, serial: Uint8Array) => equal(a.valueBlock.valueHexView, serial);
