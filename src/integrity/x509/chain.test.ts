@@ -190,6 +190,9 @@ t.test('generated chains', (t) =>
     t.test('odd subjects print as Go prints them', (t) =>
       run(t, { leaf: { subject: '/C=US/O= sif\\, "tests"/O=second/title=x y/emailAddress=a@b/CN=first/CN=#le\\+af;<> ' } }, { ok: true }),
     );
+    t.test('a 128-byte attribute Go prints as #hex', (t) =>
+      run(t, { leaf: { subject: `/C=US/CN=leaf/emailAddress=${'a'.repeat(118)}@b.example` } }, { ok: true }),
+    );
     t.test('a candidate without CN or O is named by its (negative) serial', (t) => {
       const dir = t.testdir();
       const p = makePki(dir, [

@@ -41,6 +41,7 @@ t.test('signature checks in Go words', async (t) => {
   t.equal(await checkSignature(alg('1.3.101.112'), data, new Uint8Array(3), spki('ed25519')), 'x509: Ed25519 verification failure', 'a signature of the wrong length');
   t.equal(await checkSignature(alg('1.2.840.10045.4.3.2'), data, new Uint8Array([0x30, 0x00, 0x00]), spki('ec')), 'x509: ECDSA verification failure', 'not DER');
   t.equal(await checkSignature(alg('1.2.840.10045.4.3.2'), data, new Uint8Array([0x30, 0x00]), spki('ec', 'secp256k1')), 'x509: ECDSA verification failure', 'a curve Go does not verify');
+  t.equal(await checkSignature(alg('1.2.840.10045.4.3.2'), data, new Uint8Array([0x02, 0x01, 0x00]), spki('ec')), 'x509: ECDSA verification failure', 'DER, not a SEQUENCE');
   t.equal(await checkSignature(alg('1.2.840.113549.1.1.11'), data, new Uint8Array(128), spki('rsa')), 'crypto/rsa: verification error');
 });
 
@@ -114,7 +115,7 @@ t.test('a trusted certificate whose key node:crypto cannot load is bad key mater
   const p = makePki(dir, [{ name: 'self', key: 'ec', extensions: leafExtensions({ eku: '' }) }]);
   const der = Buffer.from(readFileSync(p.self!, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
   const point = Buffer.from(parseCertificate(der).publicKeyBits);
-  der[der.indexOf(point)] = 0x07; // not an EC point encoding; the (unchecked) self-signature no longer matters
+  der[der.indexOf(point)] = 0x05; // no EC point encoding starts so (0x06/0x07 are hybrid forms); the (unchecked) self-signature no longer matters
   const broken = join(dir, 'broken.pem');
   writeFileSync(broken, `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`);
   const e = await loadCertificateKey({ certificate: broken, roots: broken }).then(() => undefined, (e: unknown) => e);
