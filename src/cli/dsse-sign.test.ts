@@ -113,6 +113,7 @@ withReference(t, 'bad key input: one line, a documented exit code, the image byt
     ['no passphrase', ['--key', join(dir, 'enc.pem')], {}, 2, /passphrase is needed: stdin ended/],
     ['missing file', ['--key', join(dir, 'missing.pem')], {}, 3, /missing\.pem: no such file or directory$/],
     ['with --keyring', ['--key', KEY('ed25519-private.pem'), '--keyring', KEY('private.asc')], {}, 2, /cannot be combined with --keyring/],
+    ['a group that does not exist', ['--key', KEY('ed25519-private.pem'), '--group-id', '9'], {}, 5, /group not found$/],
   ];
   const image = copyImage(dir, 'img.sif', join(HEAD, 'images/one-group.sif'));
   const before = readFileSync(image);

@@ -4,7 +4,7 @@
  * keys (which Apptainer cannot pass), and hostile envelopes.
  */
 import t from 'tap';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType } from '../format/constants.js';
 import { SifImage } from '../image/image.js';
@@ -132,4 +132,32 @@ withReference(t, 'hostile envelopes: one line, a documented exit code, nothing c
     t.equal(r.stderr.split('\n').length, 2, `${name}: one line`);
     t.ok(readFileSync(image).equals(before), `${name}: image unchanged`);
   }
+});
+
+withReference(t, 'bootstrap-check keeps PGP semantics: no --key, the environment key is not read', ['shared'], async (t) => {
+  const dir = t.testdir();
+  const def = (extra: string) => {
+    const path = join(dir, `${extra ? 'enforced' : 'plain'}.def`);
+    writeFileSync(path, `Bootstrap: localimage\nFrom: ${IMAGE('one-group-signed-dsse.sif')}\n${extra}`);
+    return path;
+  };
+  const env = { SIF_KEYSDIR: dir, APPTAINER_VERIFY_KEY: KEY('ed25519-public.pem'), SIF_VERIFY_KEY: KEY('ed25519-public.pem') };
+  const plain = await runCli(['bootstrap-check', def('')], env);
+  t.equal(plain.code, 0);
+  t.match(plain.stderr, /warning: key material not provided for DSSE envelope signature/);
+  const enforced = await runCli(['bootstrap-check', '--keyring', KEY('private.asc'), def('Fingerprints: 12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84\n')], env);
+  t.equal(enforced.code, 13);
+  t.equal((await runCli(['bootstrap-check', '--key', KEY('ed25519-public.pem'), def('')], env)).code, 2, 'no --key flag');
+});
+
+withReference(t, 'a DSSE signature whose descriptor claims a PGP fingerprint is refused, never counted for it', ['shared'], async (t) => {
+  const dir = t.testdir();
+  const image = copyImage(dir, 'claim.sif', IMAGE('one-group.sif'));
+  const { signatureObjects } = await import('../test-support/dsse-check.js');
+  const [envelope] = await signatureObjects(IMAGE('one-group-signed-dsse.sif'));
+  const fp = '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84';
+  await editImage(image, (e) => e.addObject({ dataType: DataType.Signature, data: envelope!, linkedGroupId: 1, extra: signatureExtra(1, Buffer.from(fp, 'hex')) }));
+  const r = await runCli(['verify', '--key', KEY('ed25519-public.pem'), '--fingerprints', fp, image], { SIF_KEYSDIR: dir });
+  t.equal(r.code, 10);
+  t.equal(r.stderr, 'sif: signature object 3: fingerprint in descriptor does not correspond to signing entity\n');
 });

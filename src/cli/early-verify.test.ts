@@ -16,6 +16,7 @@ t.test('an early start only for a default-mode verify command line', async (t) =
     [['verify', '--keyring', 'k.asc', 'a.sif'], 'a.sif'],
     [['verify', 'a.sif', '--keyring', 'k.asc', '--keyring=j.asc', '--keysdir', 'd'], 'a.sif'],
     [['verify', '-j', '--quiet', '--global-keyring', 'g', 'a.sif', '-q', '--json'], 'a.sif'],
+    [['verify', '--key', 'k.pem', '--keyring', 'k.asc', '--key=j.pem', 'a.sif'], 'a.sif'],
     [['verify'], undefined],
     [['verify', 'a.sif', 'b.sif'], undefined],
     [['verify', '--keyring', 'a.sif'], undefined],

@@ -10,7 +10,7 @@ import type { SifImage } from '../image/image.js';
 import type { ObjectDigests } from '../integrity/digest.js';
 
 /** Flags of `sif verify` that take a value and leave what is hashed as in the default mode. */
-const VALUE_FLAGS = new Set(['--keyring', '--keysdir', '--global-keyring']);
+const VALUE_FLAGS = new Set(['--keyring', '--keysdir', '--global-keyring', '--key']);
 /** Boolean flags of `sif verify` that leave what is hashed as in the default mode. */
 const SWITCHES = new Set(['--json', '-j', '--quiet', '-q']);
 

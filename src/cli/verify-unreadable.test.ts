@@ -33,17 +33,17 @@ withReference(t, 'a junk or DSSE signature after a good one: the good one is pri
   const goodJson = JSON.parse((await verify(good, '--json')).stdout.toString()) as { Signatures: number; SignerKeys: unknown[] };
   t.equal(goodJson.Signatures, 1);
 
-  for (const [name, data, message] of [
-    ['junk', 'not a signature at all\n', 'signature object 4 not valid: signature format not recognized'],
-    ['dsse', DSSE, 'signature object 4 not valid: DSSE signature: needs a public key or certificate'],
+  for (const [name, data, message, code, verdict] of [
+    ['junk', 'not a signature at all\n', 'signature object 4 not valid: signature format not recognized', 10, 'not-valid'],
+    ['dsse', DSSE, 'key material not provided for DSSE envelope signature (signature object 4)', 13, 'unknown-signer'],
   ] as const) {
     const image = copyImage(dir, `${name}.sif`, join(GO_IMAGES, 'one-group-signed.sif'));
     await addSignature(image, data);
     const text = await verify(image);
-    t.same([text.code, text.stderr], [10, `sif: ${message}\n`], name);
+    t.same([text.code, text.stderr], [code, `sif: ${message}\n`], name);
     t.equal(text.stdout.toString(), goodText, `${name}: the signature before it is printed, and no "Error encountered" line`);
     const json = await verify(image, '--json');
-    t.equal(json.code, 10);
+    t.equal(json.code, code);
     t.same(JSON.parse(json.stdout.toString()), goodJson, `${name}: counted as Apptainer counts: only the signature its callback saw`);
     const policy = await verify(image, '--json', '--fingerprints', GO_FINGERPRINT);
     const doc = JSON.parse(policy.stdout.toString()) as { Signatures: number; Results: { id: number; verdict: string; error: string | null }[] };
@@ -52,7 +52,7 @@ withReference(t, 'a junk or DSSE signature after a good one: the good one is pri
       doc.Results.map((r) => [r.id, r.verdict, r.error]),
       [
         [3, 'verified', null],
-        [4, 'not-valid', message],
+        [4, verdict, message],
       ],
       `${name}: and lists the unreadable signature in Results`,
     );
@@ -70,7 +70,7 @@ withReference(t, "Apptainer's DSSE-signed fixture verified with PGP keys: nothin
   const image = join(FIXTURES, 'apptainer/images/one-group-signed-dsse.sif');
   const key = join(FIXTURES, 'apptainer/keys/pgp-public.asc');
   const text = await runCli(['verify', '--keyring', key, '--keysdir', dir, '--quiet', image]);
-  t.same([text.code, text.stdout.toString()], [10, '']);
+  t.same([text.code, text.stdout.toString()], [13, '']);
   const json = await runCli(['verify', '--keyring', key, '--keysdir', dir, '--quiet', '--json', image]);
   t.same(JSON.parse(json.stdout.toString()), { Signatures: 0, SignerKeys: null });
 });

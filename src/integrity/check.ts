@@ -116,9 +116,16 @@ async function checkSigner(ctx: CheckContext, sig: Descriptor, opened: OpenedSig
   return opened.payload;
 }
 
-/** A PGP signer's primary fingerprint must be the one the descriptor records (DSSE records none). */
+/**
+ * A PGP signer's primary fingerprint must be the one the descriptor records.
+ * A DSSE signature names no PGP entity, so its descriptor must record none
+ * (stricter than the reference, which ignores it): else a DSSE key could
+ * claim a PGP fingerprint that a policy then counts.
+ */
 function assertFingerprintBinding(sig: Descriptor, v: Verdict): void {
-  if (v.signer?.kind === 'pgp' && v.signer.fingerprint !== descriptorFingerprint(sig)) {
+  if (!v.signer) return;
+  const bound = v.signer.kind === 'pgp' ? v.signer.fingerprint : undefined;
+  if (bound !== descriptorFingerprint(sig)) {
     throw err.signatureProblem(sig.id, 'fingerprint-mismatch', 'fingerprint in descriptor does not correspond to signing entity');
   }
 }

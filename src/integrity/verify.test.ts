@@ -62,7 +62,7 @@ const cases: Crafted[] = [
   { name: 'no fingerprint in the descriptor', base: 'one-group.sif', text: (md) => md, fingerprint: Buffer.alloc(0) },
   { name: 'hash type BLAKE2b recorded', base: 'one-group.sif', text: (md) => md, hashType: HashType.BLAKE2b_256 },
   { name: 'not a clear-signed message', base: 'one-group.sif', raw: 'garbage' },
-  { name: 'a DSSE envelope', base: 'one-group.sif', raw: '{"payloadType":"application/vnd.sylabs.sif-metadata+json","payload":"","signatures":[]}', ours: /DSSE signature: needs a public key or certificate/ },
+  { name: 'a DSSE envelope', base: 'one-group.sif', raw: '{"payloadType":"application/vnd.sylabs.sif-metadata+json","payload":"","signatures":[]}', ours: /key material not provided for DSSE envelope signature/ },
   {
     name: 'an ungrouped data object',
     base: 'one-group.sif',

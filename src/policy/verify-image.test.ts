@@ -1,6 +1,6 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { GO_IMAGES, GO_SIF, withReference } from '../test-support/reference.js';
+import { FIXTURES, GO_IMAGES, GO_SIF, withReference } from '../test-support/reference.js';
 import { verifyImage } from './verify-image.js';
 import type { EclConfig } from './ecl.js';
 
@@ -35,5 +35,24 @@ withReference(t, 'ECL legacyinsecure verifies the legacy signature of the primar
   t.equal(r.error?.code, 'SIF_SIGNATURE_NOT_FOUND', 'a modern signature is no legacy signature');
   r = await verifyImage({ env, path: join(GO_IMAGES, 'one-group-signed.sif'), keyrings, fingerprints: [SYLABS.toLowerCase()] });
   t.same([r.ok, r.policy, r.required, r.require, r.groups], [true, 'fingerprints', [SYLABS], 'all', [1]]);
-  t.same(r.signatures, [{ id: 3, group: 1, fingerprint: SYLABS, signer: 'Unit Test <unit@test.com>', verdict: 'verified', objects: [1, 2], skipped: false, error: undefined }]);
+  t.same(r.signatures, [{ id: 3, group: 1, fingerprint: SYLABS, signer: 'Unit Test <unit@test.com>', keyIds: [], verdict: 'verified', objects: [1, 2], skipped: false, error: undefined }]);
+});
+
+withReference(t, 'DSSE: publicKeys verify, key IDs are required signers counted on the keys that verified', ['shared'], async (t) => {
+  const head = join(FIXTURES, 'sylabs-sif-head');
+  const path = join(head, 'images/two-groups-signed-dsse.sif');
+  const publicKeys = [join(head, 'keys/ed25519-public.pem')];
+  const ED = 'SHA256:x6l8ZblpSSXGaPMCzySedWg88BwIFcz8jlPb6el0mFs';
+  const RSA = 'SHA256:BhCwr7qZulYcOMSl2Jt2DuYHxHNnN6th4NdMqR/PGa4';
+  let r = await verifyImage({ env, path, publicKeys, fingerprints: [ED] });
+  t.same([r.ok, r.required, r.signatures.map((s) => [s.id, s.signer, s.keyIds, s.fingerprint])], [true, [ED], [[4, ED, [ED], undefined], [5, ED, [ED], undefined]]]);
+  r = await verifyImage({ env, path, publicKeys, fingerprints: [RSA] });
+  t.same([r.ok, r.error?.code, r.missing], [false, 'SIF_NOT_SIGNED_BY_REQUIRED', [{ fingerprint: RSA, groups: [1, 2] }]], 'a key not given never counts');
+  r = await verifyImage({ env, path, publicKeys: [...publicKeys, join(head, 'keys/rsa-public.pem')], fingerprints: [RSA, ED] });
+  t.ok(r.ok, 'both keys verified the envelopes');
+  r = await verifyImage({ env, path });
+  t.same([r.ok, r.error?.code, r.signatures[0]?.verdict], [false, 'SIF_UNKNOWN_SIGNER', 'unknown-signer'], 'no public key: an unknown signer');
+  r = await verifyImage({ env, path, ignoreUnknownSigners: true });
+  t.same([r.ok, r.error?.code], [false, 'SIF_UNKNOWN_SIGNER'], 'skipped, but no group has a verified signature');
+  await t.rejects(verifyImage({ env, path, fingerprints: ['SHA256:short'] }), { code: 'SIF_USAGE' });
 });

@@ -27,6 +27,8 @@ const ABOVE = [
   'integrity/check.ts',
   'integrity/pgp/cleartext.ts',
   'integrity/pgp/format.ts',
+  'integrity/dsse/format.ts',
+  'integrity/dsse/envelope.ts',
   'integrity/signature-format.ts',
   'integrity/signature.ts',
   'integrity/digest.ts',

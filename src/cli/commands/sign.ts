@@ -36,7 +36,7 @@ export function signCommand(io: Io): CommandModule<object, SignArgs> {
         .option('keyidx', { alias: 'k', type: 'string', describe: 'index of the secret key to use, in file order (as sif key list --secret)' })
         .option('key', { ...repeatable, describe: 'PEM private key: sign with DSSE instead of PGP (repeatable: one envelope signed by each; default $SIF_SIGN_KEY, $APPTAINER_SIGN_KEY)' })
         .option('deterministic', { type: 'boolean', default: false, describe: "store Go's zero time in the new descriptors, as upstream does on deterministic images" })
-        .option('passphrase-file', { type: 'string', describe: "file whose first line is the key's passphrase (else $SIF_PASSPHRASE, a prompt, or a stdin line)" })
+        .option('passphrase-file', { type: 'string', describe: "file whose first line is the key's passphrase (else $SIF_PASSPHRASE, for PEM keys $COSIGN_PASSWORD, a prompt, or a stdin line)" })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
       const groups = a['group-id'] === undefined ? [] : [parseId(a['group-id'], 'group ID')];

@@ -193,3 +193,11 @@ t.test('decoder: every failure is a verdict, never a throw', async (t) => {
   t.same(none.failure, { kind: 'no-key-material', reason: 'key material not provided for DSSE envelope signature' });
   t.equal(open(good).payload.toString(), '{"a":1}');
 });
+
+t.test('signImage takes exactly one kind of key material', async (t) => {
+  const { signImage } = await import('../sign.js');
+  const { copyImage } = await import('../../test-support/cli.js');
+  const image = copyImage(t.testdir());
+  await t.rejects(signImage(image, {}), { code: 'SIF_USAGE', message: 'sign with either a PGP key or PEM keys' });
+  await t.rejects(signImage(image, { pemKeys: [] }), { code: 'SIF_USAGE' });
+});

@@ -2,12 +2,13 @@
  * DSSE behind the signature-format seam (../signature-format.ts), as
  * sylabs/sif's dsse.go: the decoder opens an envelope carrying SIF metadata
  * and verifies it with public keys; the encoder signs metadata with one or
- * more PEM private keys into one envelope.
+ * more PEM private keys into one envelope. The node:crypto algorithms load
+ * only when a signature is checked or made, so the reader stays above the
+ * byte-source seam (docs/architecture.md).
  */
 import { HashType } from '../../format/constants.js';
 import type { DecodedSignature, KeySigner, OpenedSignature, SignatureDecoder, SignatureEncoder } from '../signature.js';
 import { isPublicKeyMaterial, type PublicKeyMaterial, type TrustKey } from '../trust.js';
-import { signMessage, verifyMessage } from './algorithms.js';
 import { decodeBase64, encodeEnvelope, EnvelopeError, pae, parseEnvelope, SIF_PAYLOAD_TYPE, type Envelope } from './envelope.js';
 import type { DsseSigningKey } from './keys.js';
 
@@ -35,21 +36,22 @@ export const DSSE_ENVELOPE: SignatureDecoder = {
       return { payload: Buffer.alloc(0), verify: async () => refuse('unsupported-envelope', reason) };
     }
     const payload = decodeBase64(envelope.payload);
-    return { payload: payload ?? Buffer.alloc(0), verify: async (keys) => verifyEnvelope(envelope, payload, keys) };
+    return { payload: payload ?? Buffer.alloc(0), verify: (keys) => verifyEnvelope(envelope, payload, keys) };
   },
 };
 
 /** go-securesystemslib's EnvelopeVerifier.Verify with threshold 1, over every key that fits. */
-function verifyEnvelope(envelope: Envelope, payload: Buffer | undefined, trust: readonly TrustKey[]): DecodedSignature {
+async function verifyEnvelope(envelope: Envelope, payload: Buffer | undefined, trust: readonly TrustKey[]): Promise<DecodedSignature> {
   const keys = trust.filter(isPublicKeyMaterial);
   if (keys.length === 0) {
     return { signer: undefined, failure: { kind: 'no-key-material', reason: 'key material not provided for DSSE envelope signature' } };
   }
+  if (envelope.signatures.length === 0) return refuse('unsupported-envelope', `${FAILED}no signature found`); // go-securesystemslib's order
   if (payload === undefined) return refuse('unsupported-envelope', BAD_BASE64);
-  if (envelope.signatures.length === 0) return refuse('unsupported-envelope', `${FAILED}no signature found`);
   if (envelope.signatures.length > MAX_ENVELOPE_SIGNATURES) {
     return refuse('unsupported-envelope', `dsse: envelope carries ${envelope.signatures.length} signatures (at most ${MAX_ENVELOPE_SIGNATURES} are checked)`);
   }
+  const { verifyMessage } = await import('./algorithms.js');
   const message = pae(envelope.payloadType, payload);
   const accepted: PublicKeyMaterial[] = [];
   let tried = false;
@@ -69,7 +71,7 @@ function verifyEnvelope(envelope: Envelope, payload: Buffer | undefined, trust: 
   if (first) return { signer: signerOf(first, accepted), failure: undefined };
   if (tried) return refuse('bad-signature', THRESHOLD);
   const named = [...new Set(envelope.signatures.map((s) => s.keyid))].join(', ');
-  return { signer: undefined, failure: { kind: 'unknown-signer', reason: THRESHOLD, keyId: named, message: `${THRESHOLD} (signed by ${named}; no such key given)` } };
+  return { signer: undefined, failure: { kind: 'unknown-signer', reason: THRESHOLD, message: `${THRESHOLD} (signed by ${named}; no such key given)` } };
 }
 
 const signerOf = (key: PublicKeyMaterial, accepted: readonly PublicKeyMaterial[]): KeySigner => ({
@@ -88,6 +90,7 @@ const signerOf = (key: PublicKeyMaterial, accepted: readonly PublicKeyMaterial[]
 export function dsseEncoder(keys: readonly DsseSigningKey[]): SignatureEncoder {
   return {
     async sign(metadata) {
+      const { signMessage } = await import('./algorithms.js');
       const body = Buffer.from(metadata, 'utf8');
       const message = pae(SIF_PAYLOAD_TYPE, body);
       const signatures = keys.map((k) => ({ keyid: k.keyId, sig: signMessage(k.privateKey, message).toString('base64') }));

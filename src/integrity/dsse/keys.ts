@@ -7,7 +7,6 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { fromSystemError, KeyError } from '../../errors.js';
 import type { PublicKeyMaterial } from '../trust.js';
-import { signMessage } from './algorithms.js';
 import { sshKeyId } from './key-id.js';
 import { pemBlocks, type PemBlock } from './pem.js';
 
@@ -63,8 +62,7 @@ export async function readSigningKey(path: string, passphrase: () => Promise<str
     if (secret !== undefined && isBadDecrypt(e)) throw new KeyError('SIF_KEY_INVALID', `${path}: wrong passphrase`, { cause: e });
     throw new KeyError('SIF_KEY_INVALID', `${path}: cannot read the private key: ${oneLine(e)}`, { cause: e });
   }
-  const keyId = sshKeyId(createPublicKey(privateKey)); // refuses key types DSSE does not sign with
-  signMessage(privateKey, Buffer.alloc(0)); // a key OpenSSL loads but cannot sign with fails here, before the image is locked
+  const keyId = sshKeyId(createPublicKey(privateKey)); // refuses key types DSSE does not sign with, before the image is locked
   return { privateKey, keyId, path };
 }
 
