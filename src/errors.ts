@@ -31,6 +31,8 @@ export type SignatureCode =
   | 'SIF_SIGNED_BY_FORBIDDEN';
 /** A remote image (https://, oras://): the server failed, refused, or sent bytes that contradict themselves. */
 export type RemoteCode = 'SIF_REMOTE' | 'SIF_REMOTE_DENIED' | 'SIF_NOT_SIF_ARTIFACT';
+/** Codes of X.509 certificate checks (`--certificate`): the chain, its validity now, OCSP. */
+export type CertificateCode = 'SIF_CERTIFICATE_UNTRUSTED' | 'SIF_CERTIFICATE_NOT_VALID' | 'SIF_CERTIFICATE_REVOKED' | 'SIF_OCSP_FAILED';
 /** Codes of signer policies (ECL) that reject an image before looking at its signatures. */
 export type PolicyCode = 'SIF_NOT_IN_EXECGROUP';
 export type KeyserverCode = 'SIF_KEYSERVER';
@@ -44,6 +46,7 @@ export type ErrorCode =
   | KeyCode
   | IntegrityCode
   | SignatureCode
+  | CertificateCode
   | PolicyCode
   | KeyserverCode
   | RemoteCode
@@ -180,6 +183,17 @@ export class SignatureError extends SifError {
     super(code, message, options);
     this.id = options.id;
     this.reason = options.reason;
+  }
+}
+
+/**
+ * A verification certificate cannot be trusted: no chain to a root for code
+ * signing, not valid at the verification time, revoked, or its OCSP status
+ * could not be established.
+ */
+export class CertificateError extends SifError {
+  constructor(code: CertificateCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

@@ -16,6 +16,7 @@ export {
   KeyError,
   IntegrityError,
   SignatureError,
+  CertificateError,
   PolicyError,
   KeyserverError,
   RemoteError,
@@ -29,6 +30,7 @@ export {
   type ConflictCode,
   type IntegrityCode,
   type SignatureCode,
+  type CertificateCode,
   type PolicyCode,
   type KeyserverCode,
   type RemoteCode,
@@ -94,6 +96,9 @@ export { remoteKeyFinder, type RemoteLookup } from './integrity/remote-keys.js';
 export type { Keyserver } from './keyserver/url.js';
 export { isPublicKeyMaterial, isPgpKey } from './integrity/trust.js';
 export type { VerificationKey, PublicKeyMaterial, TrustKey, KeySource, KeyFinder, KeyRequest, TrustMaterial } from './integrity/trust.js';
+// Certificates reach the verifier as `loadVerificationKeys({ certificate })`, which loads pkijs only then.
+export type { CertificateKeyOptions } from './integrity/x509/load.js';
+export type { OcspTransport } from './integrity/x509/ocsp-check.js';
 export type { PgpSigner, KeySigner } from './integrity/signature.js';
 export {
   verifyIntegrity,

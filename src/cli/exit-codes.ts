@@ -39,6 +39,10 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   SIF_REMOTE: 16,
   SIF_REMOTE_DENIED: 17,
   SIF_NOT_SIF_ARTIFACT: 4,
+  SIF_CERTIFICATE_UNTRUSTED: 13,
+  SIF_CERTIFICATE_NOT_VALID: 14,
+  SIF_CERTIFICATE_REVOKED: 14,
+  SIF_OCSP_FAILED: 15,
 };
 
 /** stdout was closed by its reader; 128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE. */

@@ -20,8 +20,9 @@ function fixturesDir(): string {
 }
 
 /** Folders searched for seeds of each kind, in a stable order. */
-export function seedDirs(kind: 'images' | 'keys'): string[] {
+export function seedDirs(kind: 'images' | 'keys' | 'x509'): string[] {
   const f = fixturesDir();
+  if (kind === 'x509') return [join(f, 'apptainer/certs'), join(REPO_ROOT, 'testdata/ocsp')];
   if (kind === 'images') {
     return [join(GO_SIF, 'test/images'), join(f, 'sylabs-sif-head/images'), join(f, 'apptainer/images'), join(f, 'apptainer/real'), join(REPO_ROOT, 'testdata/images')];
   }

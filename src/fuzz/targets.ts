@@ -11,6 +11,7 @@ import { selftestTarget } from './target-selftest.js';
 import { signaturesTarget } from './target-signatures.js';
 import { verifyTarget } from './target-verify.js';
 import type { FuzzTarget } from './target.js';
+import { x509Target } from './target-x509.js';
 
 export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   reader: readerTarget,
@@ -18,6 +19,7 @@ export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   verify: verifyTarget,
   signatures: signaturesTarget,
   dsse: dsseTarget,
+  x509: x509Target,
   // The harness's own test target; never part of `--target all` otherwise.
   ...(process.env.SIF_FUZZ_SELFTEST === '1' ? { selftest: selftestTarget } : {}),
 };

@@ -9,6 +9,7 @@ import { publicKeyringPath, resolveGlobalKeyring, resolveKeysDir } from '../keys
 import { readKeyFile, readKeyringIfPresent } from '../keys/read.js';
 import type { RemoteLookup } from './remote-keys.js';
 import type { KeySource, TrustKey, TrustMaterial } from './trust.js';
+import type { CertificateKeyOptions } from './x509/load.js';
 
 export interface KeySetOptions {
   /** Key files given explicitly (`--keyring`); each must exist. */
@@ -25,6 +26,12 @@ export interface KeySetOptions {
   keyservers?: RemoteLookup | undefined;
   /** PEM public key files for DSSE signatures (`--key`); each must exist. Default none. */
   publicKeys?: readonly string[];
+  /**
+   * A signing certificate (`--certificate`): its chain is verified (and OCSP
+   * asked, if so set) when the keys load, and its key verifies DSSE signatures
+   * under the certificate's subject. Default none.
+   */
+  certificate?: CertificateKeyOptions;
 }
 
 /**
@@ -49,6 +56,10 @@ export async function loadVerificationKeys(options: KeySetOptions = {}): Promise
   if (options.publicKeys?.length) {
     const { readPublicKey } = await import('./dsse/keys.js');
     for (const path of options.publicKeys) out.push(await readPublicKey(path));
+  }
+  if (options.certificate) {
+    const { loadCertificateKey } = await import('./x509/load.js');
+    out.push(await loadCertificateKey(options.certificate));
   }
   return out;
 }

@@ -14,7 +14,7 @@ import type { VerifyReport } from '../integrity/verify.js';
 import type { RemoteOptions } from '../remote/registry.js';
 import { collectReport, type CollectedReport } from './report.js';
 
-/** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`, `publicKeys`: see KeySetOptions), and what to require of the image. */
+/** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`, `publicKeys`, `certificate`: see KeySetOptions), and what to require of the image. */
 export interface VerifyImageOptions extends Readonly<KeySetOptions> {
   /** The SIF image. */
   readonly path: string;
@@ -94,7 +94,7 @@ async function resolve(o: VerifyImageOptions): Promise<Resolved> {
   return {
     path: o.path,
     remote: o.remote,
-    keys: { ...keySetOptionsOf(o), publicKeys: o.publicKeys ?? [] },
+    keys: { ...keySetOptionsOf(o), publicKeys: o.publicKeys ?? [], certificate: o.certificate },
     fingerprints,
     require: o.require ?? 'all',
     ignoreUnknownSigners: o.ignoreUnknownSigners ?? false,
