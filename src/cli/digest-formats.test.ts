@@ -82,6 +82,9 @@ withReference(t, 'sap-aicore: a hostile --sap-file is refused and left as it was
     t.match(r.stderr, stderr);
     t.equal(readFileSync(join(dir, name), 'utf8'), text, `${name} unchanged`);
   }
+  const unreadable = await runCli(['digest', '-f', 'sap-aicore', '--sap-file', dir, image]);
+  t.equal(unreadable.code, 3, 'a directory');
+  t.match(unreadable.stderr, /^sif: [^\n]+\n$/);
 });
 
 withReference(t, 'tekton-result: the *ARTIFACT_OUTPUTS object Chains reads', ['go-sif'], async (t) => {
