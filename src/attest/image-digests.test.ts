@@ -25,4 +25,9 @@ withReference(t, 'the file and every object hash in one engine run, each once', 
   t.equal(all.file, (await file).toString('hex'));
   t.same(all.objects.map((o) => o.descriptor.id), [1, 2, 3, 4, 5]);
   t.equal(last[0], last[1], 'progress reaches the total');
+
+  let total = 0;
+  const fileOnly = await imageSha256(image, { onProgress: (_, n) => (total = n) }, () => false);
+  t.same(fileOnly, { file: all.file, objects: [] }, 'objects left out');
+  t.equal(total, image.fileSize, 'and not hashed');
 });

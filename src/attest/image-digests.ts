@@ -17,14 +17,22 @@ export interface ObjectSha256 {
 export interface ImageSha256 {
   /** Lowercase hex sha256 of the whole file. */
   readonly file: string;
-  /** In ascending ID order. */
+  /** The objects asked for, in ascending ID order. */
   readonly objects: readonly ObjectSha256[];
 }
 
-export async function imageSha256(image: SifImage, options: ObjectDigestsOptions = {}): Promise<ImageSha256> {
+/**
+ * The file's digest and those of the objects `wanted` keeps (default all):
+ * a format that names only the file does not pay for hashing its bytes twice.
+ */
+export async function imageSha256(
+  image: SifImage,
+  options: ObjectDigestsOptions = {},
+  wanted: (d: Descriptor) => boolean = () => true,
+): Promise<ImageSha256> {
   const digests = new ObjectDigests(image, options);
   try {
-    const sorted = [...image.descriptors].sort((a, b) => a.id - b.id);
+    const sorted = image.descriptors.filter(wanted).sort((a, b) => a.id - b.id);
     const file = digests.fileDigest('sha256');
     digests.prefetch(sorted, 'sha256');
     const objects: ObjectSha256[] = [];

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { fromSystemError, UsageError } from '../../errors.js';
 import { DataType } from '../../format/constants.js';
+import type { Descriptor } from '../../format/descriptor.js';
 import { SifImage } from '../../image/image.js';
 import type { ImageSha256 } from '../../attest/image-digests.js';
 import type { Json } from '../../attest/statement.js';
@@ -85,7 +86,7 @@ async function emit(io: Io, a: DigestArgs, name: string): Promise<string | undef
       const { parseSapSignatures, withImageSignature } = await import('../../attest/sap-aicore.js');
       const file = a['sap-file'];
       const existing = file === undefined ? {} : parseSapSignatures((await readOptional(file)) ?? '{}', file);
-      const merged = withImageSignature(existing, name, (await hashImage(io, a)).file);
+      const merged = withImageSignature(existing, name, (await hashImage(io, a, NO_OBJECTS)).file);
       if (file === undefined) return `${JSON.stringify(merged)}\n`;
       const { replaceFileAtomically, GLOBAL_FILE_MODE } = await import('../../keys/store.js');
       await replaceFileAtomically(file, Buffer.from(`${JSON.stringify(merged)}\n`), GLOBAL_FILE_MODE);
@@ -94,17 +95,17 @@ async function emit(io: Io, a: DigestArgs, name: string): Promise<string | undef
     case 'tekton-result': {
       const { artifactOutputsResult } = await import('../../attest/tekton.js');
       // No newline: the exact bytes of a Tekton result file (`echo -n`).
-      return JSON.stringify(artifactOutputsResult(name, (await hashImage(io, a)).file));
+      return JSON.stringify(artifactOutputsResult(name, (await hashImage(io, a, NO_OBJECTS)).file));
     }
     case 'tekton-artifacts': {
       const definition = a.input === undefined ? undefined : await definitionFile(a.input);
       const { provenanceArtifacts } = await import('../../attest/tekton.js');
-      return pretty(provenanceArtifacts(name, (await hashImage(io, a)).file, definition));
+      return pretty(provenanceArtifacts(name, (await hashImage(io, a, NO_OBJECTS)).file, definition));
     }
     case 'slsa': {
       if (a['builder-id'] === undefined) throw new UsageError('--format slsa needs --builder-id');
       const given = a.input === undefined ? undefined : await definitionFile(a.input);
-      const digests = await hashImage(io, a);
+      const digests = await hashImage(io, a, given === undefined ? isDefinition : NO_OBJECTS);
       const { slsaProvenance } = await import('../../attest/slsa.js');
       return pretty(
         slsaProvenance({
@@ -120,13 +121,17 @@ async function emit(io: Io, a: DigestArgs, name: string): Promise<string | undef
   }
 }
 
-async function hashImage(io: Io, a: DigestArgs): Promise<ImageSha256> {
+const NO_OBJECTS = () => false;
+const isDefinition = (d: Descriptor) => d.dataType === DataType.Deffile;
+
+/** The file's digest and those of the objects `wanted` keeps (default all). */
+async function hashImage(io: Io, a: DigestArgs, wanted?: (d: Descriptor) => boolean): Promise<ImageSha256> {
   const { commandProgress } = await import('../progress.js');
   const { imageSha256 } = await import('../../attest/image-digests.js');
   const progress = commandProgress(io, 'Hashing', a.quiet);
   const image = await SifImage.open(a.image);
   try {
-    return await imageSha256(image, { onProgress: progress?.update });
+    return await imageSha256(image, { onProgress: progress?.update }, wanted);
   } finally {
     progress?.finish();
     await image.close();
@@ -135,7 +140,7 @@ async function hashImage(io: Io, a: DigestArgs): Promise<ImageSha256> {
 
 /** The image's own definition file (its first Def.FILE object), named as its in-toto subject. */
 function definitionObject(digests: ImageSha256, name: string): { name: string; sha256: string } {
-  const def = digests.objects.find((o) => o.descriptor.dataType === DataType.Deffile);
+  const def = digests.objects.find((o) => isDefinition(o.descriptor));
   if (def === undefined) throw new UsageError('the image has no definition file object (Def.FILE): give the definition file with --input');
   return { name: `${name}#object=${def.descriptor.id}`, sha256: def.sha256 };
 }
