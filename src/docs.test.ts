@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, withReference } from './test-support/reference.js';
 
-const DOCS_WITH_EXAMPLES = ['docs/json.md', 'docs/errors.md', 'docs/compat.md', 'docs/writing.md'];
+const DOCS_WITH_EXAMPLES = ['docs/json.md', 'docs/errors.md', 'docs/compat.md', 'docs/writing.md', 'docs/attestations.md'];
 
 interface Example {
   command: string;

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
 import { digestPool } from './digest-pool.js';
-import { DEFAULT_CHUNK_SIZE } from './digest-read.js';
+import { DEFAULT_CHUNK_SIZE, type ByteRange } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
 
 /** The digest algorithms of the signed metadata, named as the reference names them. */
@@ -100,7 +100,7 @@ export class ObjectDigests {
   private total = 0;
 
   constructor(
-    image: SifImage,
+    private readonly image: SifImage,
     private readonly options: ObjectDigestsOptions = {},
   ) {
     this.scheduler = new DigestScheduler(image.source, digestPool, {
@@ -130,6 +130,14 @@ export class ObjectDigests {
   }
 
   /**
+   * Digest of the whole image file, hashed alongside the objects in this run
+   * (attestation subjects name the file and its objects together).
+   */
+  fileDigest(alg: DigestAlg): Promise<Buffer> {
+    return this.memoRanges([{ id: 0, offset: 0, size: this.image.fileSize }], alg);
+  }
+
+  /**
    * Starts hashing each object now, so objects hash side by side; digest()
    * then returns the kept result. Failures surface only through digest().
    */
@@ -153,7 +161,13 @@ export class ObjectDigests {
   }
 
   private memo(ds: readonly Descriptor[], alg: DigestAlg): Promise<Buffer> {
-    const ranges = ds.map((d) => ({ id: d.id, offset: d.offset, size: d.size }));
+    return this.memoRanges(
+      ds.map((d) => ({ id: d.id, offset: d.offset, size: d.size })),
+      alg,
+    );
+  }
+
+  private memoRanges(ranges: readonly ByteRange[], alg: DigestAlg): Promise<Buffer> {
     const key = `${alg}:${ranges.map((r) => `${r.id}:${r.offset}:${r.size}`).join(',')}`;
     let p = this.cache.get(key);
     if (!p) {

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { Io } from '../io.js';
 import { addCommand } from './add.js';
 import { bootstrapCheckCommand } from './bootstrap-check.js';
+import { digestCommand } from './digest.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
 import { keyCommand } from './key/index.js';
 import { pullCommand, pushCommand } from './push-pull.js';
@@ -26,6 +27,7 @@ export function commands(io: Io): CommandModule<object, any>[] {
     bootstrapCheckCommand(io),
     pushCommand(io),
     pullCommand(io),
+    digestCommand(io),
     keyCommand(io),
   ];
 }
