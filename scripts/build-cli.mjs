@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Bundles the CLI into dist/bundle/ (issue 17, docs/performance.md: start-up):
+// one ES module per entry point, and a lazy chunk for every `await import()`
+// (each command's work, openpgp, the digest engine), so a command loads only
+// what it runs and Node resolves a handful of files instead of ~100. New
+// commands need nothing here: whatever the entry points reach is bundled.
+// Run by `npm run build` after tsc (dist/ keeps the library for `import('sif')`).
+import { build } from 'esbuild';
+import { readdirSync, utimesSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// One level below dist/, as dist/cli/ is, so `new URL('../../package.json', import.meta.url)` still names the package's file.
+const OUT = join(ROOT, 'dist/bundle');
+
+await build({
+  entryPoints: {
+    launch: join(ROOT, 'src/cli/launch.ts'),
+    // Started from a file path (digest-pool.ts: ./digest-worker.js beside the module that starts it).
+    'digest-worker': join(ROOT, 'src/integrity/digest-worker.ts'),
+  },
+  outdir: OUT,
+  entryNames: '[name]',
+  chunkNames: 'chunk-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
+
+// esbuild leaves an unchanged file alone; the stale-build check (src/test-support/fresh-build.ts) compares times.
+const now = new Date();
+for (const file of readdirSync(OUT)) utimesSync(join(OUT, file), now, now);
