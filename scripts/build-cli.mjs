@@ -6,7 +6,7 @@
 // commands need nothing here: whatever the entry points reach is bundled.
 // Run by `npm run build` after tsc (dist/ keeps the library for `import('sif')`).
 import { build } from 'esbuild';
-import { readdirSync, utimesSync } from 'node:fs';
+import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,12 +14,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // One level below dist/, as dist/cli/ is, so `new URL('../../package.json', import.meta.url)` still names the package's file.
 const OUT = join(ROOT, 'dist/bundle');
 
-await build({
+const { metafile } = await build({
   entryPoints: {
     launch: join(ROOT, 'src/cli/launch.ts'),
     // Started from a file path (digest-pool.ts: ./digest-worker.js beside the module that starts it).
     'digest-worker': join(ROOT, 'src/integrity/digest-worker.ts'),
   },
+  absWorkingDir: ROOT, // metafile paths relative to the repository
   outdir: OUT,
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
@@ -30,8 +31,12 @@ await build({
   target: 'node20',
   minifyWhitespace: true,
   minifySyntax: true,
+  metafile: true,
   logLevel: 'warning',
 });
+
+// Which sources went into which file: the lazy-loading tests (src/cli/lazy*.test.ts) read it. Not shipped.
+writeFileSync(join(ROOT, 'dist/bundle.meta.json'), JSON.stringify(metafile));
 
 // esbuild leaves an unchanged file alone; the stale-build check (src/test-support/fresh-build.ts) compares times.
 const now = new Date();
