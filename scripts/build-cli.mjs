@@ -29,8 +29,11 @@ const { metafile } = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // Identifiers stay: minifying them too measured no faster (docs/performance.md) and error classes name themselves.
   minifyWhitespace: true,
   minifySyntax: true,
+  // For coverage of the CLI tests (they run bin/sif) and debugging; npm pack leaves maps out.
+  sourcemap: true,
   metafile: true,
   logLevel: 'warning',
 });
