@@ -6,13 +6,34 @@
 // commands need nothing here: whatever the entry points reach is bundled.
 // Run by `npm run build` after tsc (dist/ keeps the library for `import('sif')`).
 import { build } from 'esbuild';
-import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // One level below dist/, as dist/cli/ is, so `new URL('../../package.json', import.meta.url)` still names the package's file.
 const OUT = join(ROOT, 'dist/bundle');
+
+/**
+ * yargs finds its translations and the package.json it reads settings from
+ * relative to its own file in node_modules/; bundled, it is in dist/bundle/.
+ * Point both where they were: the translations are copied beside the bundle,
+ * the package root is two levels up (as the unbundled node_modules/ was).
+ */
+const LOCALES = 'yargs-locales';
+const yargsPaths = {
+  name: 'yargs-paths',
+  setup(build) {
+    build.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const rewritten = source
+        .replace("__dirname.substring(0, __dirname.lastIndexOf('node_modules'))", "fileURLToPath(new URL('../../', import.meta.url))")
+        .replace("resolve(__dirname, '../../../locales')", `fileURLToPath(new URL('./${LOCALES}', import.meta.url))`);
+      if (rewritten.split('import.meta.url').length !== source.split('import.meta.url').length + 2) throw new Error(`${path}: yargs changed; update the yargs-paths plugin`);
+      return { contents: rewritten, loader: 'js' };
+    });
+  },
+};
 
 const { metafile } = await build({
   entryPoints: {
@@ -35,8 +56,11 @@ const { metafile } = await build({
   // For coverage of the CLI tests (they run bin/sif) and debugging; npm pack leaves maps out.
   sourcemap: true,
   metafile: true,
+  plugins: [yargsPaths],
   logLevel: 'warning',
 });
+
+cpSync(join(ROOT, 'node_modules/yargs/locales'), join(OUT, LOCALES), { recursive: true });
 
 // Which sources went into which file: the lazy-loading tests (src/cli/lazy*.test.ts) read it. Not shipped.
 writeFileSync(join(ROOT, 'dist/bundle.meta.json'), JSON.stringify(metafile));
