@@ -1,5 +1,6 @@
 /**
- * What `npm pack` would publish: the library, the launcher and the licence,
+ * What `npm pack` would publish: the library, the CLI bundle that bin/sif
+ * loads, the launcher and the licence,
  * never the fuzz harness, test support or docs-test helpers, and no source
  * maps (they would point at a src/ that is not shipped). Every relative import
  * of a shipped module must itself be shipped, so a published `sif` can never
@@ -21,7 +22,7 @@ const [pack] = JSON.parse(
 const shipped = new Set(pack.files.map((f) => f.path));
 
 t.test('the package ships the library, the launcher, the licence and the readme', async (t) => {
-  for (const path of ['LICENSE', 'README.md', 'package.json', 'bin/sif', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/launch.js']) {
+  for (const path of ['LICENSE', 'README.md', 'package.json', 'bin/sif', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/launch.js', 'dist/bundle/digest-worker.js']) {
     t.ok(shipped.has(path), `${path} is shipped`);
   }
 });

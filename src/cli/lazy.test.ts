@@ -29,3 +29,19 @@ t.test('the CLI entry point does not statically import openpgp or the integrity 
   t.ok(graph.some((f) => f.endsWith('cli/commands/verify.js')), 'the graph is followed');
   t.same(graph.filter((f) => f === 'openpgp' || f.includes('/dist/integrity/')), []);
 });
+
+t.test('the bundle entry (what bin/sif loads) does not statically reach openpgp, yargs or the integrity modules', async (t) => {
+  const { outputs } = JSON.parse(readFileSync(join(REPO_ROOT, 'dist/bundle.meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: object; imports: { path: string; kind: string }[] }>;
+  };
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file) || !outputs[file]) return;
+    seen.add(file);
+    for (const i of outputs[file].imports) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit('dist/bundle/launch.js');
+  const inputs = [...seen].flatMap((f) => Object.keys(outputs[f]!.inputs));
+  t.ok(inputs.includes('src/cli/early-verify.ts'), 'the graph is followed');
+  t.same(inputs.filter((f) => /^node_modules\/(openpgp|yargs)\/|^src\/integrity\//.test(f)), []);
+});

@@ -1,15 +1,14 @@
 /**
- * The only place that prints errors or chooses exit codes. Commands throw
- * SifErrors; this maps each code to its documented exit code.
+ * The yargs command line: every command, help, completion and strict flags.
+ * Commands throw SifErrors; outcome.ts prints them and picks the exit code.
  */
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { isSifError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { protectDash, restoreDash, showDash } from './dash.js';
-import { stopOnInterrupt } from '../interrupts.js';
-import { EXIT_BROKEN_PIPE, EXIT_CODES, EXIT_INTERRUPTED } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
+import { report } from './outcome.js';
 import { refuseRepeatedFlags, type DeclaredOptions } from './repeated-flags.js';
 
 const packageVersion = (): string =>
@@ -70,18 +69,6 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 /**
- * SIGINT, SIGTERM or SIGHUP while a command writes: once the writer has rolled
- * its change back (or finished it) and released its lock (interrupts.ts), say
- * so and exit with 128 + the signal. Real processes only (launch.ts).
- */
-export function exitOnInterrupt(io: Io = processIo()): void {
-  stopOnInterrupt((signal) => {
-    io.stderr.write(`sif: interrupted by ${signal}\n`);
-    process.exit(EXIT_INTERRUPTED[signal]);
-  });
-}
-
-/**
  * yargs renders the command's whole help text as each command starts, to show
  * it should the command fail later; `.fail()` above never shows help, and the
  * render costs ~25 ms of CPU on every run (docs/performance.md). `--help`
@@ -106,28 +93,3 @@ function unknownOptionMessage(argv: readonly string[], options: DeclaredOptions)
   }
   return undefined;
 }
-
-function report(e: unknown, io: Io): number {
-  if (isBrokenPipe(e, io)) return EXIT_BROKEN_PIPE;
-  const debug = io.env.SIF_DEBUG === '1';
-  if (isSifError(e)) {
-    io.stderr.write(`sif: ${oneLine(e.message)}\n`);
-    if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
-    return EXIT_CODES[e.code];
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  io.stderr.write(`sif: internal error: ${oneLine(message)}\n`);
-  io.stderr.write(debug && e instanceof Error && e.stack ? `${e.stack}\n` : 'sif: run with SIF_DEBUG=1 for details\n');
-  return EXIT_CODES.SIF_INTERNAL;
-}
-
-/**
- * The reader of stdout went away (`sif dump 3 x.sif | head -c 10`). Go tools,
- * siftool included, die of SIGPIPE there without a word; we stop as quietly.
- */
-function isBrokenPipe(e: unknown, io: Io): boolean {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EPIPE' || (code === 'ERR_STREAM_DESTROYED' && io.stdout.destroyed);
-}
-
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();

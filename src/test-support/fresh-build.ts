@@ -3,20 +3,20 @@
  * older than src/. CLI tests run the built code, so a forgotten build would
  * test yesterday's behaviour and could pass where today's fails. `npm test`
  * builds first; running a single file after editing src/ needs
- * `npm run build` first, and this says so.
+ * `npm run build` first, and this says so. The CLI bundle (dist/bundle/,
+ * what bin/sif runs) is built from the same sources, so it must be newer than
+ * every one of them too.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './reference.js';
 
-const SRC = join(REPO_ROOT, 'src');
-
-/** Source files that tsconfig.build.json compiles into dist/. */
-function* builtSources(dir: string): Generator<string> {
+/** Source files under `src` that tsconfig.build.json compiles into dist/. */
+function* builtSources(src: string, dir = src): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (path !== join(SRC, 'test-support')) yield* builtSources(path);
+      if (path !== join(src, 'test-support')) yield* builtSources(src, path);
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
       yield path;
     }
@@ -25,13 +25,17 @@ function* builtSources(dir: string): Generator<string> {
 
 const mtime = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 
-/** Sources whose compiled file is missing or older than they are. */
-function staleOutputs(): string[] {
+/** Sources of the checkout at `root` whose compiled file, or the CLI bundle, is missing or older than they are. */
+export function staleOutputs(root = REPO_ROOT): string[] {
+  const src = join(root, 'src');
   const stale: string[] = [];
-  for (const source of builtSources(SRC)) {
-    const rel = relative(SRC, source);
-    const built = mtime(join(REPO_ROOT, 'dist', rel.replace(/\.ts$/, '.js')));
-    if (built === undefined || built < mtime(source)!) stale.push(`src/${rel}`);
+  // The bundle's entry module: scripts/build-cli.mjs writes every bundle file at once.
+  const bundle = mtime(join(root, 'dist/bundle/launch.js'));
+  for (const source of builtSources(src)) {
+    const rel = relative(src, source);
+    const built = mtime(join(root, 'dist', rel.replace(/\.ts$/, '.js')));
+    const changed = mtime(source)!;
+    if (built === undefined || built < changed || bundle === undefined || bundle < changed) stale.push(`src/${rel}`);
   }
   return stale;
 }
@@ -40,7 +44,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const stale = staleOutputs();
   if (stale.length > 0) {
     const more = stale.length > 3 ? ` and ${stale.length - 3} more` : '';
-    console.error(`dist/ is older than ${stale.slice(0, 3).join(', ')}${more}: run \`npm run build\` (or \`npm test\`, which builds first)`);
+    console.error(`dist/ (or the CLI bundle, dist/bundle/) is older than ${stale.slice(0, 3).join(', ')}${more}: run \`npm run build\` (or \`npm test\`, which builds first)`);
     process.exit(1);
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * The hot path (hot-commands.ts) must be invisible: for every command line it
+ * takes, the same exit code and the same bytes on stdout and stderr as yargs
+ * (main.ts) gives; every other line it leaves to main.ts.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { REPO_ROOT } from '../test-support/reference.js';
+import { sparseImage } from '../test-support/sparse.js';
+import type { Io } from './io.js';
+
+const { runHotCommand } = (await import(join(REPO_ROOT, 'dist/cli/hot-commands.js'))) as typeof import('./hot-commands.js');
+const { main } = (await import(join(REPO_ROOT, 'dist/cli/main.js'))) as typeof import('./main.js');
+
+/** Runs one CLI entry in-process on argv; `undefined` code when it declined the line. */
+async function run(entry: (argv: readonly string[], io: Io) => Promise<number | undefined>, argv: string[]) {
+  const collect = () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    return { stream, text: () => Buffer.concat(chunks).toString('latin1') };
+  };
+  const [stdout, stderr] = [collect(), collect()];
+  const io = { stdin: new PassThrough(), stdinIsTTY: false, stdout: stdout.stream, stderr: stderr.stream, env: {}, stdoutIsTTY: false, stderrIsTTY: false };
+  const code = await entry(argv, io);
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+t.test('each line the hot path takes gives what yargs gives, byte for byte', async (t) => {
+  const image = join(t.testdir(), 'image.sif');
+  await sparseImage(image, [4096, 100]);
+  const missing = join(t.testdir(), 'missing.sif');
+  const taken = [
+    ['list', image], ['list', '--json', image], ['list', image, '--json'], ['header', image], ['header', '--json', image],
+    ['info', '1', image], ['info', '--json', '2', image], ['info', '01', image], ['info', '9', image], ['info', 'x', image],
+    ['info', '99999999999', image], ['dump', '2', image], ['dump', '7', image], ['list', missing], ['header', t.testdir()],
+  ];
+  for (const argv of taken) {
+    const hot = await run(runHotCommand, argv);
+    t.not(hot.code, undefined, `${argv.join(' ')}: taken`);
+    t.same(hot, await run(main, argv), `${argv.join(' ')}: as yargs`);
+  }
+});
+
+t.test('every other line is left to yargs, untouched', async (t) => {
+  const declined = [
+    [], ['verify', 'x.sif'], ['list'], ['list', 'a', 'b'], ['list', '-'], ['list', ''], ['list', '--json', '--json', 'x'],
+    ['list', '--json=true', 'x'], ['list', '--no-json', 'x'], ['list', '--help'], ['list', '-h', 'x'], ['list', '--', 'x'],
+    ['dump', '--json', '1', 'x'], ['info', '-1', 'x'], ['info', '1'], ['hasOwnProperty', 'x'],
+  ];
+  for (const argv of declined) t.same(await run(runHotCommand, argv), { code: undefined, stdout: '', stderr: '' }, argv.join(' '));
+});

@@ -1,0 +1,32 @@
+import t from 'tap';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { staleOutputs } from './fresh-build.js';
+
+/** A checkout with one source, its compiled file and the bundle, each written at the given time (seconds). */
+function checkout(dir: string, times: { source: number; compiled?: number; bundle?: number }): string {
+  const write = (path: string, at: number | undefined) => {
+    if (at === undefined) return;
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), '');
+    utimesSync(join(dir, path), at, at);
+  };
+  write('src/cli/list.ts', times.source);
+  write('src/test-support/helper.ts', times.source + 10); // never built: never stale
+  write('dist/cli/list.js', times.compiled);
+  write('dist/bundle/launch.js', times.bundle);
+  return dir;
+}
+
+t.test('a build newer than its sources is fresh', async (t) => {
+  t.same(staleOutputs(checkout(t.testdir(), { source: 1000, compiled: 2000, bundle: 2000 })), []);
+});
+
+t.test('a compiled file older than its source is stale', async (t) => {
+  t.same(staleOutputs(checkout(t.testdir(), { source: 3000, compiled: 2000, bundle: 4000 })), ['src/cli/list.ts']);
+});
+
+t.test('a CLI bundle older than a source, or missing, is stale (bin/sif runs the bundle)', async (t) => {
+  t.same(staleOutputs(checkout(t.testdir(), { source: 3000, compiled: 4000, bundle: 2000 })), ['src/cli/list.ts']);
+  t.same(staleOutputs(checkout(t.testdir(), { source: 3000, compiled: 4000 })), ['src/cli/list.ts']);
+});
