@@ -5,9 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { freePort } from './ports.js';
+
+export { freePort };
 
 export interface IndexEntry {
   /** The certificate's serial, decimal as given to makePki. */
@@ -15,18 +17,6 @@ export interface IndexEntry {
   readonly subject: string;
   /** Revoked at this time, with an optional CRL reason name (keyCompromise, …). */
   readonly revoked?: { at: Date; reason?: string };
-}
-
-/** A port nothing listens on at the moment of asking (the kernel's choice). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const asn1Time = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';

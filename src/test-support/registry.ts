@@ -12,6 +12,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export const DOCKER_REGISTRY = '/usr/bin/docker-registry';
 export const haveRegistry = (): boolean => existsSync(DOCKER_REGISTRY) && spawnSync('htpasswd', ['-h']).error === undefined;
@@ -23,14 +24,6 @@ export interface RunningRegistry {
 }
 
 /** A free loopback port (closed again at once; the registry binds it next). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Whether GET /v2/ answers (200 or 401): the registry is up. */
 function answers(host: string): Promise<boolean> {
   return new Promise((resolve) => {

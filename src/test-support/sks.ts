@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 /** Debian installs sks in /usr/sbin, which a user's PATH may lack. */
 export const SKS_BIN = ['/usr/sbin/sks', '/usr/bin/sks'].find((p) => existsSync(p));
@@ -48,17 +48,6 @@ export async function startSks(t: { teardown(fn: () => unknown): void }): Promis
       if (!r.ok) throw new Error(`sks refused the key: ${r.status} ${await r.text()}`);
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, log: () => string): Promise<void> {
