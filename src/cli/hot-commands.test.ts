@@ -7,7 +7,9 @@ import t from 'tap';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { REPO_ROOT } from '../test-support/reference.js';
+import { signedImage } from '../test-support/signed.js';
 import { sparseImage } from '../test-support/sparse.js';
+import { writeFileSync } from 'node:fs';
 import type { Io } from './io.js';
 
 const { runHotCommand } = (await import(join(REPO_ROOT, 'dist/cli/hot-commands.js'))) as typeof import('./hot-commands.js');
@@ -28,14 +30,27 @@ async function run(entry: (argv: readonly string[], io: Io) => Promise<number | 
 }
 
 t.test('each line the hot path takes gives what yargs gives, byte for byte', async (t) => {
-  const image = join(t.testdir(), 'image.sif');
+  const dir = t.testdir();
+  const image = join(dir, 'image.sif');
   await sparseImage(image, [4096, 100]);
-  const missing = join(t.testdir(), 'missing.sif');
+  const missing = join(dir, 'missing.sif');
   const taken = [
     ['list', image], ['list', '--json', image], ['list', image, '--json'], ['header', image], ['header', '--json', image],
     ['info', '1', image], ['info', '--json', '2', image], ['info', '01', image], ['info', '9', image], ['info', 'x', image],
-    ['info', '99999999999', image], ['dump', '2', image], ['dump', '7', image], ['list', missing], ['header', t.testdir()],
+    ['info', '99999999999', image], ['dump', '2', image], ['dump', '7', image], ['list', missing], ['header', dir],
   ];
+  const { image: signed, keyring } = await signedImage(dir, image);
+  const { keyring: stranger } = await signedImage(dir, image, undefined, 'other.sif');
+  const notKeys = join(dir, 'not-keys.asc');
+  writeFileSync(notKeys, 'not a key\n');
+  taken.push(
+    ['verify', '--keyring', keyring, signed], ['verify', `--keyring=${keyring}`, '--json', signed], ['verify', '--quiet', signed, '--keyring', keyring],
+    ['verify', '--keyring', stranger, '--keyring', keyring, signed], ['verify', '--keyring', stranger, signed], ['verify', '--keyring', notKeys, signed],
+    ['verify', '--keyring', keyring, image], ['verify', '--keyring', keyring, '--json', missing], ['verify', '--local', '--keyring', keyring, signed],
+    ['verify', '--keyring', keyring, '--fingerprints', 'ABCD', signed], ['verify', '--keyring', keyring, '--ignore-unknown-signers', '--json', signed],
+    ['verify', '--keyring', keyring, '--legacy-insecure', signed], ['verify', '--keyring', keyring, '--group-id', '1', signed], ['verify', '--key', notKeys, signed],
+    ['list', '--username', 'u', image],
+  );
   for (const argv of taken) {
     const hot = await run(runHotCommand, argv);
     t.not(hot.code, undefined, `${argv.join(' ')}: taken`);
@@ -45,7 +60,9 @@ t.test('each line the hot path takes gives what yargs gives, byte for byte', asy
 
 t.test('every other line is left to yargs, untouched', async (t) => {
   const declined = [
-    [], ['verify', 'x.sif'], ['list'], ['list', 'a', 'b'], ['list', '-'], ['list', ''], ['list', '--json', '--json', 'x'],
+    [], ['verify'], ['verify', '-j', 'x.sif'], ['verify', '--keyring', 'k', '--require', 'all', 'x.sif'], ['verify', '--group-id', '1', '--group-id', '2', 'x.sif'],
+    ['verify', '--keyring', '--json', 'x.sif'], ['verify', '--keyring=', 'x.sif'], ['verify', 'x.sif', '--keyring'], ['verify', '--json=false', 'x.sif'],
+    ['verify', '--no-https', 'x.sif'], ['verify', '--help'], ['sign', 'x.sif'], ['list'], ['list', 'a', 'b'], ['list', '-'], ['list', ''], ['list', '--json', '--json', 'x'],
     ['list', '--json=true', 'x'], ['list', '--no-json', 'x'], ['list', '--help'], ['list', '-h', 'x'], ['list', '--', 'x'],
     ['dump', '--json', '1', 'x'], ['info', '-1', 'x'], ['info', '1'], ['hasOwnProperty', 'x'],
   ];

@@ -5,7 +5,6 @@
  * its warning. Also the per-keyserver timeout ($SIF_KEYSERVER_TIMEOUT).
  */
 import { UsageError } from '../errors.js';
-import { DEFAULT_TIMEOUT_MS } from './hkp.js';
 import { DEFAULT_KEYSERVER, remoteYamlKeyservers } from './remote-config.js';
 import { normalizeKeyserverUrl, type Keyserver } from './url.js';
 
@@ -37,6 +36,12 @@ export async function chooseKeyservers(urls: readonly string[], env: NodeJS.Proc
     warning: `No default remote in use, falling back to default keyserver: ${DEFAULT_KEYSERVER}`,
   };
 }
+
+/**
+ * Apptainer's per-keyserver timeout. Here rather than in hkp.ts, so that
+ * choosing (which every verify does) does not load node:http.
+ */
+export const DEFAULT_TIMEOUT_MS = 5000;
 
 /** $SIF_KEYSERVER_TIMEOUT (seconds, > 0), else Apptainer's 5 s. */
 export function keyserverTimeoutMs(env: NodeJS.ProcessEnv): number {

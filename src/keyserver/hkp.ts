@@ -10,6 +10,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { KeyserverError } from '../errors.js';
+import { DEFAULT_TIMEOUT_MS } from './choose.js';
 import { displayUrl, goQueryString, type Keyserver } from './url.js';
 
 export interface HkpOptions {
@@ -19,7 +20,6 @@ export interface HkpOptions {
   readonly maxBytes?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024;
 
 /** A keyserver's answer, 2xx or not. */
