@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/bundle/ (issue 17, docs/performance.md: start-up):
-// one ES module per entry point, and a lazy chunk for every `await import()`
-// (each command's work, openpgp, the digest engine), so a command loads only
-// what it runs and Node resolves a handful of files instead of ~100. New
-// commands need nothing here: whatever the entry points reach is bundled.
+// launch.js, bin/sif's entry, as one file with the plain reading commands;
+// run.js, everything else, with a lazy chunk for every `await import()` (each
+// command's work, openpgp, the digest engine), so a command loads only what it
+// runs and Node resolves a handful of files instead of ~100. New commands need
+// nothing here: whatever the entry points reach is bundled.
 // Run by `npm run build` after tsc (dist/ keeps the library for `import('sif')`).
 import { build } from 'esbuild';
 import { cpSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
@@ -35,18 +36,9 @@ const yargsPaths = {
   },
 };
 
-const { metafile } = await build({
-  entryPoints: {
-    launch: join(ROOT, 'src/cli/launch.ts'),
-    // Started from a file path (digest-pool.ts: ./digest-worker.js beside the module that starts it).
-    'digest-worker': join(ROOT, 'src/integrity/digest-worker.ts'),
-  },
+const common = {
   absWorkingDir: ROOT, // metafile paths relative to the repository
-  outdir: OUT,
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -56,14 +48,47 @@ const { metafile } = await build({
   // For coverage of the CLI tests (they run bin/sif) and debugging; npm pack leaves maps out.
   sourcemap: true,
   metafile: true,
+  logLevel: 'warning',
+};
+
+// Every command: split into lazy chunks.
+const shared = await build({
+  ...common,
+  entryPoints: {
+    run: join(ROOT, 'src/cli/run.ts'),
+    // Started from a file path (digest-pool.ts: ./digest-worker.js beside the module that starts it).
+    'digest-worker': join(ROOT, 'src/integrity/digest-worker.ts'),
+  },
+  outdir: OUT,
+  entryNames: '[name]',
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
   plugins: [yargsPaths],
   // openpgp's lightweight build (the one its package offers browsers) instead of its Node build: the
   // same code, but it loads no Node modules and defers its curve and cipher tables to chunks of their
   // own, which took ~30 ms off every `sif verify` (docs/performance.md). It runs on WebCrypto, which
   // Node 20 has; the library (dist/, for `import('sif')`) keeps the Node build.
   alias: { openpgp: './node_modules/openpgp/dist/lightweight/openpgp.mjs' },
-  logLevel: 'warning',
 });
+
+/** launch.ts's `import('./run.js')` stays an import of the shared bundle's entry, beside it. */
+const runOutside = {
+  name: 'run-outside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './run.js', external: true }));
+  },
+};
+
+// bin/sif's entry: one file with everything the plain reading commands reach
+// (launch.ts), because loading ~20 chunks cost more than parsing ~50 kB.
+const launch = await build({
+  ...common,
+  entryPoints: { launch: join(ROOT, 'src/cli/launch.ts') },
+  outdir: OUT,
+  splitting: false,
+  plugins: [runOutside],
+});
+const metafile = { inputs: { ...shared.metafile.inputs, ...launch.metafile.inputs }, outputs: { ...shared.metafile.outputs, ...launch.metafile.outputs } };
 
 cpSync(join(ROOT, 'node_modules/yargs/locales'), join(OUT, LOCALES), { recursive: true });
 

@@ -12,7 +12,16 @@ import { sparseImage } from '../test-support/sparse.js';
 import { writeFileSync } from 'node:fs';
 import type { Io } from './io.js';
 
-const { runHotCommand } = (await import(join(REPO_ROOT, 'dist/cli/hot-commands.js'))) as typeof import('./hot-commands.js');
+const { runPlainCommand } = (await import(join(REPO_ROOT, 'dist/cli/hot-commands.js'))) as typeof import('./hot-commands.js');
+const { commands } = (await import(join(REPO_ROOT, 'dist/cli/commands/index.js'))) as typeof import('./commands/index.js');
+
+/** What launch.ts and run.ts do with a command line: run it if plain, else leave it to main.ts. */
+async function runHotCommand(argv: readonly string[], io: Io): Promise<number | undefined> {
+  const [name, ...rest] = argv;
+  const command = HOT.includes(name ?? '') ? commands(io).find((c) => String(c.command).split(' ')[0] === name) : undefined;
+  return command && runPlainCommand(command, rest, io);
+}
+const HOT = ['list', 'header', 'info', 'dump', 'verify'];
 const { main } = (await import(join(REPO_ROOT, 'dist/cli/main.js'))) as typeof import('./main.js');
 
 /** Runs one CLI entry in-process on argv; `undefined` code when it declined the line. */

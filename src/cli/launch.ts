@@ -1,20 +1,27 @@
 /**
- * Entry point of bin/sif. Kept free of yargs and the commands so that an early
- * start (early-verify.ts) begins before they load, and the hot reading
- * commands (hot-commands.ts) run without them.
+ * Entry point of bin/sif. `sif list|header|info|dump` with plain arguments,
+ * which scripts call once per image, run from here; every other command line
+ * goes to run.ts. The bundle builds this file alone, with all it reaches in
+ * it and run.ts left outside (scripts/build-cli.mjs), so these commands load
+ * one file of ~50 kB instead of ~20 chunks of the shared bundle
+ * (docs/performance.md).
  */
-import { abandonEarlyVerify, startEarlyVerify } from './early-verify.js';
-import { runHotCommand } from './hot-commands.js';
-import { processIo } from './io.js';
-import { exitOnInterrupt } from './outcome.js';
+import type { CommandModule } from 'yargs';
+import { dumpCommand, headerCommand, infoCommand, listCommand } from './commands/inspect.js';
+import { runPlainCommand } from './hot-commands.js';
+import { processIo, type Io } from './io.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type; yargs' CommandModule is invariant in it
+const INSPECT: Readonly<Record<string, (io: Io) => CommandModule<object, any>>> = { list: listCommand, header: headerCommand, info: infoCommand, dump: dumpCommand };
 
 /** Runs the CLI on the process's arguments and sets its exit code. */
 export async function launch(argv: readonly string[]): Promise<void> {
-  await startEarlyVerify(argv);
-  exitOnInterrupt();
-  try {
-    process.exitCode = (await runHotCommand(argv, processIo())) ?? (await (await import('./main.js')).main(argv));
-  } finally {
-    await abandonEarlyVerify();
+  const [name, ...rest] = argv;
+  const inspect = name !== undefined && Object.hasOwn(INSPECT, name) ? INSPECT[name] : undefined;
+  let code: number | undefined;
+  if (inspect) {
+    const io = processIo();
+    code = await runPlainCommand(inspect(io), rest, io);
   }
+  process.exitCode = code ?? (await (await import('./run.js')).run(argv));
 }

@@ -3,7 +3,6 @@
  * index resolved by platform), the check that an artifact is a SIF image as
  * Apptainer's ORAS client checks it, and its blobs.
  */
-import { createHash } from 'node:crypto';
 import { RemoteError } from '../errors.js';
 import { HttpSource } from '../source/http.js';
 import { RegistryAuth, dockerCredentials, type Credentials } from './auth.js';
@@ -111,6 +110,8 @@ export class Registry {
     const url = new URL(`${this.base}/manifests/${reference}`);
     const reply = await this.client.request(url, { headers: { accept: [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST].join(', ') } });
     const bytes = await reply.bytes(MANIFEST_LIMIT);
+    // Loaded here, not at the top: `sif list` of a local file carries this module in its bundle file (launch.ts) and would load node:crypto for nothing.
+    const { createHash } = await import('node:crypto');
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const announced = reply.response.headers.get('docker-content-digest');
     if ((byDigest && digest !== reference) || (announced !== null && announced.startsWith('sha256:') && announced !== digest)) {
