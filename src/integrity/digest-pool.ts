@@ -5,8 +5,9 @@
  * as its work is done. A worker that dies (or cannot start) hands its job back
  * to the main thread, so hashing never depends on workers being available.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { FormatError, IoError, type SifError } from '../errors.js';
 import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
 
@@ -18,6 +19,13 @@ export type WorkerOutcome = Buffer | undefined;
 
 // Tests run the TypeScript sources, so the worker is the sibling file of this module, .ts or .js.
 const WORKER_URL = new URL(`./digest-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * node:worker_threads, loaded when the first worker starts: hashing a small
+ * image starts none, and loading the module is ~5 ms of every `sif verify`'s
+ * start-up (docs/performance.md). A builtin, so require() finds it at once.
+ */
+const workerThreads = (): typeof import('node:worker_threads') => createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
 
 /**
  * The process's Node options minus those that only make sense for its main
@@ -47,7 +55,7 @@ export class PoolWorker {
     url: URL,
     private readonly onDeath: (w: PoolWorker, shutdown: boolean) => void,
   ) {
-    this.worker = new Worker(url, { execArgv: workerExecArgv() });
+    this.worker = new (workerThreads().Worker)(url, { execArgv: workerExecArgv() });
     this.worker.on('message', (reply: WorkerReply) => this.receive(reply));
     this.worker.on('error', () => this.die(false));
     this.worker.on('exit', () => this.die(false));

@@ -5,7 +5,6 @@
  * its warning. Also the per-keyserver timeout ($SIF_KEYSERVER_TIMEOUT).
  */
 import { UsageError } from '../errors.js';
-import { DEFAULT_KEYSERVER, remoteYamlKeyservers } from './remote-config.js';
 import { normalizeKeyserverUrl, type Keyserver } from './url.js';
 
 export interface KeyserverChoice {
@@ -29,6 +28,8 @@ const splitList = (text: string) => text.split(',').map((s) => s.trim()).filter(
 export async function chooseKeyservers(urls: readonly string[], env: NodeJS.ProcessEnv): Promise<KeyserverChoice> {
   const explicit = explicitKeyservers(urls, env);
   if (explicit.length > 0) return { servers: explicit, warning: undefined };
+  // Loaded here: every `sif verify` asks explicitKeyservers(), only the key commands read remote.yaml.
+  const { DEFAULT_KEYSERVER, remoteYamlKeyservers } = await import('./remote-config.js');
   const configured = await remoteYamlKeyservers(env, false);
   if (configured) return { servers: configured, warning: undefined };
   return {
