@@ -3,6 +3,7 @@
  * defaults: files, sha256, git paths ignored, symbolic links refused), for
  * `sif attest --format model-signing`: a SIF image is a single-file model.
  */
+import { UsageError } from '../../errors.js';
 import type { Statement } from '../statement.js';
 import type { ObjectDigestsOptions } from '../../integrity/digest.js';
 import { hashModel } from './manifest.js';
@@ -27,11 +28,13 @@ export interface BuildModelOptions extends ObjectDigestsOptions {
 
 /** Hashes the model at `path` (a file or directory) and returns the v1.0 statement for it. */
 export async function buildModelStatement(path: string, options: BuildModelOptions = {}): Promise<Statement> {
+  const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
+  if (!Number.isSafeInteger(shardSize) || shardSize <= 0) throw new UsageError(`shard size ${shardSize} is not a positive integer`);
   const common = {
     allowSymlinks: options.allowSymlinks ?? false,
     ignorePaths: [...(options.ignorePaths ?? []), ...((options.ignoreGitPaths ?? true) ? GIT_PATHS : [])],
   };
   const serialization: Serialization =
-    options.method === 'shards' ? { method: 'shards', shardSize: options.shardSize ?? DEFAULT_SHARD_SIZE, ...common } : { method: 'files', ...common };
+    options.method === 'shards' ? { method: 'shards', shardSize, ...common } : { method: 'files', ...common };
   return modelStatement(await hashModel(path, options.name ?? modelName(path), serialization, options));
 }

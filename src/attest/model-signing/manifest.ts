@@ -77,8 +77,7 @@ async function hashFile(digests: RangeDigests, file: ModelFile, s: Serialization
     return out;
   } catch (e) {
     // The engine names an image object; here the bytes are a model file that shrank while hashed.
-    if (isSifError(e, 'SIF_TRUNCATED')) throw new IoError('SIF_IO', `${file.path}: the file changed while it was hashed`, { cause: e });
-    throw e;
+    throw isSifError(e, 'SIF_TRUNCATED') ? new IoError('SIF_IO', `${file.path}: the file changed while it was hashed`, { cause: e }) : e;
   } finally {
     await source.close();
   }
