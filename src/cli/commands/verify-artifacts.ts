@@ -24,10 +24,10 @@ const MAX_SIGNATURES_BYTES = 16 << 20;
 export function verifyArtifactsCommand(io: Io): CommandModule<object, VerifyArtifactsArgs> {
   return {
     command: 'verify-artifacts [artifacts..]',
-    describe: "Check files against SAP AI Core's AICORE_ARTIFACT_SIGNATURES (NAME=PATH each)",
+    describe: "Check files against SAP AI Core's AICORE_ARTIFACT_SIGNATURES (each artifact as NAME=PATH: artifact NAME is file PATH)",
     builder: (y) =>
+      // No .positional(): a variadic one declared there reads as a repeatable flag --artifacts.
       y
-        .positional('artifacts', { type: 'string', array: true, describe: 'NAME=PATH: the input artifact NAME is the file PATH' })
         .option('sap-aicore', { type: 'string', describe: `the signatures: a JSON file, - for stdin; no value: $${ENV}` })
         .option('json', { alias: 'j', type: 'boolean', default: false, describe: 'print the verdicts as JSON (docs/attestations.md)' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
