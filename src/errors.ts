@@ -108,7 +108,8 @@ export class KeyError extends SifError {
   }
 }
 
-export type IntegrityKind = 'header' | 'descriptor' | 'object' | 'metadata';
+/** `artifact`: a file or model checked against an attestation (model_signing, SAP AI Core), not a SIF part. */
+export type IntegrityKind = 'header' | 'descriptor' | 'object' | 'metadata' | 'artifact';
 
 /** A digest did not match: the image changed after it was signed. */
 export class IntegrityError extends SifError {

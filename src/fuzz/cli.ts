@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { fuzzTarget, type FuzzOptions, type FuzzReport } from './supervisor.js';
 import { TARGETS } from './targets.js';
 
-const USAGE = `usage: scripts/fuzz [--target reader|keys|verify|signatures|all] [--seconds N] [--seed S] [--iterations N]
+const USAGE = `usage: scripts/fuzz [--target reader|keys|verify|signatures|dsse|x509|attest|all] [--seconds N] [--seed S] [--iterations N]
                     [--save DIR] [--timeout-ms N] [--max-alloc-mb N] [--json]
        scripts/fuzz --target T --replay FILE...
 

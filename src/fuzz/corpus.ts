@@ -13,7 +13,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 const GO_SIF = '/usr/share/gocode/src/github.com/sylabs/sif';
 
 /** The shared fixtures beside the repository or beside its worktree folder; $SIF_SHARED wins. */
-function fixturesDir(): string {
+export function fixturesDir(): string {
   const shared =
     process.env.SIF_SHARED ?? [resolve(REPO_ROOT, '../shared'), resolve(REPO_ROOT, '../../shared')].find(existsSync) ?? resolve(REPO_ROOT, '../shared');
   return join(shared, 'fixtures');

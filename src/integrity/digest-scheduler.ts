@@ -27,6 +27,7 @@ export interface SchedulerOptions {
 }
 
 interface Job {
+  readonly source: ByteSource;
   readonly ranges: readonly ByteRange[];
   /** node:crypto's name of the algorithm. */
   readonly alg: string;
@@ -53,7 +54,6 @@ export class DigestScheduler {
   readonly stats: SchedulerStats = { mainJobs: 0, workerJobs: 0 };
 
   constructor(
-    private readonly source: ByteSource,
     private readonly pool: () => DigestPool,
     private readonly options: SchedulerOptions,
   ) {
@@ -66,14 +66,17 @@ export class DigestScheduler {
     options.mainThreadAfter?.then(ready, ready);
   }
 
-  /** Digest of the ranges concatenated; hashed exactly once. */
-  submit(ranges: readonly ByteRange[], alg: string): Promise<Buffer> {
+  /**
+   * Digest of the ranges of `source` concatenated; hashed exactly once. One
+   * scheduler takes jobs of any number of sources (an image, a model's files).
+   */
+  submit(source: ByteSource, ranges: readonly ByteRange[], alg: string): Promise<Buffer> {
     if (this.abort.signal.aborted) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const bytes = ranges.reduce((n, r) => n + r.size, 0);
-      const job = { ranges, alg, bytes, resolve, reject };
+      const job = { source, ranges, alg, bytes, resolve, reject };
       // Workers open the source themselves: only one with an identity can be hashed there.
-      const useWorkers = this.options.threads > 1 && bytes >= this.options.workerMinBytes && this.source.identity !== undefined;
+      const useWorkers = this.options.threads > 1 && bytes >= this.options.workerMinBytes && source.identity !== undefined;
       (useWorkers ? this.anywhere : this.mainOnly).push(job);
       this.pump();
     });
@@ -123,9 +126,9 @@ export class DigestScheduler {
     try {
       const hash = createHash(job.alg);
       const { onBytes } = this.options;
-      const blocking = this.hashingAlone() ? undefined : this.source.readBlocking;
+      const blocking = this.hashingAlone() ? undefined : job.source.readBlocking;
       if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
-      else await hashRanges(this.source, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      else await hashRanges(job.source, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
       job.resolve(hash.digest());
     } catch (e) {
       job.reject(this.abort.signal.aborted ? closedError() : e);
@@ -144,7 +147,7 @@ export class DigestScheduler {
       this.abort.signal.throwIfAborted();
       const readAhead = this.hashingAlone();
       const outcome = await worker.run(
-        { source: this.source.identity!, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize, readAhead },
+        { source: job.source.identity!, ranges: job.ranges, alg: job.alg, chunkSize: this.options.chunkSize, readAhead },
         this.options.onBytes,
       );
       if (this.abort.signal.aborted) {

@@ -166,8 +166,8 @@ t.test('when workers cannot start, everything is hashed on the main thread', asy
   const { path, data } = await imageWith(t.testdir(), [CHUNK * 4, CHUNK * 4, CHUNK * 4]);
   const image = await SifImage.open(path);
   t.teardown(() => image.close());
-  const scheduler = new DigestScheduler(image.source, () => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
-  const got = await Promise.all(image.descriptors.map((d) => scheduler.submit([d], 'sha256')));
+  const scheduler = new DigestScheduler(() => pool, { threads: 3, workerMinBytes: 1, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined });
+  const got = await Promise.all(image.descriptors.map((d) => scheduler.submit(image.source, [d], 'sha256')));
   t.same(got, data.map((d) => oneShot('sha256', d)));
   t.same(scheduler.stats, { mainJobs: 3, workerJobs: 0 });
   t.equal(pool.size, 0, 'the dead workers are gone');
@@ -229,18 +229,18 @@ t.test('a worker starts only for enough waiting work; a started one takes any ob
   const pool = new DigestPool(1);
   t.teardown(() => pool.shutdown());
   const options = { threads: 2, workerMinBytes: CHUNK, workerStartBytes: CHUNK * 12, chunkSize: CHUNK, onBytes: () => undefined };
-  const cold = new DigestScheduler(image.source, () => pool, options);
-  const got = await Promise.all(image.descriptors.map((d) => cold.submit([d], 'sha256')));
+  const cold = new DigestScheduler(() => pool, options);
+  const got = await Promise.all(image.descriptors.map((d) => cold.submit(image.source, [d], 'sha256')));
   t.same(got, data.map((d) => oneShot('sha256', d)));
   t.same(cold.stats, { mainJobs: 3, workerJobs: 0 }, '8 chunks waiting: not worth starting a worker');
   t.equal(pool.size, 0);
 
   pool.release(pool.acquire()!); // a worker already started
-  const warm = new DigestScheduler(image.source, () => pool, options);
-  await Promise.all(image.descriptors.map((d) => warm.submit([d], 'sha256')));
+  const warm = new DigestScheduler(() => pool, options);
+  await Promise.all(image.descriptors.map((d) => warm.submit(image.source, [d], 'sha256')));
   t.ok(warm.stats.workerJobs >= 1, 'the idle worker takes objects');
-  const small = new DigestScheduler(image.source, () => pool, { ...options, workerMinBytes: CHUNK * 5 });
-  await Promise.all(image.descriptors.map((d) => small.submit([d], 'sha256')));
+  const small = new DigestScheduler(() => pool, { ...options, workerMinBytes: CHUNK * 5 });
+  await Promise.all(image.descriptors.map((d) => small.submit(image.source, [d], 'sha256')));
   t.same(small.stats, { mainJobs: 3, workerJobs: 0 }, 'objects under workerMinBytes stay on the main thread');
 });
 
@@ -253,8 +253,8 @@ t.test('a main thread kept free: workers hash meanwhile; once let, it takes jobs
   let letMain = (): void => undefined;
   const mainThreadAfter = new Promise<void>((resolve) => (letMain = resolve));
   const options = { threads: 3, workerMinBytes: CHUNK * 2, workerStartBytes: 1, chunkSize: CHUNK, onBytes: () => undefined };
-  const scheduler = new DigestScheduler(image.source, () => pool, { ...options, mainThreadAfter });
-  const [big1, big2, big3, small] = image.descriptors.map((d) => scheduler.submit([d], 'sha256'));
+  const scheduler = new DigestScheduler(() => pool, { ...options, mainThreadAfter });
+  const [big1, big2, big3, small] = image.descriptors.map((d) => scheduler.submit(image.source, [d], 'sha256'));
   t.same(await Promise.all([big1, big2, big3]), data.slice(0, 3).map((d) => oneShot('sha256', d)));
   t.same(scheduler.stats, { mainJobs: 0, workerJobs: 3 }, 'the workers hashed the big objects; the small one waits');
   letMain();

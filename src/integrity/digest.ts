@@ -10,6 +10,7 @@ import type { SifImage } from '../image/image.js';
 import { digestPool } from './digest-pool.js';
 import { DEFAULT_CHUNK_SIZE, type ByteRange } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
+import type { ByteSource } from '../source/byte-source.js';
 
 /** The digest algorithms of the signed metadata, named as the reference names them. */
 export type DigestAlg = 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512_224' | 'sha512_256';
@@ -87,23 +88,19 @@ export interface DigestStats {
 }
 
 /**
- * Digests of an image's objects for one run, each computed once per algorithm.
- * Digests requested together are hashed in parallel, each job reading its
- * next chunk while it hashes the current one through two reused buffers, so
- * memory stays bounded whatever the image size. Request every digest you will
- * need before awaiting the first to let objects hash side by side.
+ * The hashing slots of one run, for byte ranges of any sources: an image's
+ * objects (ObjectDigests) or a model's files and shards (attest/model-signing).
+ * Jobs submitted together hash side by side on the main thread and the pool's
+ * workers, with one progress count over all of them.
  */
-export class ObjectDigests {
-  private readonly cache = new Map<string, Promise<Buffer>>();
+export class RangeDigests {
   private readonly scheduler: DigestScheduler;
   private done = 0;
   private total = 0;
+  private jobs = 0;
 
-  constructor(
-    private readonly image: SifImage,
-    private readonly options: ObjectDigestsOptions = {},
-  ) {
-    this.scheduler = new DigestScheduler(image.source, digestPool, {
+  constructor(private readonly options: ObjectDigestsOptions = {}) {
+    this.scheduler = new DigestScheduler(digestPool, {
       threads: Math.max(1, options.threads ?? availableParallelism()),
       workerMinBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
       workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,
@@ -114,6 +111,47 @@ export class ObjectDigests {
         this.options.onProgress?.(this.done, this.total);
       },
     });
+  }
+
+  /**
+   * Digest of the ranges of `source` concatenated, hashed once per call. A
+   * digest never awaited (an earlier check failed) does not crash the process.
+   */
+  digest(source: ByteSource, ranges: readonly ByteRange[], alg: DigestAlg): Promise<Buffer> {
+    this.total += ranges.reduce((n, r) => n + r.size, 0);
+    this.jobs++;
+    const p = this.scheduler.submit(source, ranges, NODE_NAMES[alg]);
+    p.catch(() => undefined);
+    return p;
+  }
+
+  /** Ends the run: unfinished hashing stops and its digests reject (ObjectDigests.close). */
+  close(): void {
+    this.scheduler.close();
+  }
+
+  stats(): DigestStats {
+    const { mainJobs, workerJobs } = this.scheduler.stats;
+    return { jobs: this.jobs, mainJobs, workerJobs, bytes: this.done };
+  }
+}
+
+/**
+ * Digests of an image's objects for one run, each computed once per algorithm.
+ * Digests requested together are hashed in parallel, each job reading its
+ * next chunk while it hashes the current one through two reused buffers, so
+ * memory stays bounded whatever the image size. Request every digest you will
+ * need before awaiting the first to let objects hash side by side.
+ */
+export class ObjectDigests {
+  private readonly cache = new Map<string, Promise<Buffer>>();
+  private readonly ranges: RangeDigests;
+
+  constructor(
+    private readonly image: SifImage,
+    options: ObjectDigestsOptions = {},
+  ) {
+    this.ranges = new RangeDigests(options);
   }
 
   /** Digest of the object's data (exactly `size` bytes at `offset`). */
@@ -152,12 +190,11 @@ export class ObjectDigests {
    * work neither burns CPU nor keeps the process alive.
    */
   close(): void {
-    this.scheduler.close();
+    this.ranges.close();
   }
 
   stats(): DigestStats {
-    const { mainJobs, workerJobs } = this.scheduler.stats;
-    return { jobs: this.cache.size, mainJobs, workerJobs, bytes: this.done };
+    return this.ranges.stats();
   }
 
   private memo(ds: readonly Descriptor[], alg: DigestAlg): Promise<Buffer> {
@@ -171,10 +208,7 @@ export class ObjectDigests {
     const key = `${alg}:${ranges.map((r) => `${r.id}:${r.offset}:${r.size}`).join(',')}`;
     let p = this.cache.get(key);
     if (!p) {
-      this.total += ranges.reduce((n, r) => n + r.size, 0);
-      p = this.scheduler.submit(ranges, NODE_NAMES[alg]);
-      // A digest requested ahead and never awaited (an earlier check failed) must not crash the process.
-      p.catch(() => undefined);
+      p = this.ranges.digest(this.image.source, ranges, alg);
       this.cache.set(key, p);
     }
     return p;

@@ -8,6 +8,7 @@ import { keyCommand } from './key/index.js';
 import { pullCommand, pushCommand } from './push-pull.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
+import { verifyArtifactsCommand } from './verify-artifacts.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
@@ -28,6 +29,7 @@ export function commands(io: Io): CommandModule<object, any>[] {
     pushCommand(io),
     pullCommand(io),
     digestCommand(io),
+    verifyArtifactsCommand(io),
     keyCommand(io),
   ];
 }
