@@ -57,6 +57,7 @@ export function readAttestation(bytes: Buffer): Attestation {
     throw invalid(`the attestation is not JSON: ${(e as Error).message}`);
   }
   if (!isObject(json)) throw invalid('the attestation is not a JSON object');
+  if (json.mediaType === undefined && json.payloadType === undefined) throw invalid('neither a Sigstore bundle (mediaType) nor a DSSE envelope (payloadType)');
   if (json.mediaType === undefined) return { form: 'dsse', material: { kind: 'none' }, json, ...openEnvelope(json, MAX_SIGNATURES) };
   if (typeof json.mediaType !== 'string' || !BUNDLE_MEDIA_TYPES.has(json.mediaType)) {
     throw invalid(`unsupported bundle media type ${JSON.stringify(json.mediaType)} (expected ${BUNDLE_MEDIA_TYPE})`);

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { Io } from '../io.js';
 import { addCommand } from './add.js';
+import { attestCommand } from './attest.js';
 import { bootstrapCheckCommand } from './bootstrap-check.js';
 import { digestCommand } from './digest.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
@@ -8,6 +9,7 @@ import { keyCommand } from './key/index.js';
 import { pullCommand, pushCommand } from './push-pull.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
+import { verifyAttestationCommand } from './verify-attestation.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
@@ -28,6 +30,8 @@ export function commands(io: Io): CommandModule<object, any>[] {
     pushCommand(io),
     pullCommand(io),
     digestCommand(io),
+    attestCommand(io),
+    verifyAttestationCommand(io),
     keyCommand(io),
   ];
 }
