@@ -134,11 +134,12 @@ const resultJson = (v: VerifiedAttestation, r: SubjectReport, verified: boolean)
 function resultText(v: VerifiedAttestation, r: SubjectReport): string {
   const key = v.signer.keyId === '' ? '' : `, key ${v.signer.keyId}`;
   const lines = [`Signature: verified (${v.form}), signed by ${v.signer.identity} (${v.signer.kind}${key})`, `Predicate: ${v.statement.predicateType}`];
-  for (const s of r.subjects) {
-    const detail = s.status === 'mismatched' ? `${s.expected}, image has ${s.actual}` : s.expected;
-    lines.push(`${s.status.padEnd(10)}  ${s.name}  ${detail}`);
-  }
-  for (const name of r.extra) lines.push(`${'extra'.padEnd(10)}  ${name}  (named by no subject)`);
+  const rows = [
+    ...r.subjects.map((s) => [s.status, s.name, s.status === 'mismatched' ? `${s.expected}, image has ${s.actual}` : s.expected]),
+    ...r.extra.map((name) => ['extra', name, '(named by no subject)']),
+  ];
+  const width = Math.max(0, ...rows.map((row) => row[1]!.length));
+  for (const [status, name, detail] of rows) lines.push(`${status!.padEnd(10)}  ${name!.padEnd(width)}  ${detail}`);
   return `${lines.join('\n')}\n`;
 }
 
