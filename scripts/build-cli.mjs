@@ -57,6 +57,9 @@ const { metafile } = await build({
   sourcemap: true,
   metafile: true,
   plugins: [yargsPaths],
+  // CommonJS packages that `require('crypto')`, loaded only by keyless verify-attestation: Node loads
+  // them from node_modules (they are dependencies); bundled into an ES module, their require() fails.
+  external: ['@sigstore/*'],
   logLevel: 'warning',
 });
 

@@ -146,8 +146,9 @@ const GO_SIF_CERTS = join(FIXTURES, 'apptainer/certs');
 
 whenAvailable(t, 'keyless: the model_signing bundles verify offline; a wrong identity or issuer fails', noFixtures, async (t) => {
   const root = join(MT, 'sigstore-trusted-root.json');
-  const run = (identity: string, issuer: string) =>
-    runCli(['verify-attestation', '-q', '--trusted-root', root, '--identity', identity, '--identity-provider', issuer, join(MT, 'v1.1.0-sigstore/model.sig'), join(MT, 'v1.1.0-sigstore/signme-1')]);
+  // A real bin/sif: the bundled CLI loads @sigstore/* from node_modules (scripts/build-cli.mjs).
+  const run = async (identity: string, issuer: string) =>
+    spawnCli(['verify-attestation', '-q', '--trusted-root', root, '--identity', identity, '--identity-provider', issuer, join(MT, 'v1.1.0-sigstore/model.sig'), join(MT, 'v1.1.0-sigstore/signme-1')]);
   // The signature holds; the subject is a model, which only the model matcher reads: the image matcher refuses the file.
   const good = await run('stefanb@us.ibm.com', 'https://sigstore.verify.ibm.com/oauth2');
   t.same([good.code, good.stderr], [4, 'sif: reading global header: unexpected EOF (file is 8 bytes)\n']);
