@@ -83,6 +83,17 @@ whenAvailable(t, 'model_signing keyless bundles, offline against the trusted roo
   await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), trust('mallory@example.com', 'https://sigstore.verify.ibm.com/oauth2')), { code: 'SIF_NOT_SIGNED_BY_REQUIRED' });
   await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), trust('stefanb@us.ibm.com', 'https://accounts.google.com')), { code: 'SIF_NOT_SIGNED_BY_REQUIRED' });
   await t.rejects(verifyAttestation(sig('v1.1.0-elliptic-key'), good), { code: 'SIF_NO_KEY_MATERIAL' });
+  const bundle = JSON.parse(sig('v1.1.0-sigstore').toString()) as { dsseEnvelope: unknown; verificationMaterial: { certificate?: unknown; x509CertificateChain?: unknown } };
+  await t.rejects(verifyAttestation(Buffer.from(JSON.stringify(bundle.dsseEnvelope)), good), { code: 'SIF_NO_KEY_MATERIAL', message: /needs a Sigstore bundle/ }, 'a bare envelope');
+  const { certificate, ...rest } = bundle.verificationMaterial;
+  const chained = { ...bundle, verificationMaterial: { ...rest, x509CertificateChain: { certificates: [certificate] } } };
+  await t.rejects(verifyAttestation(Buffer.from(JSON.stringify(chained)), good), { code: 'SIF_ATTESTATION_INVALID', message: /the keyless bundle cannot be read/ }, '@sigstore/bundle refuses a chain under v0.3');
+  const keylessWith = (root: unknown) => verifyAttestation(sig('v1.1.0-sigstore'), { kind: 'keyless', keyless: { trustedRoot: root, identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' } });
+  await t.rejects(keylessWith(null), { code: 'SIF_CERTIFICATE_UNTRUSTED', message: /the trusted root cannot be used/ });
+  const noFulcio = { ...(trustedRoot as object), certificateAuthorities: [] };
+  await t.rejects(keylessWith(noFulcio), { code: 'SIF_CERTIFICATE_UNTRUSTED', message: /^keyless verification failed/ }, 'no certificate authority');
+  const noRekor = { ...(trustedRoot as object), tlogs: [] };
+  await t.rejects(keylessWith(noRekor), { code: 'SIF_SIGNATURE_INVALID', reason: 'bad-signature' }, 'no transparency log');
 });
 
 t.test('our bundles and envelopes, every key type, read back', async (t) => {
@@ -120,6 +131,7 @@ t.test('hostile attestations: one clear refusal each', async (t) => {
     ['no material', { ...good, verificationMaterial: null }, /no verificationMaterial/],
     ['empty chain', { ...good, verificationMaterial: { x509CertificateChain: { certificates: [] } } }, /1 to 10 certificates/],
     ['chain not base64', { ...good, verificationMaterial: { x509CertificateChain: { certificates: [{ rawBytes: '!' }] } } }, /not base64 bytes/],
+    ['an embedded key that is no key', { ...good, verificationMaterial: { publicKey: { rawBytes: 'eHg=' } } }, /the bundle's public key cannot be read/],
     ['material not an object', { ...good, verificationMaterial: { certificate: 'x' } }, /is not a JSON object/],
     ['two signatures', { ...good, dsseEnvelope: { ...(good.dsseEnvelope as object), signatures: [{ sig: 'AA==' }, { sig: 'AA==' }] } }, /exactly 1/],
     ['payload type', { ...good, dsseEnvelope: { ...(good.dsseEnvelope as object), payloadType: 'text/plain' } }, /not an in-toto statement/],
@@ -133,7 +145,7 @@ t.test('hostile attestations: one clear refusal each', async (t) => {
     await t.rejects(verifyAttestation(bytes, keys), { code: 'SIF_ATTESTATION_INVALID', message }, name);
   }
   await t.rejects(verifyAttestation(Buffer.alloc(17 << 20, 0x20), keys), { code: 'SIF_ATTESTATION_INVALID', message: /over the 16777216-byte limit/ });
-  const million = { _type: 'https://in-toto.io/Statement/v1', subject: Array(1_000_000).fill({ name: 'x', digest: { sha256: 'ab'.repeat(32) } }), predicateType: 'u', predicate: {} };
+  const million = { _type: 'https://in-toto.io/Statement/v1', subject: Array(1_000_000).fill({ digest: { x: '' } }), predicateType: 'u', predicate: {} };
   await t.rejects(verifyAttestation(await signed(million), keys), { code: 'SIF_ATTESTATION_INVALID', message: /over the 16777216-byte limit/ }, 'a million subjects');
   const statements: [string, unknown, RegExp][] = [
     ['200000 small subjects', { ...million, subject: Array(200_000).fill({ digest: { x: '' } }) }, /200000 subjects, over the limit of 100000/],

@@ -61,6 +61,7 @@ async function certificateKey(a: Attestation, x509: X509Trust): Promise<Candidat
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: Buffer.from(trusted.publicKeyInfo), format: 'der', type: 'spki' });
+    /* c8 ignore next 3 -- pkijs read the key and the chain verified; only a key type OpenSSL cannot load gets here */
   } catch (e) {
     throw new KeyError('SIF_KEY_INVALID', `cannot use the certificate's public key: ${(e as Error).message}`, { cause: e });
   }

@@ -135,6 +135,10 @@ whenAvailable(t, "X.509: a bundle with model_signing's test chain, verified with
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout.toString(), /signed by CN=intermediate-ca \(certificate/);
   t.equal((await runCli(['verify-attestation', '-q', '--certificate-roots', join(keys, 'int-ca-cert.pem'), '--certificate', join(keys, 'signing-key-cert.pem'), att, image])).code, 0, 'the leaf given, the intermediate as root');
+  const given = ['--certificate', join(keys, 'signing-key-cert.pem'), '--certificate-intermediates', join(keys, 'int-ca-cert.pem'), '--certificate-roots', join(keys, 'ca-cert.pem')];
+  const bare = join(dir, 'bare.json');
+  writeFileSync(bare, JSON.stringify((JSON.parse(made.stdout.toString()) as { dsseEnvelope: unknown }).dsseEnvelope));
+  t.equal((await runCli(['verify-attestation', '-q', ...given, bare, image])).code, 0, 'a bare envelope, the chain given');
   const untrusted = await runCli(['verify-attestation', '-q', '--certificate-roots', join(GO_SIF_CERTS, 'root.pem'), att, image]);
   t.same([untrusted.code, untrusted.stderr], [13, 'sif: x509: certificate signed by unknown authority\n']);
   const mismatch = await runCli(['attest', '-q', '--key', join(keys, 'signing-key.pem'), '--certificate', join(keys, 'int-ca-cert.pem'), image]);
@@ -155,7 +159,8 @@ whenAvailable(t, 'keyless: the model_signing bundles verify offline; a wrong ide
   const identity = await run('mallory@example.com', 'https://sigstore.verify.ibm.com/oauth2');
   t.equal(identity.code, 12);
   t.match(identity.stderr, /^sif: keyless verification failed: .*mallory@example.com/);
-  t.equal((await run('stefanb@us.ibm.com', 'https://accounts.google.com')).code, 12);
+  const issuer = await runCli(['verify-attestation', '-q', '--trusted-root', root, '--identity', 'stefanb@us.ibm.com', '--identity-provider', 'https://accounts.google.com', join(MT, 'v1.1.0-sigstore/model.sig'), join(MT, 'v1.1.0-sigstore/signme-1')]);
+  t.same([issuer.code, issuer.stdout.length], [12, 0], 'another issuer (in-process)');
 });
 
 t.test('hostile inputs and wrong usage: one line, a documented exit code, nothing on stdout', async (t) => {
@@ -170,6 +175,7 @@ t.test('hostile inputs and wrong usage: one line, a documented exit code, nothin
     ['key and trusted root', ['verify-attestation', '--key', pub, '--trusted-root', junk, junk, image], 2, /--key and --trusted-root cannot be combined/],
     ['identity without a root', ['verify-attestation', '--identity', 'x', junk, image], 2, /--identity and --identity-provider need --trusted-root/],
     ['root without identity', ['verify-attestation', '--trusted-root', junk, junk, image], 2, /--trusted-root needs --identity and --identity-provider/],
+    ['no such trusted root', ['verify-attestation', '--trusted-root', join(dir, 'none.json'), '--identity', 'a', '--identity-provider', 'b', junk, image], 3, /no such file or directory/],
     ['root not JSON', ['verify-attestation', '--trusted-root', join(dir, 'root.json'), '--identity', 'a', '--identity-provider', 'b', junk, image], 2, /trusted root .*root.json: not JSON/],
     ['a public key to sign with', ['attest', '--key', pub, image], 6, /signing needs a private key/],
     ['certificate in a bare envelope', ['attest', '--key', priv, '--format', 'dsse', '--certificate', pub, image], 2, /--certificate needs --format bundle/],
