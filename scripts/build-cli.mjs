@@ -51,6 +51,9 @@ const common = {
   // For coverage of the CLI tests (they run bin/sif) and debugging; npm pack leaves maps out.
   sourcemap: true,
   metafile: true,
+  // CommonJS packages that `require('crypto')`, loaded only by keyless verify-attestation: Node loads
+  // them from node_modules (they are dependencies); bundled into an ES module, their require() fails.
+  external: ['@sigstore/*'],
   logLevel: 'warning',
 };
 

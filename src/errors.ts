@@ -28,7 +28,8 @@ export type SignatureCode =
   | 'SIF_UNKNOWN_SIGNER'
   | 'SIF_SIGNER_KEY_NOT_VALID'
   | 'SIF_NOT_SIGNED_BY_REQUIRED'
-  | 'SIF_SIGNED_BY_FORBIDDEN';
+  | 'SIF_SIGNED_BY_FORBIDDEN'
+  | 'SIF_ATTESTATION_INVALID';
 /** A remote image (https://, oras://): the server failed, refused, or sent bytes that contradict themselves. */
 export type RemoteCode = 'SIF_REMOTE' | 'SIF_REMOTE_DENIED' | 'SIF_NOT_SIF_ARTIFACT';
 /** Codes of X.509 certificate checks (`--certificate`): the chain, its validity now, OCSP. */

@@ -3,6 +3,7 @@
  * in-toto Go library's stricter validation rules (`go/v1` Statement.Validate,
  * ResourceDescriptor.Validate), so a Go consumer accepts whatever we write.
  */
+import { SignatureError } from '../errors.js';
 import { descriptorIntegrityBytes } from '../format/descriptor.js';
 import { dataTypeName } from '../format/constants.js';
 import { hashBytes } from '../integrity/digest.js';
@@ -105,4 +106,28 @@ function subjectProblem(s: unknown): string | undefined {
     if (lengths !== undefined && !lengths.includes(hex.length)) return `digest ${alg} has ${hex.length / 2} bytes`;
   }
   return undefined;
+}
+
+/** Most subjects a statement read back may name: an image has at most a few thousand objects. */
+export const MAX_SUBJECTS = 100_000;
+
+/**
+ * The statement in a verified envelope's payload: JSON, at most MAX_SUBJECTS
+ * subjects, and valid by the in-toto Go library's rules; anything else is
+ * SIF_ATTESTATION_INVALID (exit 10), reason bad-metadata.
+ */
+export function parseStatement(payload: Buffer): Statement {
+  const refuse = (why: string) => new SignatureError('SIF_ATTESTATION_INVALID', `the payload is not an in-toto statement: ${why}`, { reason: 'bad-metadata' });
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString('utf8'));
+  } catch (e) {
+    throw refuse((e as Error).message);
+  }
+  if (isObject(value) && Array.isArray(value.subject) && value.subject.length > MAX_SUBJECTS) {
+    throw refuse(`${value.subject.length} subjects, over the limit of ${MAX_SUBJECTS}`);
+  }
+  const problem = statementProblem(value);
+  if (problem !== undefined) throw refuse(problem);
+  return value as Statement;
 }

@@ -47,7 +47,7 @@ function walk(): Walked[] {
 const walked = walk();
 
 t.test('the walk finds every command and their value flags', async (t) => {
-  t.same(walked.map((w) => w.path.join(' ')), ['list', 'info', 'header', 'dump', 'new', 'add', 'del', 'setprim', 'sign', 'verify', 'bootstrap-check', 'push', 'pull', 'digest', 'verify-artifacts', 'key newpair', 'key list', 'key import', 'key export', 'key remove', 'key search', 'key pull', 'key push', 'key refresh']);
+  t.same(walked.map((w) => w.path.join(' ')), ['list', 'info', 'header', 'dump', 'new', 'add', 'del', 'setprim', 'sign', 'verify', 'bootstrap-check', 'push', 'pull', 'digest', 'attest', 'verify-attestation', 'verify-artifacts', 'key newpair', 'key list', 'key import', 'key export', 'key remove', 'key search', 'key pull', 'key push', 'key refresh']);
   const valueFlags = walked.flatMap((w) => Object.keys(w.options.key).filter((k) => !w.options.boolean.includes(k)));
   t.ok(valueFlags.length > 30, `${valueFlags.length} value flags`);
 });
@@ -77,7 +77,7 @@ t.test('repeatable flags are declared so in every command that has them, and acc
     const aliases = new Set(Object.values(w.options.alias).flat());
     return w.options.array.filter((name) => !aliases.has(name)).map((name) => `${w.path.join(' ')} --${name}`);
   });
-  t.same(declared, ['sign --key', 'verify --keyring', 'verify --key', 'verify --url', 'bootstrap-check --build-arg', 'bootstrap-check --keyring', 'bootstrap-check --url', 'pull --keyring']);
+  t.same(declared, ['sign --key', 'verify --keyring', 'verify --key', 'verify --url', 'bootstrap-check --build-arg', 'bootstrap-check --keyring', 'bootstrap-check --url', 'pull --keyring', 'verify-attestation --key']);
   const image = join(GO_IMAGES, 'one-group-signed.sif');
   const dir = t.testdir({ 'empty.asc': '', 'app.def': `Bootstrap: localimage\nFrom: ${image}\n`, 'args.def': 'Bootstrap: {{ A }}\nFrom: {{ B }}\n' });
   // Both values reach the command: the second, missing file is the one reported.

@@ -20,8 +20,12 @@ export function fixturesDir(): string {
 }
 
 /** Folders searched for seeds of each kind, in a stable order. */
-export function seedDirs(kind: 'images' | 'keys' | 'x509'): string[] {
+export function seedDirs(kind: 'images' | 'keys' | 'x509' | 'attestations'): string[] {
   const f = fixturesDir();
+  if (kind === 'attestations') {
+    const mt = join(f, 'model-transparency');
+    return existsSync(mt) ? [mt, ...readdirSync(mt, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(mt, d.name)).sort()] : [];
+  }
   if (kind === 'x509') return [join(f, 'apptainer/certs'), join(REPO_ROOT, 'testdata/ocsp')];
   if (kind === 'images') {
     return [join(GO_SIF, 'test/images'), join(f, 'sylabs-sif-head/images'), join(f, 'apptainer/images'), join(f, 'apptainer/real'), join(REPO_ROOT, 'testdata/images')];

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Seed } from './corpus.js';
 import { inputPrng, Prng } from './prng.js';
 import { attestTarget } from './target-attest.js';
+import { attestationTarget } from './target-attestation.js';
 import { dsseTarget } from './target-dsse.js';
 import { keysTarget } from './target-keys.js';
 import { readerTarget } from './target-reader.js';
@@ -22,6 +23,7 @@ export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   dsse: dsseTarget,
   x509: x509Target,
   attest: attestTarget,
+  attestation: attestationTarget,
   // The harness's own test target; never part of `--target all` otherwise.
   ...(process.env.SIF_FUZZ_SELFTEST === '1' ? { selftest: selftestTarget } : {}),
 };

@@ -5,10 +5,9 @@ import type { CommandModule } from 'yargs';
 import { fromSystemError, UsageError } from '../../errors.js';
 import { DataType } from '../../format/constants.js';
 import type { Descriptor } from '../../format/descriptor.js';
-import { SifImage } from '../../image/image.js';
 import type { ImageSha256 } from '../../attest/image-digests.js';
-import type { Json } from '../../attest/statement.js';
 import { write, type Io } from '../io.js';
+import { hashImage, imageStatement, readWhole } from './image-statement.js';
 
 const FORMATS = ['in-toto', 'sap-aicore', 'tekton-result', 'tekton-artifacts', 'slsa'] as const;
 type Format = (typeof FORMATS)[number];
@@ -77,10 +76,7 @@ async function emit(io: Io, a: DigestArgs, name: string): Promise<string | undef
   const pretty = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   switch (a.format) {
     case 'in-toto': {
-      const predicate = await predicateOf(a);
-      const digests = await hashImage(io, a);
-      const { imageSubjects, statement, SIF_OBJECTS_PREDICATE_TYPE } = await import('../../attest/statement.js');
-      return pretty(statement(imageSubjects(name, digests), a['predicate-type'] ?? SIF_OBJECTS_PREDICATE_TYPE, predicate));
+      return pretty(await imageStatement(io, a, name));
     }
     case 'sap-aicore': {
       const { parseSapSignatures, withImageSignature } = await import('../../attest/sap-aicore.js');
@@ -124,20 +120,6 @@ async function emit(io: Io, a: DigestArgs, name: string): Promise<string | undef
 const NO_OBJECTS = () => false;
 const isDefinition = (d: Descriptor) => d.dataType === DataType.Deffile;
 
-/** The file's digest and those of the objects `wanted` keeps (default all). */
-async function hashImage(io: Io, a: DigestArgs, wanted?: (d: Descriptor) => boolean): Promise<ImageSha256> {
-  const { commandProgress } = await import('../progress.js');
-  const { imageSha256 } = await import('../../attest/image-digests.js');
-  const progress = commandProgress(io, 'Hashing', a.quiet);
-  const image = await SifImage.open(a.image);
-  try {
-    return await imageSha256(image, { onProgress: progress?.update }, wanted);
-  } finally {
-    progress?.finish();
-    await image.close();
-  }
-}
-
 /** The image's own definition file (its first Def.FILE object), named as its in-toto subject. */
 function definitionObject(digests: ImageSha256, name: string): { name: string; sha256: string } {
   const def = digests.objects.find((o) => isDefinition(o.descriptor));
@@ -150,14 +132,6 @@ async function definitionFile(path: string): Promise<{ name: string; sha256: str
   return { name: basename(path), sha256: hashBytes('sha256', await readWhole(path)).toString('hex') };
 }
 
-async function readWhole(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    throw fromSystemError(e, path);
-  }
-}
-
 async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
@@ -165,19 +139,4 @@ async function readOptional(path: string): Promise<string | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fromSystemError(e, path);
   }
-}
-
-/** The predicate file's JSON object, or `{}` (the in-toto Go library refuses a statement without a predicate). */
-async function predicateOf(a: DigestArgs): Promise<{ [key: string]: Json }> {
-  if (a.predicate === undefined) return {};
-  if (a['predicate-type'] === undefined) throw new UsageError('--predicate needs --predicate-type');
-  const text = (await readWhole(a.predicate)).toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`predicate ${a.predicate}: not JSON: ${(e as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`predicate ${a.predicate}: not a JSON object`);
-  return value as { [key: string]: Json };
 }

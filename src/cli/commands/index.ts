@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { Io } from '../io.js';
 import { addCommand } from './add.js';
+import { attestCommand } from './attest.js';
 import { bootstrapCheckCommand } from './bootstrap-check.js';
 import { digestCommand } from './digest.js';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './inspect.js';
@@ -9,6 +10,7 @@ import { pullCommand, pushCommand } from './push-pull.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
 import { verifyArtifactsCommand } from './verify-artifacts.js';
+import { verifyAttestationCommand } from './verify-attestation.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
@@ -29,6 +31,8 @@ export function commands(io: Io): CommandModule<object, any>[] {
     pushCommand(io),
     pullCommand(io),
     digestCommand(io),
+    attestCommand(io),
+    verifyAttestationCommand(io),
     verifyArtifactsCommand(io),
     keyCommand(io),
   ];

@@ -35,9 +35,9 @@ const MAX_PEM_FILE = 4 << 20;
 
 /** Verifies the certificate's chain now and returns its public key as DSSE trust material. */
 export async function loadCertificateKey(options: CertificateKeyOptions): Promise<PublicKeyMaterial> {
-  const certificate = await readPem(options.certificate, firstCertificateFromPem);
-  const intermediates = options.intermediates ? await readPem(options.intermediates, certificatesFromPem) : [];
-  const roots = options.roots ? await readPem(options.roots, certificatesFromPem) : systemRoots();
+  const certificate = await readPemFile(options.certificate, firstCertificateFromPem);
+  const intermediates = options.intermediates ? await readPemFile(options.intermediates, certificatesFromPem) : [];
+  const roots = options.roots ? await readPemFile(options.roots, certificatesFromPem) : systemRoots();
   const ocsp = options.ocsp ? (options.ocspTransport ?? httpOcspTransport()) : undefined;
   const trusted = await trustCertificate({ certificate, intermediates, roots, now: options.now, ocsp });
   let publicKey;
@@ -49,7 +49,8 @@ export async function loadCertificateKey(options: CertificateKeyOptions): Promis
   return { publicKey, keyId: sshKeyId(publicKey), identity: trusted.subject, path: options.certificate };
 }
 
-async function readPem<T>(path: string, read: (text: string) => T): Promise<T> {
+/** Reads a PEM file (bounded) and parses it with `read`; a parse failure is a KeyError naming the file. */
+export async function readPemFile<T>(path: string, read: (text: string) => T): Promise<T> {
   let text: string;
   try {
     if ((await stat(path)).size > MAX_PEM_FILE) throw new KeyError('SIF_KEY_INVALID', `${path}: too large for a PEM certificate file (over ${MAX_PEM_FILE} bytes)`);

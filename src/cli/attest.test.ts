@@ -1,0 +1,192 @@
+/**
+ * `sif attest` and `sif verify-attestation` as users run them: round trips
+ * with every key type and format; independent checks of what we write
+ * (@sigstore/verify on P-256 bundles, OpenSSL over the PAE of every
+ * envelope); a changed byte of the image; the X.509 chain flow with
+ * model_signing's test PKI; keyless against the fixtures' trusted root; and
+ * hostile inputs, one line and a documented exit code each.
+ */
+import t from 'tap';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pae } from '../integrity/dsse/envelope.js';
+import { copyImage, runCli, runTool, spawnCli } from '../test-support/cli.js';
+import { FIXTURES, GO_IMAGES, whenAvailable, withReference } from '../test-support/reference.js';
+import { existsSync } from 'node:fs';
+
+const MT = join(FIXTURES, 'model-transparency');
+const noFixtures = existsSync(MT) ? undefined : `${MT} not present`;
+
+const KEY_TYPES = [
+  ['ed25519', () => generateKeyPairSync('ed25519')],
+  ['rsa', () => generateKeyPairSync('rsa', { modulusLength: 2048 })],
+  ['p256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' })],
+  ['p384', () => generateKeyPairSync('ec', { namedCurve: 'P-384' })],
+] as const;
+
+function writeKeys(dir: string, name: string, pair: { privateKey: KeyObject; publicKey: KeyObject }) {
+  const priv = join(dir, `${name}.pem`);
+  const pub = join(dir, `${name}.pub`);
+  writeFileSync(priv, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(pub, pair.publicKey.export({ type: 'spki', format: 'pem' }));
+  return { priv, pub };
+}
+
+interface Envelope {
+  payload: string;
+  payloadType: string;
+  signatures: { sig: string; keyid: string }[];
+}
+const envelopeOf = (text: string): Envelope => {
+  const v = JSON.parse(text) as Envelope & { dsseEnvelope?: Envelope };
+  return v.dsseEnvelope ?? v;
+};
+
+/** OpenSSL's verdict on the envelope's signature over its PAE: independent of our code. */
+function opensslVerifies(dir: string, type: string, pub: string, e: Envelope): boolean {
+  const paeFile = join(dir, 'pae.bin');
+  const sigFile = join(dir, 'sig.bin');
+  writeFileSync(paeFile, pae(e.payloadType, Buffer.from(e.payload, 'base64')));
+  writeFileSync(sigFile, Buffer.from(e.signatures[0]!.sig, 'base64'));
+  const args =
+    type === 'ed25519'
+      ? ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', paeFile, '-sigfile', sigFile]
+      : ['dgst', type === 'p384' ? '-sha384' : '-sha256', '-verify', pub, '-signature', sigFile, paeFile];
+  return runTool('openssl', args).code === 0;
+}
+
+/** @sigstore/verify 3.x (a devDependency of the Node 20 line) on a key bundle: parse, then the signature with the hinted key. */
+async function sigstoreVerifies(bundleText: string, publicKey: KeyObject): Promise<boolean> {
+  const { bundleFromJSON } = await import('@sigstore/bundle');
+  const { Verifier, toSignedEntity, toTrustMaterial } = await import('@sigstore/verify');
+  const { TrustedRoot } = await import('@sigstore/protobuf-specs');
+  const bundle = bundleFromJSON(JSON.parse(bundleText));
+  const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : '';
+  const root = TrustedRoot.fromJSON({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] });
+  const keys = { [hint]: { rawBytes: publicKey.export({ type: 'spki', format: 'der' }), keyDetails: 0, validFor: { start: new Date(0) } } };
+  const verifier = new Verifier(toTrustMaterial(root, keys as never), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  try {
+    verifier.verify(toSignedEntity(bundle));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+withReference(t, 'every key type and format: round trip, OpenSSL over the PAE, @sigstore/verify on P-256', ['go-sif'], async (t) => {
+  const dir = t.testdir();
+  const image = copyImage(dir, 'img.sif', join(GO_IMAGES, 'one-group-signed.sif'));
+  for (const [type, generate] of KEY_TYPES) {
+    const pair = generate();
+    const { priv, pub } = writeKeys(dir, type, pair);
+    for (const format of ['bundle', 'dsse']) {
+      const made = await runCli(['attest', '-q', '--key', priv, '--format', format, image]);
+      t.equal(made.code, 0, `${type} ${format}: ${made.stderr}`);
+      const file = join(dir, `${type}.${format}.json`);
+      writeFileSync(file, made.stdout);
+      const e = envelopeOf(made.stdout.toString());
+      t.equal(e.payloadType, 'application/vnd.in-toto+json');
+      t.ok(opensslVerifies(dir, type, pub, e), `${type} ${format}: openssl verifies the signature over the PAE`);
+      if (type === 'p256' && format === 'bundle') t.ok(await sigstoreVerifies(made.stdout.toString(), pair.publicKey), '@sigstore/verify accepts the bundle');
+      const checked = await runCli(['verify-attestation', '-q', '--key', pub, file, image]);
+      t.equal(checked.code, 0, `${type} ${format} verifies: ${checked.stderr}`);
+      t.match(checked.stdout.toString(), /^matched {5}img\.sif#object=3  sha256:/m);
+    }
+  }
+});
+
+withReference(t, 'a changed byte of the image fails, naming what changed', ['go-sif'], async (t) => {
+  const dir = t.testdir();
+  const image = copyImage(dir, 'img.sif', join(GO_IMAGES, 'one-group-signed.sif'));
+  const { priv, pub } = writeKeys(dir, 'k', generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+  const att = join(dir, 'img.att.json');
+  writeFileSync(att, (await runCli(['attest', '-q', '--key', priv, image])).stdout);
+  const bytes = readFileSync(image);
+  bytes[40000]! ^= 1; // inside object 2's data
+  writeFileSync(image, bytes);
+  const r = spawnCli(['verify-attestation', '-q', '--key', pub, att, image]);
+  t.equal(r.code, 10);
+  t.equal(r.stderr, 'sif: the image does not match the attestation: img.sif (mismatched), img.sif#object=2 (mismatched)\n');
+  const json = JSON.parse((await runCli(['verify-attestation', '-q', '--json', '--key', pub, att, image])).stdout.toString()) as { verified: boolean; subjects: { status: string }[] };
+  t.same([json.verified, json.subjects.map((s) => s.status)], [false, ['mismatched', 'matched', 'mismatched', 'matched']]);
+  const subset = join(dir, 'only-1.sif');
+  writeFileSync(subset, readFileSync(join(GO_IMAGES, 'one-group-signed.sif')));
+  const predicate = join(dir, 'p.json');
+  writeFileSync(predicate, '{"note":"x"}');
+  const renamed = await runCli(['attest', '-q', '--key', priv, '--name', 'other.sif', '--predicate-type', 'https://example.invalid/p', '--predicate', predicate, subset]);
+  writeFileSync(att, renamed.stdout);
+  const ok = await runCli(['verify-attestation', '-q', '--json', '--key', pub, att, subset]);
+  t.match(JSON.parse(ok.stdout.toString()), { verified: true, predicateType: 'https://example.invalid/p' }, 'names are not compared, digests are');
+});
+
+whenAvailable(t, "X.509: a bundle with model_signing's test chain, verified with its root", noFixtures, async (t) => {
+  const dir = t.testdir();
+  const image = copyImage(dir, 'img.sif', join(GO_IMAGES, 'one-group.sif'));
+  const keys = join(MT, 'keys/certificate');
+  const chain = join(dir, 'chain.pem');
+  writeFileSync(chain, Buffer.concat([readFileSync(join(keys, 'signing-key-cert.pem')), readFileSync(join(keys, 'int-ca-cert.pem'))]));
+  const made = await runCli(['attest', '-q', '--key', join(keys, 'signing-key.pem'), '--certificate', chain, image]);
+  t.equal(made.code, 0, made.stderr);
+  t.match(JSON.parse(made.stdout.toString()), { verificationMaterial: { x509CertificateChain: { certificates: [{}, {}] } } });
+  const att = join(dir, 'att.json');
+  writeFileSync(att, made.stdout);
+  const r = await runCli(['verify-attestation', '-q', '--certificate-roots', join(keys, 'ca-cert.pem'), att, image]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout.toString(), /signed by CN=intermediate-ca \(certificate/);
+  t.equal((await runCli(['verify-attestation', '-q', '--certificate-roots', join(keys, 'int-ca-cert.pem'), '--certificate', join(keys, 'signing-key-cert.pem'), att, image])).code, 0, 'the leaf given, the intermediate as root');
+  const given = ['--certificate', join(keys, 'signing-key-cert.pem'), '--certificate-intermediates', join(keys, 'int-ca-cert.pem'), '--certificate-roots', join(keys, 'ca-cert.pem')];
+  const bare = join(dir, 'bare.json');
+  writeFileSync(bare, JSON.stringify((JSON.parse(made.stdout.toString()) as { dsseEnvelope: unknown }).dsseEnvelope));
+  t.equal((await runCli(['verify-attestation', '-q', ...given, bare, image])).code, 0, 'a bare envelope, the chain given');
+  const untrusted = await runCli(['verify-attestation', '-q', '--certificate-roots', join(GO_SIF_CERTS, 'root.pem'), att, image]);
+  t.same([untrusted.code, untrusted.stderr], [13, 'sif: x509: certificate signed by unknown authority\n']);
+  const mismatch = await runCli(['attest', '-q', '--key', join(keys, 'signing-key.pem'), '--certificate', join(keys, 'int-ca-cert.pem'), image]);
+  t.same([mismatch.code, mismatch.stdout.length], [6, 0]);
+  t.match(mismatch.stderr, /int-ca-cert.pem: the certificate is not for the key/);
+});
+
+const GO_SIF_CERTS = join(FIXTURES, 'apptainer/certs');
+
+whenAvailable(t, 'keyless: the model_signing bundles verify offline; a wrong identity or issuer fails', noFixtures, async (t) => {
+  const root = join(MT, 'sigstore-trusted-root.json');
+  // A real bin/sif: the bundled CLI loads @sigstore/* from node_modules (scripts/build-cli.mjs).
+  const run = async (identity: string, issuer: string) =>
+    spawnCli(['verify-attestation', '-q', '--trusted-root', root, '--identity', identity, '--identity-provider', issuer, join(MT, 'v1.1.0-sigstore/model.sig'), join(MT, 'v1.1.0-sigstore/signme-1')]);
+  // The signature holds; the subject is a model, which only the model matcher reads: the image matcher refuses the file.
+  const good = await run('stefanb@us.ibm.com', 'https://sigstore.verify.ibm.com/oauth2');
+  t.same([good.code, good.stderr], [4, 'sif: reading global header: unexpected EOF (file is 8 bytes)\n']);
+  const identity = await run('mallory@example.com', 'https://sigstore.verify.ibm.com/oauth2');
+  t.equal(identity.code, 12);
+  t.match(identity.stderr, /^sif: keyless verification failed: .*mallory@example.com/);
+  const issuer = await runCli(['verify-attestation', '-q', '--trusted-root', root, '--identity', 'stefanb@us.ibm.com', '--identity-provider', 'https://accounts.google.com', join(MT, 'v1.1.0-sigstore/model.sig'), join(MT, 'v1.1.0-sigstore/signme-1')]);
+  t.same([issuer.code, issuer.stdout.length], [12, 0], 'another issuer (in-process)');
+});
+
+t.test('hostile inputs and wrong usage: one line, a documented exit code, nothing on stdout', async (t) => {
+  const dir = t.testdir({ 'junk.json': '{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}', 'list.json': '[1]', 'root.json': '{' });
+  const { priv, pub } = writeKeys(dir, 'k', generateKeyPairSync('ed25519'));
+  const image = join(GO_IMAGES, 'one-group.sif');
+  const junk = join(dir, 'junk.json');
+  const cases: [string, string[], number, RegExp][] = [
+    ['no such attestation', ['verify-attestation', '--key', pub, join(dir, 'none.json'), image], 3, /^sif: open .*none.json: no such file or directory\n$/],
+    ['no dsseEnvelope', ['verify-attestation', '--key', pub, junk, image], 10, /no dsseEnvelope/],
+    ['not an object', ['verify-attestation', '--key', pub, join(dir, 'list.json'), image], 10, /not a JSON object/],
+    ['key and trusted root', ['verify-attestation', '--key', pub, '--trusted-root', junk, junk, image], 2, /--key and --trusted-root cannot be combined/],
+    ['identity without a root', ['verify-attestation', '--identity', 'x', junk, image], 2, /--identity and --identity-provider need --trusted-root/],
+    ['root without identity', ['verify-attestation', '--trusted-root', junk, junk, image], 2, /--trusted-root needs --identity and --identity-provider/],
+    ['no such trusted root', ['verify-attestation', '--trusted-root', join(dir, 'none.json'), '--identity', 'a', '--identity-provider', 'b', junk, image], 3, /no such file or directory/],
+    ['root not JSON', ['verify-attestation', '--trusted-root', join(dir, 'root.json'), '--identity', 'a', '--identity-provider', 'b', junk, image], 2, /trusted root .*root.json: not JSON/],
+    ['a public key to sign with', ['attest', '--key', pub, image], 6, /signing needs a private key/],
+    ['certificate in a bare envelope', ['attest', '--key', priv, '--format', 'dsse', '--certificate', pub, image], 2, /--certificate needs --format bundle/],
+    ['predicate without its type', ['attest', '--key', priv, '--predicate', junk, image], 2, /--predicate needs --predicate-type/],
+    ['empty name', ['attest', '--key', priv, '--name', '', image], 2, /--name must not be empty/],
+    ['not an image', ['attest', '-q', '--key', priv, pub], 4, /^sif: reading global header: unexpected EOF/],
+  ];
+  for (const [name, args, code, message] of cases) {
+    const r = await runCli(args);
+    t.same([r.code, r.stdout.length], [code, 0], name);
+    t.match(r.stderr, message, name);
+    t.equal(r.stderr.split('\n').length, 2, `${name}: one line`);
+  }
+});

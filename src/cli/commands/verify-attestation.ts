@@ -1,0 +1,150 @@
+/**
+ * `sif verify-attestation`: checks an attestation's signature with the trust
+ * the flags give (keys, an X.509 PKI, or a Sigstore trusted root), then its
+ * subjects against the image (docs/attestations.md).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { CommandModule } from 'yargs';
+import { fromSystemError, IntegrityError, UsageError } from '../../errors.js';
+import type { AttestationTrust, VerifiedAttestation } from '../../attest/verify.js';
+import type { SubjectReport } from '../../attest/subjects.js';
+import { write, type Io } from '../io.js';
+import { repeatable } from '../repeated-flags.js';
+
+interface VerifyAttestationArgs {
+  attestation: string;
+  path: string;
+  key?: string[];
+  certificate?: string;
+  'certificate-intermediates'?: string;
+  'certificate-roots'?: string;
+  'trusted-root'?: string;
+  identity?: string;
+  'identity-provider'?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+export function verifyAttestationCommand(io: Io): CommandModule<object, VerifyAttestationArgs> {
+  return {
+    command: 'verify-attestation <attestation> <path>',
+    describe: 'Verify an in-toto attestation (Sigstore bundle or DSSE envelope) and its subjects against an image',
+    builder: (y) =>
+      y
+        .positional('attestation', { type: 'string', demandOption: true, describe: 'the attestation file (sif attest, model_signing, cosign attest-blob --bundle)' })
+        .positional('path', { type: 'string', demandOption: true, describe: 'the SIF image its subjects name' })
+        .option('key', { ...repeatable, describe: 'PEM public key that may have signed it (repeatable)' })
+        .option('certificate', { type: 'string', describe: "PEM signing certificate, when the attestation carries none (default: the attestation's own)" })
+        .option('certificate-intermediates', { type: 'string', describe: "PEM intermediate certificates, added to the attestation's chain" })
+        .option('certificate-roots', { type: 'string', describe: 'PEM root certificates of the signing certificate (default: the system roots)' })
+        .option('trusted-root', { type: 'string', describe: 'keyless: a Sigstore trusted_root.json to check the bundle against, offline' })
+        .option('identity', { type: 'string', describe: "keyless: the signer's identity (certificate SAN), exactly" })
+        .option('identity-provider', { type: 'string', describe: "keyless: the signer's OIDC issuer URL, exactly" })
+        .option('json', { alias: 'j', type: 'boolean', default: false, describe: 'print the result as JSON' })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
+    handler: async (a) => {
+      const trust = await trustOf(a);
+      const bytes = await readAttestationFile(a.attestation);
+      const { verifyAttestation } = await import('../../attest/verify.js');
+      const verified = await verifyAttestation(bytes, trust);
+      const report = await matchSubjects(io, a, verified);
+      const { subjectsHold } = await import('../../attest/subjects.js');
+      const holds = subjectsHold(report);
+      await write(io.stdout, a.json ? `${JSON.stringify(resultJson(verified, report, holds), null, 2)}\n` : resultText(verified, report));
+      if (!holds) throw failure(report);
+      if (!a.json) io.stderr.write(`Verified attestation '${a.attestation}' for '${a.path}'\n`);
+    },
+  };
+}
+
+/** The one kind of trust the flags name; mixing kinds is refused. */
+async function trustOf(a: VerifyAttestationArgs): Promise<AttestationTrust> {
+  const x509Given = a.certificate !== undefined || a['certificate-intermediates'] !== undefined || a['certificate-roots'] !== undefined;
+  const kinds = [a.key?.length ? '--key' : '', x509Given ? '--certificate*' : '', a['trusted-root'] !== undefined ? '--trusted-root' : ''].filter(Boolean);
+  if (kinds.length > 1) throw new UsageError(`${kinds.join(' and ')} cannot be combined: give one kind of trust`);
+  const keyless = a.identity !== undefined || a['identity-provider'] !== undefined;
+  if (keyless && a['trusted-root'] === undefined) throw new UsageError('--identity and --identity-provider need --trusted-root');
+  if (a['trusted-root'] !== undefined) {
+    if (a.identity === undefined || a['identity-provider'] === undefined) throw new UsageError('--trusted-root needs --identity and --identity-provider');
+    return { kind: 'keyless', keyless: { trustedRoot: await readTrustedRoot(a['trusted-root']), identity: a.identity, issuer: a['identity-provider'] } };
+  }
+  if (a.key?.length) {
+    const { readPublicKey } = await import('../../integrity/dsse/keys.js');
+    return { kind: 'keys', keys: await Promise.all(a.key.map((k) => readPublicKey(k))) };
+  }
+  const { readPemFile } = await import('../../integrity/x509/load.js');
+  const { certificatesFromPem, firstCertificateFromPem } = await import('../../integrity/x509/pem.js');
+  const { systemRoots } = await import('../../integrity/x509/system-roots.js');
+  return {
+    kind: 'x509',
+    x509: {
+      certificate: a.certificate === undefined ? undefined : await readPemFile(a.certificate, firstCertificateFromPem),
+      intermediates: a['certificate-intermediates'] === undefined ? [] : await readPemFile(a['certificate-intermediates'], certificatesFromPem),
+      roots: a['certificate-roots'] === undefined ? systemRoots() : await readPemFile(a['certificate-roots'], certificatesFromPem),
+    },
+  };
+}
+
+async function readAttestationFile(path: string): Promise<Buffer> {
+  const { MAX_ATTESTATION_BYTES, invalid } = await import('../../attest/bundle.js');
+  try {
+    if ((await stat(path)).size > MAX_ATTESTATION_BYTES) throw invalid(`${path}: over the ${MAX_ATTESTATION_BYTES}-byte limit of an attestation`);
+    return await readFile(path);
+  } catch (e) {
+    throw fromSystemError(e, path);
+  }
+}
+
+async function readTrustedRoot(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    if ((await stat(path)).size > 4 << 20) throw new UsageError(`${path}: too large for a trusted root (over 4 MiB)`);
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw fromSystemError(e, path);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`trusted root ${path}: not JSON: ${(e as Error).message}`);
+  }
+}
+
+async function matchSubjects(io: Io, a: VerifyAttestationArgs, verified: VerifiedAttestation): Promise<SubjectReport> {
+  const { subjectMatcherFor } = await import('../../attest/matchers.js');
+  const { commandProgress } = await import('../progress.js');
+  const match = await subjectMatcherFor(verified.statement.predicateType);
+  const progress = commandProgress(io, 'Hashing', a.quiet);
+  try {
+    return await match(verified.statement, a.path, { onProgress: progress?.update });
+  } finally {
+    progress?.finish();
+  }
+}
+
+const resultJson = (v: VerifiedAttestation, r: SubjectReport, verified: boolean) => ({
+  form: v.form,
+  signer: v.signer,
+  predicateType: v.statement.predicateType,
+  subjects: r.subjects,
+  extra: r.extra,
+  verified,
+});
+
+function resultText(v: VerifiedAttestation, r: SubjectReport): string {
+  const key = v.signer.keyId === '' ? '' : `, key ${v.signer.keyId}`;
+  const lines = [`Signature: verified (${v.form}), signed by ${v.signer.identity} (${v.signer.kind}${key})`, `Predicate: ${v.statement.predicateType}`];
+  const rows = [
+    ...r.subjects.map((s) => [s.status, s.name, s.status === 'mismatched' ? `${s.expected}, image has ${s.actual}` : s.expected]),
+    ...r.extra.map((name) => ['extra', name, '(named by no subject)']),
+  ];
+  const width = Math.max(0, ...rows.map((row) => row[1]!.length));
+  for (const [status, name, detail] of rows) lines.push(`${status!.padEnd(10)}  ${name!.padEnd(width)}  ${detail}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Exit 10: the image is not what was attested. */
+function failure(r: SubjectReport): IntegrityError {
+  const bad = [...r.subjects.filter((s) => s.status !== 'matched').map((s) => `${s.name} (${s.status})`), ...r.extra.map((n) => `${n} (extra)`)];
+  return new IntegrityError('object', `the image does not match the attestation: ${bad.join(', ')}`);
+}
