@@ -6,10 +6,11 @@
  * is started only for enough waiting work to repay its start
  * (docs/performance.md: crossover).
  */
-import { createHash } from 'node:crypto';
 import { SifError } from '../errors.js';
 import type { ByteSource } from '../source/byte-source.js';
-import type { DigestPool, PoolWorker } from './digest-pool.js';
+import type { DigestAlg } from './digest-alg.js';
+import type { HashingPool, HashingWorker } from './digest-protocol.js';
+import { createHash } from './hash-engine.js';
 import { hashRanges, hashRangesBlocking, ReadBuffers, type ByteRange } from './digest-read.js';
 
 export interface SchedulerOptions {
@@ -28,8 +29,7 @@ export interface SchedulerOptions {
 
 interface Job {
   readonly ranges: readonly ByteRange[];
-  /** node:crypto's name of the algorithm. */
-  readonly alg: string;
+  readonly alg: DigestAlg;
   readonly bytes: number;
   readonly resolve: (digest: Buffer) => void;
   readonly reject: (e: unknown) => void;
@@ -48,13 +48,13 @@ export class DigestScheduler {
   private mainReady: boolean;
   private workersBusy = 0;
   private readonly mainBuffers: ReadBuffers;
-  private readonly running = new Map<PoolWorker, Job>();
+  private readonly running = new Map<HashingWorker, Job>();
   private readonly abort = new AbortController();
   readonly stats: SchedulerStats = { mainJobs: 0, workerJobs: 0 };
 
   constructor(
     private readonly source: ByteSource,
-    private readonly pool: () => DigestPool,
+    private readonly pool: () => HashingPool,
     private readonly options: SchedulerOptions,
   ) {
     this.mainBuffers = new ReadBuffers(options.chunkSize);
@@ -67,7 +67,7 @@ export class DigestScheduler {
   }
 
   /** Digest of the ranges concatenated; hashed exactly once. */
-  submit(ranges: readonly ByteRange[], alg: string): Promise<Buffer> {
+  submit(ranges: readonly ByteRange[], alg: DigestAlg): Promise<Buffer> {
     if (this.abort.signal.aborted) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const bytes = ranges.reduce((n, r) => n + r.size, 0);
@@ -121,7 +121,7 @@ export class DigestScheduler {
     this.mainBusy = true;
     this.stats.mainJobs++;
     try {
-      const hash = createHash(job.alg);
+      const hash = await createHash(job.alg);
       const { onBytes } = this.options;
       const blocking = this.hashingAlone() ? undefined : this.source.readBlocking;
       if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
@@ -135,7 +135,7 @@ export class DigestScheduler {
     }
   }
 
-  private async runOnWorker(worker: PoolWorker, job: Job): Promise<void> {
+  private async runOnWorker(worker: HashingWorker, job: Job): Promise<void> {
     this.workersBusy++;
     this.running.set(worker, job);
     try {
