@@ -8,6 +8,7 @@ import { keyCommand } from './key/index.js';
 import { pullCommand, pushCommand } from './push-pull.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
+import { webCommand } from './web.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
@@ -29,5 +30,6 @@ export function commands(io: Io): CommandModule<object, any>[] {
     pullCommand(io),
     digestCommand(io),
     keyCommand(io),
+    webCommand(io),
   ];
 }
