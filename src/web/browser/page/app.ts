@@ -32,9 +32,10 @@ const show = (id: string, text: string) => {
 
 async function open(what: () => Promise<SifImage>, name: string): Promise<void> {
   const mine = ++generation;
-  await image?.close();
+  setState('loading'); // before any await: a script that just chose a file sees the page busy
+  const previous = image;
   image = undefined;
-  setState('loading');
+  await previous?.close();
   $('status').textContent = `Reading ${name}…`;
   $('image-error').hidden = true;
   for (const id of ['image-view', 'verify-view', 'object-info', 'verify-output']) $(id).hidden = true;
@@ -106,6 +107,7 @@ async function verify(): Promise<void> {
   setState('verifying');
   verifyButton.disabled = true;
   verdict.textContent = 'verifying…';
+  $('verify-output').textContent = '';
   $('verify-output').hidden = true;
   progress.hidden = false;
   progress.value = 0;
