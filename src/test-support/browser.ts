@@ -25,13 +25,16 @@ export const launchBrowser = (): Promise<Browser> => chromium.launch({ executabl
 
 /** `bin/sif web` as users start it: the process and the URL it printed. */
 export async function startSifWeb(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(SIF_BIN, ['web'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // stderr is kept for a failure's message; the tests end it with a signal, which it reports there.
+  const child = spawn(SIF_BIN, ['web'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   const first = await new Promise<string | undefined>((resolve) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', resolve);
     child.once('exit', () => resolve(undefined));
   });
-  if (!first) throw new Error('sif web exited without printing its URL');
+  if (!first) throw new Error(`sif web exited without printing its URL: ${stderr}`);
   return { url: first, child };
 }
 
