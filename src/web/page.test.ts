@@ -160,6 +160,28 @@ whenAvailable(t, 'the web page in chromium', missing, async (t) => {
     await page.close();
   });
 
+  t.test('required fingerprints: the verdict and text of sif verify --fingerprints', async (t) => {
+    const dir = t.testdir();
+    const page = await openPage();
+    const cases: [string, string][] = [
+      [join(GO_IMAGES, 'one-group-signed.sif'), '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84'],
+      [join(GO_IMAGES, 'one-group-signed.sif'), '12045c8c0b1004d058de4beda20c27ee7ff7ba84, 0000000000000000000000000000000000000000'],
+      [join(GO_IMAGES, 'two-groups-signed.sif'), '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84'],
+      [join(GO_IMAGES, 'one-group.sif'), '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84'],
+      [join(GO_IMAGES, 'one-group-signed.sif'), '12045C8C'],
+    ];
+    for (const [image, fingerprints] of cases) {
+      await openImage(page, image);
+      await page.getByTestId('fingerprints').fill(fingerprints);
+      const got = await verifyWith(page, [GO_KEY]);
+      const cli = await runCli(['verify', '--keyring', GO_KEY, '--keysdir', dir, '--fingerprints', fingerprints, image]);
+      t.equal(got.verdict, cli.code === 0 ? 'verified' : `failed: ${cliError(cli, image)}`, `${basename(image)} --fingerprints ${fingerprints}: verdict`);
+      t.equal(got.text, cli.stdout.toString('utf8').split(image).join(basename(image)), `${basename(image)} --fingerprints ${fingerprints}: text`);
+    }
+    await screenshot(page, 'fingerprints');
+    await page.close();
+  });
+
   t.test('?url= reads an image over CORS with Range requests; no other origin is asked', async (t) => {
     const image = join(FIXTURES, 'apptainer/images/one-group-signed-pgp.sif');
     const bytes = readFileSync(image);

@@ -9,14 +9,19 @@ import type { Descriptor } from '../../format/descriptor.js';
 import { SifImage } from '../../image/image.js';
 import { ObjectDigests } from '../../integrity/digest.js';
 import type { TrustKey } from '../../integrity/trust.js';
-import { verifyIntegrity, type VerifyReport } from '../../integrity/verify.js';
+import { verifyIntegrity } from '../../integrity/verify.js';
 import { HttpClient } from '../../remote/http-client.js';
 import { BlobSource } from '../../source/blob.js';
 import { HttpSource } from '../../source/http.js';
 import { renderHeader, renderInfo, renderList } from '../../cli/render/siftool.js';
 import { renderVerifyText } from '../../cli/render/verify.js';
+import { renderSignatures, renderVerdict } from '../../cli/render/gating.js';
+import { normalizeSigner, parseFingerprintList } from '../../keys/fingerprint.js';
+import { decideFingerprints } from '../../policy/decide.js';
+import { collectFrom } from '../../policy/report.js';
+import { toResult } from '../../policy/result.js';
 
-export { SifImage, type Descriptor, type VerifyReport, type TrustKey };
+export { SifImage, type Descriptor, type TrustKey };
 
 /** Opens an image from a File or Blob (the bytes stay in the browser). */
 export const openBlob = (blob: Blob): Promise<SifImage> => SifImage.fromSource(new BlobSource(blob));
@@ -49,23 +54,36 @@ export async function readKeys(bytes: Uint8Array, name: string): Promise<TrustKe
 }
 
 export interface PageVerification {
-  readonly report: VerifyReport;
-  /** What `sif verify` prints on stdout: each signature's signer and objects, and its error. */
+  /** What `sif verify` prints on stdout: each signature's signer and objects, and its error (with fingerprints, also the verdict lines). */
   readonly text: string;
   /** `verified`, or `failed: ` and the message `sif verify` prints (after `sif: `). */
   readonly verdict: string;
 }
 
 /**
- * Verifies every group as `sif verify` does (stopping at the first failure),
- * hashing objects in parallel in Web Workers; `onProgress` gets bytes hashed
- * and bytes requested.
+ * Verifies every group as `sif verify --keyring …` does, or with required
+ * signers as `sif verify --fingerprints FP[,FP…]` does, hashing objects in
+ * parallel in Web Workers; `onProgress` gets bytes hashed and bytes requested.
+ * Request errors (a bad fingerprint, an image without objects) are thrown.
  */
-export async function verifyImage(image: SifImage, keys: readonly TrustKey[], onProgress?: (done: number, total: number) => void): Promise<PageVerification> {
-  const digests = new ObjectDigests(image, { onProgress });
+export async function verifyImage(
+  image: SifImage,
+  keys: readonly TrustKey[],
+  options: { fingerprints?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<PageVerification> {
+  const required = options.fingerprints?.trim() ? parseFingerprintList(options.fingerprints, '--fingerprints', undefined, normalizeSigner) : undefined;
+  const digests = new ObjectDigests(image, { onProgress: options.onProgress });
   try {
-    const report = await verifyIntegrity(image, { keys, stopAtFirstFailure: true, digests });
-    return { report, text: renderVerifyText(report), verdict: report.error ? failedVerdict(report.error) : 'verified' };
+    if (!required) {
+      const report = await verifyIntegrity(image, { keys, stopAtFirstFailure: true, digests });
+      return { text: renderVerifyText(report), verdict: report.error ? failedVerdict(report.error) : 'verified' };
+    }
+    // As the CLI's policy mode (cli/commands/verify-policy.ts): every signature checked, then the decision.
+    const collected = await collectFrom(image, keys, false, digests);
+    const decision = decideFingerprints(collected.report, { fingerprints: required });
+    const result = toResult({ path: image.path, fingerprints: required, require: 'all' }, collected, decision);
+    const checked = collected.integrity.tasks.flatMap((t) => t.signatures);
+    return { text: renderSignatures(checked, result) + renderVerdict(result), verdict: result.error ? failedVerdict(result.error) : 'verified' };
   } finally {
     digests.close();
   }

@@ -122,7 +122,7 @@ async function verify(): Promise<void> {
   };
   let outcome: { verdict: string; text: string };
   try {
-    outcome = await verifyImage(img, await gatherKeys(), onProgress);
+    outcome = await verifyImage(img, await gatherKeys(), { fingerprints: $<HTMLInputElement>('fingerprints').value, onProgress });
   } catch (e) {
     outcome = { verdict: failedVerdict(e), text: '' };
   } finally {
