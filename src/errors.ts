@@ -251,3 +251,6 @@ export function fromSystemError(e: unknown, path: string): SifError {
       return new IoError('SIF_IO', `${path}: ${err?.message ?? String(e)}`, { cause: e });
   }
 }
+
+/** A message on one line, as the CLI prints every error (`sif: …`) and the web page shows it. */
+export const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();

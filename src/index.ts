@@ -55,9 +55,10 @@ export type { Header } from './format/header.js';
 
 // Read: open an image, select objects, stream their data.
 export { SifImage, isRemoteImage, type OpenOptions } from './image/image.js';
-export type { ByteSource, PositionedReader, SourceIdentity, FileIdentity } from './source/byte-source.js';
+export type { ByteSource, PositionedReader, SourceIdentity, FileIdentity, BlobIdentity } from './source/byte-source.js';
 export { FileSource, type FileSourceOptions } from './source/file.js';
 export { MemorySource } from './source/memory.js';
+export { BlobSource } from './source/blob.js';
 
 // Remote images (docs/remote.md): oras:// registries and https:// URLs, read in place; push and pull.
 export { HttpSource, type HttpSourceOptions } from './source/http.js';

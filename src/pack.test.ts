@@ -21,15 +21,15 @@ const [pack] = JSON.parse(
 ) as [{ files: PackEntry[] }];
 const shipped = new Set(pack.files.map((f) => f.path));
 
-t.test('the package ships the library, the launcher, the licence and the readme', async (t) => {
-  for (const path of ['LICENSE', 'README.md', 'package.json', 'bin/sif', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/launch.js', 'dist/bundle/digest-worker.js']) {
+t.test('the package ships the library, the launcher, the web page, the licence and the readme', async (t) => {
+  for (const path of ['LICENSE', 'README.md', 'package.json', 'bin/sif', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/launch.js', 'dist/bundle/digest-worker.js', 'dist/web/index.html', 'dist/web/assets/app.js', 'dist/web/assets/sif-web.js', 'dist/web/assets/digest-worker.js']) {
     t.ok(shipped.has(path), `${path} is shipped`);
   }
 });
 
 t.test('the package ships no fuzz harness, test support, docs-test helpers, tests or source maps', async (t) => {
   const unwanted = [...shipped].filter((p) =>
-    /^dist\/(fuzz|test-support|docs)\/|\.test\.|\.map$|^src\//.test(p),
+    /^dist\/(fuzz|test-support|docs)\/|\.test\.|\.map$|\.meta\.json$|^src\//.test(p),
   );
   t.same(unwanted, []);
 });

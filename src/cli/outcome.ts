@@ -4,7 +4,7 @@
  * from main.ts so that the hot commands (hot-commands.ts) report errors the
  * same way without loading yargs.
  */
-import { isSifError } from '../errors.js';
+import { isSifError, oneLine } from '../errors.js';
 import { stopOnInterrupt } from '../interrupts.js';
 import { EXIT_BROKEN_PIPE, EXIT_CODES, EXIT_INTERRUPTED } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
@@ -44,5 +44,3 @@ function isBrokenPipe(e: unknown, io: Io): boolean {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   return code === 'EPIPE' || (code === 'ERR_STREAM_DESTROYED' && io.stdout.destroyed);
 }
-
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();

@@ -47,7 +47,7 @@ function walk(): Walked[] {
 const walked = walk();
 
 t.test('the walk finds every command and their value flags', async (t) => {
-  t.same(walked.map((w) => w.path.join(' ')), ['list', 'info', 'header', 'dump', 'new', 'add', 'del', 'setprim', 'sign', 'verify', 'bootstrap-check', 'push', 'pull', 'digest', 'attest', 'verify-attestation', 'verify-artifacts', 'key newpair', 'key list', 'key import', 'key export', 'key remove', 'key search', 'key pull', 'key push', 'key refresh']);
+  t.same(walked.map((w) => w.path.join(' ')), ['list', 'info', 'header', 'dump', 'new', 'add', 'del', 'setprim', 'sign', 'verify', 'bootstrap-check', 'push', 'pull', 'digest', 'attest', 'verify-attestation', 'verify-artifacts', 'key newpair', 'key list', 'key import', 'key export', 'key remove', 'key search', 'key pull', 'key push', 'key refresh', 'web']);
   const valueFlags = walked.flatMap((w) => Object.keys(w.options.key).filter((k) => !w.options.boolean.includes(k)));
   t.ok(valueFlags.length > 30, `${valueFlags.length} value flags`);
 });

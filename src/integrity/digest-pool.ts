@@ -8,14 +8,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { FormatError, IoError, type SifError } from '../errors.js';
-import type { WorkerCancel, WorkerJob, WorkerReply } from './digest-protocol.js';
-
-/**
- * What a worker made of a job: the digest, or undefined when the main thread
- * must hash it (the path names another file now, or the worker died).
- */
-export type WorkerOutcome = Buffer | undefined;
+import { reviveError, type HashingPool, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from './digest-protocol.js';
 
 // Tests run the TypeScript sources, so the worker is the sibling file of this module, .ts or .js.
 const WORKER_URL = new URL(`./digest-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
@@ -43,7 +36,7 @@ function workerExecArgv(): string[] {
 }
 
 /** One worker thread, running at most one job. */
-export class PoolWorker {
+export class PoolWorker implements HashingWorker {
   private readonly worker: Worker;
   private job: { resolve: (o: WorkerOutcome) => void; reject: (e: unknown) => void; onBytes: (n: number) => void } | undefined;
   alive = true;
@@ -104,14 +97,8 @@ export class PoolWorker {
   }
 }
 
-/** A worker's error as the SifError the main thread would have thrown. */
-function reviveError(code: string | undefined, message: string): SifError {
-  if (code === 'SIF_TRUNCATED') return new FormatError(code, message);
-  return new IoError('SIF_IO', `reading image data: ${message}`);
-}
-
 /** Workers shared by every ObjectDigests of the process. */
-export class DigestPool {
+export class DigestPool implements HashingPool<PoolWorker> {
   private readonly idle: PoolWorker[] = [];
   private readonly all = new Set<PoolWorker>();
   private unusable = false;
@@ -178,6 +165,9 @@ export class DigestPool {
     if (i >= 0) this.idle.splice(i, 1);
   }
 }
+
+/** Hashing slots of a run by default: one per core. */
+export const defaultThreads = (): number => availableParallelism();
 
 let shared: DigestPool | undefined;
 

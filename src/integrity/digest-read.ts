@@ -7,9 +7,9 @@
  * chunk still in the hashing core's cache (docs/performance.md). Memory stays
  * at one or two chunks whatever the object size.
  */
-import type { Hash } from 'node:crypto';
 import { FormatError } from '../errors.js';
 import type { ByteSource, PositionedReader } from '../source/byte-source.js';
+import type { StreamingHash } from './hash-engine.js';
 
 /** Bytes [offset, offset+size) of the object with ID `id`. */
 export interface ByteRange {
@@ -48,7 +48,7 @@ export class ReadBuffers {
 export async function hashRanges(
   source: PositionedReader,
   ranges: readonly ByteRange[],
-  hash: Hash,
+  hash: StreamingHash,
   buffers: ReadBuffers,
   onChunk?: (bytes: number) => void,
   signal?: AbortSignal,
@@ -81,7 +81,7 @@ export type BlockingRead = NonNullable<ByteSource['readBlocking']>;
 export async function hashRangesBlocking(
   readBlocking: BlockingRead,
   ranges: readonly ByteRange[],
-  hash: Hash,
+  hash: StreamingHash,
   buffers: ReadBuffers,
   onChunk?: (bytes: number) => void,
   signal?: AbortSignal,

@@ -6,10 +6,11 @@
  * is started only for enough waiting work to repay its start
  * (docs/performance.md: crossover).
  */
-import { createHash } from 'node:crypto';
 import { SifError } from '../errors.js';
 import type { ByteSource } from '../source/byte-source.js';
-import type { DigestPool, PoolWorker } from './digest-pool.js';
+import type { DigestAlg } from './digest-alg.js';
+import type { HashingPool, HashingWorker } from './digest-protocol.js';
+import { createHash } from './hash-engine.js';
 import { hashRanges, hashRangesBlocking, ReadBuffers, type ByteRange } from './digest-read.js';
 
 export interface SchedulerOptions {
@@ -29,8 +30,7 @@ export interface SchedulerOptions {
 interface Job {
   readonly source: ByteSource;
   readonly ranges: readonly ByteRange[];
-  /** node:crypto's name of the algorithm. */
-  readonly alg: string;
+  readonly alg: DigestAlg;
   readonly bytes: number;
   readonly resolve: (digest: Buffer) => void;
   readonly reject: (e: unknown) => void;
@@ -49,12 +49,12 @@ export class DigestScheduler {
   private mainReady: boolean;
   private workersBusy = 0;
   private readonly mainBuffers: ReadBuffers;
-  private readonly running = new Map<PoolWorker, Job>();
+  private readonly running = new Map<HashingWorker, Job>();
   private readonly abort = new AbortController();
   readonly stats: SchedulerStats = { mainJobs: 0, workerJobs: 0 };
 
   constructor(
-    private readonly pool: () => DigestPool,
+    private readonly pool: () => HashingPool,
     private readonly options: SchedulerOptions,
   ) {
     this.mainBuffers = new ReadBuffers(options.chunkSize);
@@ -70,7 +70,7 @@ export class DigestScheduler {
    * Digest of the ranges of `source` concatenated; hashed exactly once. One
    * scheduler takes jobs of any number of sources (an image, a model's files).
    */
-  submit(source: ByteSource, ranges: readonly ByteRange[], alg: string): Promise<Buffer> {
+  submit(source: ByteSource, ranges: readonly ByteRange[], alg: DigestAlg): Promise<Buffer> {
     if (this.abort.signal.aborted) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const bytes = ranges.reduce((n, r) => n + r.size, 0);
@@ -124,7 +124,7 @@ export class DigestScheduler {
     this.mainBusy = true;
     this.stats.mainJobs++;
     try {
-      const hash = createHash(job.alg);
+      const hash = await createHash(job.alg);
       const { onBytes } = this.options;
       const blocking = this.hashingAlone() ? undefined : job.source.readBlocking;
       if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
@@ -138,7 +138,7 @@ export class DigestScheduler {
     }
   }
 
-  private async runOnWorker(worker: PoolWorker, job: Job): Promise<void> {
+  private async runOnWorker(worker: HashingWorker, job: Job): Promise<void> {
     this.workersBusy++;
     this.running.set(worker, job);
     try {

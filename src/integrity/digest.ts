@@ -1,45 +1,19 @@
 /**
- * Digests of object data, streamed with node:crypto. This is the only module
- * that hashes object data, so a run hashes each object at most once per
- * algorithm however many signatures cover it.
+ * Digests of object data, streamed through the platform's hash engine
+ * (hash-engine.ts). This is the only module that hashes object data, so a run
+ * hashes each object at most once per algorithm however many signatures
+ * cover it.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
-import { digestPool } from './digest-pool.js';
+import type { DigestAlg } from './digest-alg.js';
+import { defaultThreads, digestPool } from './digest-pool.js';
 import { DEFAULT_CHUNK_SIZE, type ByteRange } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
 import type { ByteSource } from '../source/byte-source.js';
 
-/** The digest algorithms of the signed metadata, named as the reference names them. */
-export type DigestAlg = 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512_224' | 'sha512_256';
-
-/** Byte length of each algorithm's digest. */
-export const DIGEST_SIZES: Readonly<Record<DigestAlg, number>> = {
-  sha224: 28,
-  sha256: 32,
-  sha384: 48,
-  sha512: 64,
-  sha512_224: 28,
-  sha512_256: 32,
-};
-
-export const isDigestAlg = (s: string): s is DigestAlg => Object.hasOwn(DIGEST_SIZES, s);
-
-const NODE_NAMES: Readonly<Record<DigestAlg, string>> = {
-  sha224: 'sha224',
-  sha256: 'sha256',
-  sha384: 'sha384',
-  sha512: 'sha512',
-  sha512_224: 'sha512-224',
-  sha512_256: 'sha512-256',
-};
-
-export const newHash = (alg: DigestAlg): Hash => createHash(NODE_NAMES[alg]);
-
-/** Digest of a small in-memory value (header or descriptor integrity bytes). */
-export const hashBytes = (alg: DigestAlg, bytes: Uint8Array): Buffer => newHash(alg).update(bytes).digest();
+export { DIGEST_SIZES, isDigestAlg, type DigestAlg } from './digest-alg.js';
+export { hashBytes } from './hash-engine.js';
 
 /** Objects smaller than this are hashed on the main thread (docs/performance.md: crossover). */
 export const DEFAULT_WORKER_MIN_BYTES = 4 << 20;
@@ -55,7 +29,7 @@ export interface ObjectDigestsOptions {
   /**
    * Objects hashed at the same time: the main thread plus up to `threads - 1`
    * workers of the process-wide pool. Default: one per core
-   * (`os.availableParallelism()`); 1 hashes everything on the main thread.
+   * (the pool's `defaultThreads()`: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a page); 1 hashes everything on the main thread.
    */
   threads?: number;
   /** Objects (or concatenations) of fewer bytes are hashed on the main thread; default 4 MiB. */
@@ -101,7 +75,7 @@ export class RangeDigests {
 
   constructor(private readonly options: ObjectDigestsOptions = {}) {
     this.scheduler = new DigestScheduler(digestPool, {
-      threads: Math.max(1, options.threads ?? availableParallelism()),
+      threads: Math.max(1, options.threads ?? defaultThreads()),
       workerMinBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES,
       workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
@@ -120,7 +94,7 @@ export class RangeDigests {
   digest(source: ByteSource, ranges: readonly ByteRange[], alg: DigestAlg): Promise<Buffer> {
     this.total += ranges.reduce((n, r) => n + r.size, 0);
     this.jobs++;
-    const p = this.scheduler.submit(source, ranges, NODE_NAMES[alg]);
+    const p = this.scheduler.submit(source, ranges, alg);
     p.catch(() => undefined);
     return p;
   }

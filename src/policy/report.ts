@@ -7,7 +7,9 @@ import { SIGNATURE_NOT_VALID, SignatureError, type SifError } from '../errors.js
 import type { RemoteOptions } from '../remote/registry.js';
 import { SifImage } from '../image/image.js';
 import type { SignatureVerdict as Checked, Signer } from '../integrity/check.js';
-import { loadTrustMaterial, type KeySetOptions } from '../integrity/keyset.js';
+import type { ObjectDigests } from '../integrity/digest.js';
+import type { KeySetOptions } from '../integrity/keyset.js';
+import type { TrustMaterial } from '../integrity/trust.js';
 import { primaryPartitionId, verifyIntegrity, type VerifyReport } from '../integrity/verify.js';
 import type { SignatureReport, SignatureOutcome, VerificationReport } from './decide.js';
 
@@ -55,21 +57,31 @@ const toSignatureReport = (group: number, s: Checked): SignatureReport => ({
 
 const signerName = (s: Signer) => (s.kind === 'pgp' ? (s.name ?? s.fingerprint) : s.identity);
 
-/** Verifies every signature of `path` (no stop at the first failure) and reports each. */
+/**
+ * Verifies every signature of `path` (no stop at the first failure) and
+ * reports each. The keys load first (keyset.ts reads files, so it loads only
+ * here: the web page collects with keys of its own, collectFrom).
+ */
 export async function collectReport(path: string, options: CollectOptions): Promise<CollectedReport> {
+  const { loadTrustMaterial } = await import('../integrity/keyset.js');
   const keys = await loadTrustMaterial(options.keys);
   const image = await SifImage.open(path, { remote: options.remote });
   try {
-    const objects = options.legacy ? [primaryPartitionId(image)] : undefined;
-    const integrity = await verifyIntegrity(image, { keys, legacy: options.legacy, ...(objects ? { objects } : {}) });
-    const checked = integrity.tasks.flatMap((t) => t.signatures.map((s) => ({ task: t.id, s })));
-    return {
-      report: { groups: integrity.tasks.map((t) => t.id), signatures: checked.map(({ task, s }) => toSignatureReport(task, s)) },
-      integrity,
-      signers: new Map(checked.flatMap(({ s }) => (s.signer ? [[s.signature.id, signerName(s.signer)]] : []))),
-      objects: new Map(checked.map(({ s }) => [s.signature.id, s.verified.map((d) => d.id)])),
-    };
+    return await collectFrom(image, keys, options.legacy);
   } finally {
     await image.close();
   }
+}
+
+/** collectReport of an image already open, with trust material already loaded. */
+export async function collectFrom(image: SifImage, keys: TrustMaterial, legacy: boolean, digests?: ObjectDigests): Promise<CollectedReport> {
+  const objects = legacy ? [primaryPartitionId(image)] : undefined;
+  const integrity = await verifyIntegrity(image, { keys, legacy, digests, ...(objects ? { objects } : {}) });
+  const checked = integrity.tasks.flatMap((t) => t.signatures.map((s) => ({ task: t.id, s })));
+  return {
+    report: { groups: integrity.tasks.map((t) => t.id), signatures: checked.map(({ task, s }) => toSignatureReport(task, s)) },
+    integrity,
+    signers: new Map(checked.flatMap(({ s }) => (s.signer ? [[s.signature.id, signerName(s.signer)]] : []))),
+    objects: new Map(checked.map(({ s }) => [s.signature.id, s.verified.map((d) => d.id)])),
+  };
 }

@@ -6,13 +6,16 @@
  * verdicts are returned.
  */
 import { isSifError, UsageError, type SifError } from '../errors.js';
-import { decideEcl, decideFingerprints, type Decision, type ExecGroup, type MissingSigner, type Require, type SignatureOutcome } from './decide.js';
+import { decideEcl, decideFingerprints, type ExecGroup, type Require } from './decide.js';
 import { loadEcl, selectExecGroup, validateEcl, type EclConfig } from './ecl.js';
 import { normalizeSigner } from '../keys/fingerprint.js';
 import { keySetOptionsOf, type KeySetOptions } from '../integrity/keyset.js';
 import type { VerifyReport } from '../integrity/verify.js';
 import type { RemoteOptions } from '../remote/registry.js';
-import { collectReport, type CollectedReport } from './report.js';
+import { collectReport } from './report.js';
+import { toResult, type VerifyImageResult } from './result.js';
+
+export type { SignatureResult, VerifyImageResult } from './result.js';
 
 /** Which keys to trust (`keyrings`, `keysDir`, `globalKeyring`, `env`, `publicKeys`, `certificate`: see KeySetOptions), and what to require of the image. */
 export interface VerifyImageOptions extends Readonly<KeySetOptions> {
@@ -28,46 +31,6 @@ export interface VerifyImageOptions extends Readonly<KeySetOptions> {
   readonly ecl?: string | EclConfig;
   /** How to reach a remote image (`oras://`, `https://`), read without a download. */
   readonly remote?: RemoteOptions;
-}
-
-export interface SignatureResult {
-  /** Signature object ID. */
-  readonly id: number;
-  /** Object group it signs. */
-  readonly group: number;
-  /** Fingerprint the descriptor claims (upper case); proven only when verdict is `verified`. */
-  readonly fingerprint: string | undefined;
-  /** Signing entity: PGP User ID (else fingerprint), DSSE key ID or certificate subject, when its key was found. */
-  readonly signer: string | undefined;
-  /** DSSE: the `SHA256:` IDs of the given keys that verified the envelope; empty for PGP. */
-  readonly keyIds: readonly string[];
-  readonly verdict: SignatureOutcome;
-  /** Objects whose digests this signature verified. */
-  readonly objects: readonly number[];
-  /** True when the policy tolerated this failed signature (unknown signer, ECL unvalidated). */
-  readonly skipped: boolean;
-  /** Why it failed, when it did. */
-  readonly error: string | undefined;
-}
-
-export interface VerifyImageResult {
-  readonly path: string;
-  /** True when the image passes the policy. */
-  readonly ok: boolean;
-  /** Which policy decided. */
-  readonly policy: 'default' | 'fingerprints' | 'ecl';
-  /** Object groups verified, ascending. */
-  readonly groups: readonly number[];
-  readonly signatures: readonly SignatureResult[];
-  /** Required fingerprints (upper case) and how many must sign. */
-  readonly required: readonly string[];
-  readonly require: Require;
-  /** Required fingerprints without a verified signature in some groups (also when verification failed). */
-  readonly missing: readonly MissingSigner[];
-  /** The ECL's state and the execgroup that applied, with `ecl`. */
-  readonly ecl?: { readonly activated: boolean; readonly execgroup?: ExecGroup };
-  /** Set when !ok; its `code` maps to the CLI exit code (docs/errors.md). */
-  readonly error?: SifError;
 }
 
 interface Resolved {
@@ -127,7 +90,7 @@ export async function evaluateImage(options: VerifyImageOptions): Promise<{ resu
   const decision = execgroup
     ? decideEcl(collected.report, execgroup)
     : decideFingerprints(collected.report, { fingerprints: o.fingerprints, require: o.require, ignoreUnknownSigners: o.ignoreUnknownSigners });
-  return { result: toResult(o, collected, decision, execgroup), integrity: collected.integrity };
+  return { result: toResult({ ...o, ecl: execgroup }, collected, decision), integrity: collected.integrity };
 }
 
 /**
@@ -137,30 +100,4 @@ export async function evaluateImage(options: VerifyImageOptions): Promise<{ resu
 function eclResult(o: Resolved, ecl: { activated: boolean }, error?: SifError): VerifyImageResult {
   const base = { path: o.path, policy: 'ecl', groups: [], signatures: [], required: [], require: 'all', missing: [], ecl } as const;
   return error ? { ...base, ok: false, error } : { ...base, ok: true };
-}
-
-function toResult(o: Resolved, c: CollectedReport, d: Decision, execgroup: ExecGroup | undefined): VerifyImageResult {
-  const signatures = c.report.signatures.map((s) => ({
-    id: s.id,
-    group: s.group,
-    fingerprint: s.fingerprint,
-    signer: c.signers.get(s.id),
-    keyIds: s.keyIds ?? [],
-    verdict: s.verdict,
-    objects: c.objects.get(s.id) ?? [],
-    skipped: d.skipped.includes(s),
-    error: s.error?.message,
-  }));
-  return {
-    path: o.path,
-    ok: d.ok,
-    policy: execgroup ? 'ecl' : o.fingerprints.length > 0 ? 'fingerprints' : 'default',
-    groups: c.report.groups,
-    signatures,
-    required: execgroup ? execgroup.keyfp.map((k) => k.toUpperCase()) : o.fingerprints,
-    require: execgroup?.mode === 'whitelist' ? 'any' : o.require,
-    missing: d.missing,
-    ...(execgroup ? { ecl: { activated: true, execgroup } } : {}),
-    ...(d.error ? { error: d.error } : {}),
-  };
 }

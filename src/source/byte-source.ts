@@ -3,7 +3,8 @@
  * integrity code, the digest engine) reads through a ByteSource, never a file
  * handle, a descriptor or a path, as sylabs/sif loads from any io.ReaderAt.
  * This module and the sources above the seam import nothing Node-only; a file
- * (file.ts), and later an HTTP range or browser Blob source, implement it.
+ * (file.ts), an HTTP range (http.ts) and a browser Blob (blob.ts) source
+ * implement it.
  */
 
 /** Positioned reads: the one operation every source has. */
@@ -27,7 +28,12 @@ export interface FileIdentity {
   readonly dev: bigint;
   readonly ino: bigint;
 }
-export type SourceIdentity = FileIdentity;
+/** A Blob (a browser File) is its own identity: its bytes never change, and a Web Worker receives it by structured clone. */
+export interface BlobIdentity {
+  readonly kind: 'blob';
+  readonly blob: Blob;
+}
+export type SourceIdentity = FileIdentity | BlobIdentity;
 
 /** The bytes of one image, wherever they are. */
 export interface ByteSource extends PositionedReader {

@@ -2,6 +2,7 @@
  * Opens a source from its identity, in a digest worker (Node only). Each
  * kind of source that workers may hash adds its case here.
  */
+import { BlobSource } from './blob.js';
 import type { ByteSource, SourceIdentity } from './byte-source.js';
 import { FileSource } from './file.js';
 
@@ -10,5 +11,7 @@ export function reopenSource(identity: SourceIdentity): Promise<ByteSource | und
   switch (identity.kind) {
     case 'file':
       return FileSource.reopen(identity);
+    case 'blob':
+      return Promise.resolve(new BlobSource(identity.blob));
   }
 }

@@ -24,6 +24,7 @@ const ABOVE = [
   'image/select.ts',
   'source/byte-source.ts',
   'source/memory.ts',
+  'source/blob.ts',
   'integrity/check.ts',
   'integrity/pgp/cleartext.ts',
   'integrity/pgp/format.ts',
@@ -40,12 +41,9 @@ const ABOVE = [
 
 /** Node built-ins allowed above the seam, as "importer → built-in", and why. */
 const ALLOWED: Record<string, string> = {
-  // Hashing is a seam of its own, later: a browser build brings a streaming SHA-2 (WebCrypto has none).
-  'integrity/digest.ts → node:crypto': 'object digests',
-  'integrity/digest-scheduler.ts → node:crypto': 'main-thread hashing jobs',
-  // The digest engine's worker pool is Node's; a browser build gives ObjectDigests a Web Worker pool (issue 18) here.
-  'integrity/digest.ts → node:os': 'default thread count',
-  'integrity/digest-pool.ts → node:os': 'default pool size',
+  // The hash engine and the worker pool are Node's here; the web build substitutes its own (scripts/build-web.mjs).
+  'integrity/hash-engine.ts → node:crypto': 'SHA-2 with SHA-NI',
+  'integrity/digest-pool.ts → node:os': 'default pool size and thread count',
   'integrity/digest-pool.ts → node:worker_threads': 'digest workers',
 };
 

@@ -18,6 +18,7 @@ import { loadVerificationKeys } from '../integrity/keyset.js';
 import { verifyIntegrity, type VerifyReport } from '../integrity/verify.js';
 import { corpusImages, GO_IMAGES, GO_SIF, withReference } from '../test-support/reference.js';
 import { signedImage } from '../test-support/signed.js';
+import { BlobSource } from './blob.js';
 import type { ByteSource } from './byte-source.js';
 import { FileSource } from './file.js';
 import { MemorySource } from './memory.js';
@@ -53,14 +54,18 @@ withReference(t, 'every corpus image reads the same from memory as from its file
   for (const path of corpusImages()) {
     const fromFile = await opened(SifImage.open(path));
     const fromMemory = await opened(SifImage.open(new MemorySource(readFileSync(path), path)));
-    if (!(fromFile instanceof SifImage) || !(fromMemory instanceof SifImage)) {
+    const fromBlob = await opened(SifImage.open(new BlobSource(new Blob([readFileSync(path)]), path)));
+    if (!(fromFile instanceof SifImage) || !(fromMemory instanceof SifImage) || !(fromBlob instanceof SifImage)) {
       t.same(fromMemory, fromFile, `${basename(path)}: the same error`);
+      t.same(fromBlob, fromFile, `${basename(path)}: the same error from a Blob`);
       continue;
     }
     t.same(await answers(fromMemory), await answers(fromFile), basename(path));
+    t.same(await answers(fromBlob), await answers(fromFile), `${basename(path)} from a Blob`);
     t.equal(fromMemory.path, path, 'the source names the image');
     await fromFile.close();
     await fromMemory.close();
+    await fromBlob.close();
   }
 });
 
@@ -109,6 +114,40 @@ t.test('a memory image is hashed on the main thread only, with the file digests'
   const badReport = await verifyIntegrity(bad, { keys });
   t.notOk(badReport.ok, 'a changed byte in memory is found');
   t.same(verdicts(badReport), verdicts(await verifyIntegrity(badFile, { keys })), 'as in the file');
+});
+
+t.test('a Blob image is hashed in workers (they receive the Blob), with the file digests', async (t) => {
+  const dir = t.testdir();
+  const unsigned = join(dir, 'unsigned.sif');
+  await createImage(unsigned, { objects: [0, 1, 2].map(() => ({ dataType: 0x4002, groupId: 1, data: randomBytes(3 << 20) })) });
+  const { image: path, keyring } = await signedImage(dir, unsigned);
+  const keys = await loadVerificationKeys({ keyrings: [keyring], keysDir: '/nonexistent', env: {} });
+  const blob = await SifImage.open(new BlobSource(new File([readFileSync(path)], 'signed.sif')));
+  t.teardown(() => blob.close());
+  t.equal(blob.path, 'signed.sif', 'a File names the image');
+  const digests = new ObjectDigests(blob, { threads: 4, workerMinBytes: 1, workerStartBytes: 1, chunkSize: 1 << 20 });
+  const report = await verifyIntegrity(blob, { keys, digests });
+  t.ok(report.ok, 'verified');
+  t.ok(digests.stats().workerJobs > 0, 'workers hashed objects');
+  const file = await SifImage.open(path);
+  t.teardown(() => file.close());
+  t.same(verdicts(await verifyIntegrity(file, { keys })), verdicts(report), 'the verdicts of the file');
+
+  const tampered = readFileSync(path);
+  tampered[blob.descriptors[1]!.offset + 5]! ^= 1;
+  const bad = await SifImage.open(new BlobSource(new Blob([tampered])));
+  t.teardown(() => bad.close());
+  const badDigests = new ObjectDigests(bad, { threads: 4, workerMinBytes: 1, workerStartBytes: 1 });
+  const badReport = await verifyIntegrity(bad, { keys, digests: badDigests });
+  badDigests.close();
+  t.notOk(badReport.ok, 'a changed byte in the Blob is found');
+  t.equal(bad.path, 'blob', 'a bare Blob is named blob');
+  const source = new BlobSource(new Blob([Uint8Array.from([1, 2, 3, 4])]));
+  const buf = new Uint8Array(4);
+  t.equal(await source.read(buf, 1, 3, 2), 2, 'short at the end');
+  t.same([...buf], [0, 3, 4, 0]);
+  t.equal(await source.read(buf, 0, 4, 10), 0, 'nothing past the end');
+  t.equal((await reopenSource(source.identity))!.size, 4, 'a worker opens the same Blob');
 });
 
 t.test('memory sources: short reads at the end, truncated images refused as from a file', async (t) => {

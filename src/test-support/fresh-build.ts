@@ -4,8 +4,9 @@
  * test yesterday's behaviour and could pass where today's fails. `npm test`
  * builds first; running a single file after editing src/ needs
  * `npm run build` first, and this says so. The CLI bundle (dist/bundle/,
- * what bin/sif runs) is built from the same sources, so it must be newer than
- * every one of them too.
+ * what bin/sif runs) and the web page (dist/web/, from the same core plus
+ * src/web/browser/) are built from the same sources, so they must be newer
+ * than every one of them too.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -31,11 +32,15 @@ export function staleOutputs(root = REPO_ROOT): string[] {
   const stale: string[] = [];
   // The bundle's entry module: scripts/build-cli.mjs writes every bundle file at once.
   const bundle = mtime(join(root, 'dist/bundle/launch.js'));
+  // The page's entry: scripts/build-web.mjs writes every file of dist/web/ at once.
+  const web = mtime(join(root, 'dist/web/assets/app.js'));
+  const older = (built: number | undefined, changed: number) => built === undefined || built < changed;
   for (const source of builtSources(src)) {
     const rel = relative(src, source);
-    const built = mtime(join(root, 'dist', rel.replace(/\.ts$/, '.js')));
     const changed = mtime(source)!;
-    if (built === undefined || built < changed || bundle === undefined || bundle < changed) stale.push(`src/${rel}`);
+    // src/web/browser/ goes into the page only (tsc leaves it alone).
+    const compiled = rel.startsWith(join('web', 'browser')) ? web : mtime(join(root, 'dist', rel.replace(/\.ts$/, '.js')));
+    if (older(compiled, changed) || older(bundle, changed) || older(web, changed)) stale.push(`src/${rel}`);
   }
   return stale;
 }

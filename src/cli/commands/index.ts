@@ -11,6 +11,7 @@ import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
 import { verifyArtifactsCommand } from './verify-artifacts.js';
 import { verifyAttestationCommand } from './verify-attestation.js';
+import { webCommand } from './web.js';
 import { delCommand, newCommand, setprimCommand } from './write.js';
 
 /** Every top-level command, in the order `sif --help` lists them. */
@@ -35,5 +36,6 @@ export function commands(io: Io): CommandModule<object, any>[] {
     verifyAttestationCommand(io),
     verifyArtifactsCommand(io),
     keyCommand(io),
+    webCommand(io),
   ];
 }

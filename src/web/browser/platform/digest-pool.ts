@@ -1,0 +1,86 @@
+/**
+ * The web build's digest pool, in place of src/integrity/digest-pool.ts
+ * (scripts/build-web.mjs substitutes it): module Web Workers running
+ * ../digest-worker.ts, each handed the image's Blob, so several objects hash
+ * in parallel while the page stays responsive. A worker that fails hands its
+ * job back to the main thread, as in Node.
+ */
+import { reviveError, type HashingPool, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from '../../../integrity/digest-protocol.js';
+
+/** Emitted beside the chunk that holds this module (scripts/build-web.mjs: one directory of assets). */
+const WORKER_URL = new URL('./digest-worker.js', import.meta.url);
+
+/** Hashing slots of a run by default: one per logical core the browser reports. */
+export const defaultThreads = (): number => Math.max(1, navigator.hardwareConcurrency || 1);
+
+class WebWorker implements HashingWorker {
+  private readonly worker = new Worker(WORKER_URL, { type: 'module' });
+  private job: { resolve: (o: WorkerOutcome) => void; reject: (e: unknown) => void; onBytes: (n: number) => void } | undefined;
+  alive = true;
+
+  constructor(private readonly onDeath: (w: WebWorker) => void) {
+    this.worker.onmessage = (e: MessageEvent<WorkerReply>) => this.receive(e.data);
+    this.worker.onerror = () => this.die();
+  }
+
+  run(job: WorkerJob, onBytes: (n: number) => void): Promise<WorkerOutcome> {
+    if (!this.alive) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.job = { resolve, reject, onBytes };
+      this.worker.postMessage(job);
+    });
+  }
+
+  cancel(): void {
+    if (this.job) this.worker.postMessage({ cancel: true } satisfies WorkerCancel);
+  }
+
+  private receive(reply: WorkerReply): void {
+    const job = this.job!;
+    if (reply.type === 'progress') return job.onBytes(reply.bytes);
+    this.job = undefined;
+    if (reply.type === 'done') job.resolve(Buffer.from(reply.digest));
+    else if (reply.type === 'moved') job.resolve(undefined);
+    else job.reject(reviveError(reply.code, reply.message));
+  }
+
+  private die(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.job?.resolve(undefined); // the main thread hashes it
+    this.job = undefined;
+    this.worker.terminate();
+    this.onDeath(this);
+  }
+}
+
+class WebDigestPool implements HashingPool<WebWorker> {
+  private readonly idle: WebWorker[] = [];
+  private readonly all = new Set<WebWorker>();
+
+  constructor(private readonly maxWorkers: number) {}
+
+  acquire(mayStart = true): WebWorker | undefined {
+    const w = this.idle.pop();
+    if (w) return w;
+    if (!mayStart || this.all.size >= this.maxWorkers) return undefined;
+    const started = new WebWorker((dead) => this.forget(dead));
+    this.all.add(started);
+    return started;
+  }
+
+  release(w: WebWorker): void {
+    if (w.alive) this.idle.push(w);
+  }
+
+  private forget(w: WebWorker): void {
+    this.all.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+}
+
+let shared: WebDigestPool | undefined;
+
+/** The page's pool, created on first use. */
+export const digestPool = (): WebDigestPool => (shared ??= new WebDigestPool(defaultThreads()));
