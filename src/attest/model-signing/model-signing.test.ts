@@ -175,3 +175,13 @@ t.test('a file that shrinks while hashed, a tree deeper than PATH_MAX: one clear
   execFileSync('bash', ['-c', `cd "$1" && for i in $(seq 20); do mkdir ${name} && cd ${name}; done`, 'deep', deep]);
   await t.rejects(hashModel(deep, 'm', files()), { code: 'SIF_IO', message: /name too long/ });
 });
+
+t.test('a million subjects or resources: refused or checked, no crash', async (t) => {
+  const subject = Array.from({ length: 1_000_000 }, (_, i) => ({ name: `f${i}`, digest: { sha256: sha256(String(i)) } }));
+  t.throws(() => readModelStatement({ ...STATEMENT, subject }), { code: 'SIF_SIGNATURE_INVALID', message: /1000000 subjects: a model_signing statement has exactly one/ });
+  const dir = t.testdir({ m: { f0: '0' } });
+  const legacy = await checkModel({ ...STATEMENT, predicateType: 'https://model_signing/Digests/v0.1', subject }, join(dir, 'm'));
+  t.notOk(legacy.ok);
+  t.same([legacy.resources.length, legacy.resources[0]!.verdict, legacy.resources[1]!.verdict], [1_000_000, 'matched', 'missing']);
+  t.match(modelCheckError(legacy)?.message, /^the model does not match the signature: 999999 missing \(first: missing "f1"\)$/);
+});
