@@ -6,10 +6,11 @@
  * line and a documented exit code.
  */
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GO_IMAGES, withReference } from '../test-support/reference.js';
-import { runCli, runTool, spawnCli } from '../test-support/cli.js';
+import { runCli, runTool, SIF_BIN, spawnCli } from '../test-support/cli.js';
 import { SAP_SIGNATURE_MAX_LENGTH } from '../attest/sap-aicore.js';
 import type { ArtifactsCheck } from '../attest/sap-verify.js';
 
@@ -52,6 +53,9 @@ t.test('value forms, the environment and stdin', async (t) => {
   const stdin = spawnCli(['verify-artifacts', '--sap-aicore', '-', `a=${a}`], { input: signatures });
   t.equal(stdin.code, 0, stdin.stderr);
   t.equal(stdin.stderr, 'Verified 1 artifact(s) against the signatures on stdin\n');
+  // A real process with fd 0 closed by the shell, as for `sif add IMG -`.
+  const closed = spawnSync('sh', ['-c', 'exec "$0" verify-artifacts --sap-aicore - "a=$1" 0<&-', SIF_BIN, a], { encoding: 'utf8' });
+  t.same([closed.status, closed.stderr], [2, 'sif: --sap-aicore is "-" but stdin is closed: pipe the signatures in, or name a file\n']);
   const unset = await runCli(['verify-artifacts', '--sap-aicore', `a=${a}`]);
   t.same([unset.code, unset.stderr], [2, 'sif: AICORE_ARTIFACT_SIGNATURES is not set: give the signatures with --sap-aicore FILE (or - for stdin)\n']);
 });

@@ -99,6 +99,18 @@ export class RangeDigests {
     return p;
   }
 
+  /**
+   * Digest of bytes already in memory (a small file read whole), hashed now on
+   * the calling thread and counted in the run's progress.
+   */
+  hashInMemory(bytes: Uint8Array, alg: DigestAlg): Buffer {
+    this.total += bytes.length;
+    this.done += bytes.length;
+    this.jobs++;
+    this.options.onProgress?.(this.done, this.total);
+    return hashBytes(alg, bytes);
+  }
+
   /** Ends the run: unfinished hashing stops and its digests reject (ObjectDigests.close). */
   close(): void {
     this.scheduler.close();

@@ -65,6 +65,19 @@ t.test('a walk refuses what model_signing refuses', async (t) => {
   await t.rejects(buildModelStatement(m, { method: 'shards', shardSize: 0 }), { code: 'SIF_USAGE', message: 'shard size 0 is not a positive integer' });
 });
 
+t.test('small files are read whole, big ones hashed by the engine: the same digests', async (t) => {
+  const dir = t.testdir({ small: Buffer.alloc(1 << 20, 3), big: Buffer.alloc((1 << 20) + 1, 3) });
+  const m = await hashModel(dir, 'm', { method: 'shards', shardSize: 1 << 19, allowSymlinks: false, ignorePaths: [] });
+  const half = sha256(Buffer.alloc(1 << 19, 3));
+  t.same(m.items.map((i) => [i.name, i.digest]), [
+    ['big:0:524288', half],
+    ['big:524288:1048576', half],
+    ['big:1048576:1048577', sha256(Buffer.alloc(1, 3))],
+    ['small:0:524288', half],
+    ['small:524288:1048576', half],
+  ]);
+});
+
 t.test('shards of big files hash on the worker pool; the digests are the same', async (t) => {
   const dir = t.testdir();
   const big = Buffer.alloc(3 << 20, 7);
@@ -160,7 +173,7 @@ t.test('a statement whose resources do not hash to its subject fails, whatever t
 });
 
 t.test('a file that shrinks while hashed, a tree deeper than PATH_MAX: one clear error', async (t) => {
-  const dir = t.testdir({ m: { big: Buffer.alloc(64 << 10, 1) } });
+  const dir = t.testdir({ m: { big: Buffer.alloc(2 << 20, 1) } }); // over 1 MiB: hashed by the engine, not read whole
   const m = join(dir, 'm');
   let shrunk = false;
   const onProgress = () => {
@@ -174,4 +187,14 @@ t.test('a file that shrinks while hashed, a tree deeper than PATH_MAX: one clear
   const name = 'd'.repeat(250);
   execFileSync('bash', ['-c', `cd "$1" && for i in $(seq 20); do mkdir ${name} && cd ${name}; done`, 'deep', deep]);
   await t.rejects(hashModel(deep, 'm', files()), { code: 'SIF_IO', message: /name too long/ });
+});
+
+t.test('a million subjects or resources: refused or checked, no crash', async (t) => {
+  const subject = Array.from({ length: 1_000_000 }, (_, i) => ({ name: `f${i}`, digest: { sha256: sha256(String(i)) } }));
+  t.throws(() => readModelStatement({ ...STATEMENT, subject }), { code: 'SIF_SIGNATURE_INVALID', message: /1000000 subjects: a model_signing statement has exactly one/ });
+  const dir = t.testdir({ m: { f0: '0' } });
+  const legacy = await checkModel({ ...STATEMENT, predicateType: 'https://model_signing/Digests/v0.1', subject }, join(dir, 'm'));
+  t.notOk(legacy.ok);
+  t.same([legacy.resources.length, legacy.resources[0]!.verdict, legacy.resources[1]!.verdict], [1_000_000, 'matched', 'missing']);
+  t.match(modelCheckError(legacy)?.message, /^the model does not match the signature: 999999 missing \(first: missing "f1"\)$/);
 });

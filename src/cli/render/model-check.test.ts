@@ -32,26 +32,22 @@ root digest of model sha256:${B}
   );
 });
 
+/** A passing check of one file resource, with the fields each case changes. */
+const passed = (over: Partial<ModelCheck>): ModelCheck => ({
+  ok: true,
+  predicateType: 'https://model_signing/signature/v1.0',
+  modelName: 'image.sif',
+  rootDigest: { signed: A, ofResources: A, model: A },
+  serialization: { method: 'files', allowSymlinks: false, ignorePaths: [] },
+  resources: [{ name: '.', verdict: 'matched', expected: { algorithm: 'sha256', digest: B }, actual: { algorithm: 'sha256', digest: B } }],
+  ...over,
+});
+
 t.test('a legacy statement that matched', async (t) => {
-  const check: ModelCheck = {
-    ok: true,
-    predicateType: 'https://model_signing/Digests/v0.1',
-    modelName: undefined,
-    rootDigest: { signed: undefined, ofResources: B, model: B },
-    serialization: { method: 'files', allowSymlinks: true, ignorePaths: [] },
-    resources: [{ name: 'f', verdict: 'matched', expected: { algorithm: 'sha256', digest: A }, actual: { algorithm: 'sha256', digest: A } }],
-  };
+  const check = passed({ predicateType: 'https://model_signing/Digests/v0.1', modelName: undefined, rootDigest: { signed: undefined, ofResources: B, model: B } });
   t.equal(renderModelCheck(check), `model (legacy statement): 1 of 1 resources matched (files, sha256)\nroot digest of model sha256:${B}\n`);
 });
 
 t.test('a v1.0 statement that matched', async (t) => {
-  const check: ModelCheck = {
-    ok: true,
-    predicateType: 'https://model_signing/signature/v1.0',
-    modelName: 'image.sif',
-    rootDigest: { signed: A, ofResources: A, model: A },
-    serialization: { method: 'files', allowSymlinks: false, ignorePaths: ['.git'] },
-    resources: [{ name: '.', verdict: 'matched', expected: { algorithm: 'sha256', digest: B }, actual: { algorithm: 'sha256', digest: B } }],
-  };
-  t.equal(renderModelCheck(check), `model 'image.sif': 1 of 1 resources matched (files, sha256)\nroot digest signed   sha256:${A}\nroot digest of model sha256:${A}\n`);
+  t.equal(renderModelCheck(passed({})), `model 'image.sif': 1 of 1 resources matched (files, sha256)\nroot digest signed   sha256:${A}\nroot digest of model sha256:${A}\n`);
 });
