@@ -58,6 +58,8 @@ whenAvailable(t, 'model_signing bundles, every release', missing, async (t) => {
     t.match(cert.signer, { kind: 'certificate', identity: 'CN=intermediate-ca' }, `${release} certificate flow`);
     t.equal(cert.statement.subject[0]!.digest.sha256!.slice(0, 8), '61d4849d');
   }
+  const legacy = await verifyAttestation(sig('v0.2.0-certificate'), x509);
+  t.match(legacy, { statement: { predicateType: 'https://model_signing/Digests/v0.1', subject: [{ name: 'signme-1' }, { name: 'signme-2' }] } }, 'v0.2.0: the compat PAE');
   const other = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey;
   const stranger: AttestationTrust = { kind: 'keys', keys: [{ publicKey: other, keyId: 'x', identity: 'x', path: 'other.pem' }] };
   await t.rejects(verifyAttestation(sig('v1.1.0-elliptic-key'), stranger), { code: 'SIF_UNKNOWN_SIGNER', message: /signed by key e8450dec/ }, 'the hint names another key');

@@ -11,6 +11,7 @@ import { parseCertificate } from '../integrity/x509/certificate.js';
 import { trustCertificate } from '../integrity/x509/verify-certificate.js';
 import { readAttestation, type Attestation } from './bundle.js';
 import { keyHint } from './key-hint.js';
+import { paeCompat } from './pae-compat.js';
 import { parseStatement, type Statement } from './statement.js';
 import type { AttestationSigner, AttestationTrust, X509Trust } from './trust.js';
 
@@ -78,12 +79,13 @@ async function verifyWith(a: Attestation, candidates: readonly Candidate[]): Pro
   const embedded = a.material.kind === 'public-key' && a.material.pem !== undefined ? spkiOfPem(a.material.pem) : undefined;
   const fits = (c: Candidate) =>
     embedded !== undefined ? spkiOf(c.publicKey).equals(embedded) : hints.size === 0 || hints.has(c.signer.keyId) || (c.sshKeyId !== undefined && hints.has(c.sshKeyId));
-  const message = pae(a.envelope.payloadType, a.payload);
+  // model_signing 0.2 signed a malformed PAE (pae-compat.ts); its verifiers still accept it.
+  const messages = [pae(a.envelope.payloadType, a.payload), paeCompat(a.envelope.payloadType, a.payload)];
   let tried = false;
   for (const { sig } of a.signatures) {
     for (const c of candidates.filter(fits)) {
       tried = true;
-      if (holds(c.publicKey, message, sig)) return c.signer;
+      if (messages.some((m) => holds(c.publicKey, m, sig))) return c.signer;
     }
   }
   if (!tried) {
