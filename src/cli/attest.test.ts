@@ -8,8 +8,10 @@
  */
 import t from 'tap';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { signStatement } from '../attest/sign.js';
+import type { Statement } from '../attest/statement.js';
 import { pae } from '../integrity/dsse/envelope.js';
 import { copyImage, runCli, runTool, spawnCli } from '../test-support/cli.js';
 import { FIXTURES, GO_IMAGES, whenAvailable, withReference } from '../test-support/reference.js';
@@ -163,12 +165,35 @@ whenAvailable(t, 'keyless: the model_signing bundles verify offline; a wrong ide
   t.same([issuer.code, issuer.stdout.length], [12, 0], 'another issuer (in-process)');
 });
 
+t.test('an encrypted key; a statement naming some objects: the others are extra', async (t) => {
+  const dir = t.testdir({ 'pass.txt': 'pw\n' });
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const priv = join(dir, 'enc.pem');
+  const pub = join(dir, 'k.pub');
+  writeFileSync(priv, pair.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }));
+  writeFileSync(pub, pair.publicKey.export({ type: 'spki', format: 'pem' }));
+  const image = join(GO_IMAGES, 'one-group.sif');
+  const made = await runCli(['attest', '-q', '--key', priv, '--passphrase-file', join(dir, 'pass.txt'), '--format', 'dsse', image]);
+  t.equal(made.code, 0, made.stderr);
+  const full = JSON.parse(Buffer.from(envelopeOf(made.stdout.toString()).payload, 'base64').toString()) as Statement;
+  const partial = join(dir, 'partial.json');
+  writeFileSync(partial, await signStatement({ ...full, subject: [full.subject[1]!] }, { privateKey: pair.privateKey, keyId: '', path: priv }, { format: 'dsse' }));
+  const r = await runCli(['verify-attestation', '-q', '--key', pub, partial, image]);
+  t.equal(r.code, 10);
+  t.match(r.stdout.toString(), /^extra {7}one-group\.sif#object=2 {2}\(named by no subject\)$/m);
+  t.equal(r.stderr, 'sif: the image does not match the attestation: one-group.sif#object=2 (extra)\n');
+});
+
 t.test('hostile inputs and wrong usage: one line, a documented exit code, nothing on stdout', async (t) => {
   const dir = t.testdir({ 'junk.json': '{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}', 'list.json': '[1]', 'root.json': '{' });
   const { priv, pub } = writeKeys(dir, 'k', generateKeyPairSync('ed25519'));
   const image = join(GO_IMAGES, 'one-group.sif');
   const junk = join(dir, 'junk.json');
+  const huge = join(dir, 'huge.json');
+  writeFileSync(huge, '');
+  truncateSync(huge, 17 << 20);
   const cases: [string, string[], number, RegExp][] = [
+    ['an attestation over 16 MiB', ['verify-attestation', '--key', pub, huge, image], 10, /huge.json: over the 16777216-byte limit/],
     ['no such attestation', ['verify-attestation', '--key', pub, join(dir, 'none.json'), image], 3, /^sif: open .*none.json: no such file or directory\n$/],
     ['no dsseEnvelope', ['verify-attestation', '--key', pub, junk, image], 10, /no dsseEnvelope/],
     ['not an object', ['verify-attestation', '--key', pub, join(dir, 'list.json'), image], 10, /not a JSON object/],
