@@ -58,6 +58,9 @@ whenAvailable(t, 'model_signing bundles, every release', missing, async (t) => {
     t.match(cert.signer, { kind: 'certificate', identity: 'CN=intermediate-ca' }, `${release} certificate flow`);
     t.equal(cert.statement.subject[0]!.digest.sha256!.slice(0, 8), '61d4849d');
   }
+  const foreign = JSON.parse(sig('v1.1.0-certificate').toString()) as { dsseEnvelope: { signatures: { keyid: string }[] } };
+  foreign.dsseEnvelope.signatures[0]!.keyid = 'someone else';
+  t.match(await verifyAttestation(Buffer.from(JSON.stringify(foreign)), x509), { signer: { kind: 'certificate' } }, 'a verified certificate signs whatever the keyid says');
   const legacy = await verifyAttestation(sig('v0.2.0-certificate'), x509);
   t.match(legacy, { statement: { predicateType: 'https://model_signing/Digests/v0.1', subject: [{ name: 'signme-1' }, { name: 'signme-2' }] } }, 'v0.2.0: the compat PAE');
   const other = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey;

@@ -40,9 +40,9 @@ async function checkSigner(a: Attestation, trust: AttestationTrust): Promise<Att
       return verifyKeyless(a.json, trust.keyless);
     }
     case 'x509':
-      return verifyWith(a, [await certificateKey(a, trust.x509)]);
+      return verifyWith(a, [await certificateKey(a, trust.x509)], false);
     case 'keys':
-      return verifyWith(a, trust.keys.map((k) => ({ publicKey: k.publicKey, signer: { kind: 'key', identity: k.path ?? k.identity, keyId: keyHint(k.publicKey) }, sshKeyId: k.keyId })));
+      return verifyWith(a, trust.keys.map((k) => ({ publicKey: k.publicKey, signer: { kind: 'key', identity: k.path ?? k.identity, keyId: keyHint(k.publicKey) }, sshKeyId: k.keyId })), true);
   }
 }
 
@@ -69,14 +69,18 @@ async function certificateKey(a: Attestation, x509: X509Trust): Promise<Candidat
   return { publicKey, signer: { kind: 'certificate', identity: trusted.subject, keyId: keyHint(publicKey) } };
 }
 
-/** The first candidate whose key the file's hints allow and whose signature holds. */
-async function verifyWith(a: Attestation, candidates: readonly Candidate[]): Promise<AttestationSigner> {
+/**
+ * The first candidate whose signature holds. Among keys, only those the file's
+ * hints (or the key it carries) name are tried; a verified certificate is the
+ * signer whatever the hints say.
+ */
+async function verifyWith(a: Attestation, candidates: readonly Candidate[], byHint: boolean): Promise<AttestationSigner> {
   const { verifyMessage } = await import('../integrity/dsse/algorithms.js');
   // Sigstore and model_signing hash ECDSA by curve (P-384: SHA-384); sigstore-js signs SHA-256 on every curve: either holds.
   const holds = (key: KeyObject, message: Buffer, sig: Buffer) =>
     verifyMessage(key, message, sig, 'by-curve') || (key.asymmetricKeyType === 'ec' && verifyMessage(key, message, sig, 'sha256'));
-  const hints = new Set([a.material.kind === 'public-key' ? a.material.hint : undefined, ...a.signatures.map((s) => s.keyid)].filter((h) => h !== undefined && h !== ''));
-  const embedded = a.material.kind === 'public-key' && a.material.pem !== undefined ? spkiOfPem(a.material.pem) : undefined;
+  const hints = new Set<string | undefined>(byHint ? [a.material.kind === 'public-key' ? a.material.hint : undefined, ...a.signatures.map((s) => s.keyid)].filter((h) => h !== undefined && h !== '') : []);
+  const embedded = byHint && a.material.kind === 'public-key' && a.material.pem !== undefined ? spkiOfPem(a.material.pem) : undefined;
   const fits = (c: Candidate) =>
     embedded !== undefined ? spkiOf(c.publicKey).equals(embedded) : hints.size === 0 || hints.has(c.signer.keyId) || (c.sshKeyId !== undefined && hints.has(c.sshKeyId));
   // model_signing 0.2 signed a malformed PAE (pae-compat.ts); its verifiers still accept it.
