@@ -1,8 +1,8 @@
 /**
  * `sif attest` and `sif verify-attestation` as users run them: round trips
  * with every key type and format; independent checks of what we write
- * (@sigstore/verify on P-256 bundles, OpenSSL over the PAE of every
- * envelope); a changed byte of the image; the X.509 chain flow with
+ * (@sigstore/verify on P-256 bundles, OpenSSL and Debian's python3-cryptography
+ * over the PAE of every envelope); a changed byte of the image; the X.509 chain flow with
  * model_signing's test PKI; keyless against the fixtures' trusted root; and
  * hostile inputs, one line and a documented exit code each.
  */
@@ -58,6 +58,19 @@ function opensslVerifies(dir: string, type: string, pub: string, e: Envelope): b
   return runTool('openssl', args).code === 0;
 }
 
+/** Debian's python3-cryptography on the same PAE file and signature: a second independent verifier. */
+const PY_VERIFY = `
+import sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+key = serialization.load_pem_public_key(open(sys.argv[1], 'rb').read())
+sig, pae = open(sys.argv[2], 'rb').read(), open(sys.argv[3], 'rb').read()
+if isinstance(key, ed25519.Ed25519PublicKey): key.verify(sig, pae)
+elif isinstance(key, rsa.RSAPublicKey): key.verify(sig, pae, padding.PKCS1v15(), hashes.SHA256())
+else: key.verify(sig, pae, ec.ECDSA(hashes.SHA384() if key.curve.key_size == 384 else hashes.SHA256()))
+`;
+const pythonVerifies = (dir: string, pub: string) => runTool('/usr/bin/python3', ['-c', PY_VERIFY, pub, join(dir, 'sig.bin'), join(dir, 'pae.bin')]).code === 0;
+
 /** @sigstore/verify 3.x (a devDependency of the Node 20 line) on a key bundle: parse, then the signature with the hinted key. */
 async function sigstoreVerifies(bundleText: string, publicKey: KeyObject): Promise<boolean> {
   const { bundleFromJSON } = await import('@sigstore/bundle');
@@ -90,6 +103,7 @@ withReference(t, 'every key type and format: round trip, OpenSSL over the PAE, @
       const e = envelopeOf(made.stdout.toString());
       t.equal(e.payloadType, 'application/vnd.in-toto+json');
       t.ok(opensslVerifies(dir, type, pub, e), `${type} ${format}: openssl verifies the signature over the PAE`);
+      t.ok(pythonVerifies(dir, pub), `${type} ${format}: python3-cryptography verifies it too`);
       if (type === 'p256' && format === 'bundle') t.ok(await sigstoreVerifies(made.stdout.toString(), pair.publicKey), '@sigstore/verify accepts the bundle');
       const checked = await runCli(['verify-attestation', '-q', '--key', pub, file, image]);
       t.equal(checked.code, 0, `${type} ${format} verifies: ${checked.stderr}`);
