@@ -88,6 +88,10 @@ whenAvailable(t, 'model_signing keyless bundles, offline against the trusted roo
   await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), trust('mallory@example.com', 'https://sigstore.verify.ibm.com/oauth2')), { code: 'SIF_NOT_SIGNED_BY_REQUIRED' });
   await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), trust('stefanb@us.ibm.com', 'https://accounts.google.com')), { code: 'SIF_NOT_SIGNED_BY_REQUIRED' });
   await t.rejects(verifyAttestation(sig('v1.1.0-elliptic-key'), good), { code: 'SIF_NO_KEY_MATERIAL' });
+  await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), { kind: 'x509', x509: { intermediates: [], roots: [] } }), {
+    code: 'SIF_CERTIFICATE_NOT_VALID',
+    message: /^x509: certificate has expired .* \(a keyless bundle is checked with --trusted-root, --identity and --identity-provider\)$/,
+  });
   const bundle = JSON.parse(sig('v1.1.0-sigstore').toString()) as { dsseEnvelope: unknown; verificationMaterial: { certificate?: unknown; x509CertificateChain?: unknown } };
   await t.rejects(verifyAttestation(Buffer.from(JSON.stringify(bundle.dsseEnvelope)), good), { code: 'SIF_NO_KEY_MATERIAL', message: /needs a Sigstore bundle/ }, 'a bare envelope');
   const { certificate, ...rest } = bundle.verificationMaterial;

@@ -5,7 +5,7 @@
  * (subjects.ts for images). Keys, certificates and keyless trust are given.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { KeyError, SignatureError } from '../errors.js';
+import { CertificateError, KeyError, SignatureError, type CertificateCode } from '../errors.js';
 import { pae } from '../integrity/dsse/envelope.js';
 import { parseCertificate } from '../integrity/x509/certificate.js';
 import { trustCertificate } from '../integrity/x509/verify-certificate.js';
@@ -58,7 +58,13 @@ async function certificateKey(a: Attestation, x509: X509Trust): Promise<Candidat
   const carried = a.material.kind === 'certificates' ? a.material.certificates.map((der) => parseCertificate(der)) : [];
   const certificate = x509.certificate ?? carried[0];
   if (certificate === undefined) throw new KeyError('SIF_NO_KEY_MATERIAL', 'key material not provided: the attestation carries no certificate; give --key or --certificate');
-  const trusted = await trustCertificate({ certificate, intermediates: [...x509.intermediates, ...carried.slice(1)], roots: x509.roots, now: x509.now });
+  const trusted = await trustCertificate({ certificate, intermediates: [...x509.intermediates, ...carried.slice(1)], roots: x509.roots, now: x509.now }).catch((e: unknown) => {
+    // A Fulcio certificate lives minutes and chains to no PKI's roots: say what would check it.
+    if (a.material.kind === 'certificates' && a.material.logged && e instanceof CertificateError) {
+      throw new CertificateError(e.code as CertificateCode, `${e.message} (a keyless bundle is checked with --trusted-root, --identity and --identity-provider)`, { cause: e });
+    }
+    throw e;
+  });
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: Buffer.from(trusted.publicKeyInfo), format: 'der', type: 'spki' });
