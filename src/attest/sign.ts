@@ -18,10 +18,16 @@ export interface SignOptions {
   readonly certificates?: readonly Buffer[];
 }
 
-/** The attestation's JSON text (compact, no newline). */
-export async function signStatement(statement: Statement, key: DsseSigningKey, options: SignOptions): Promise<string> {
+/** The attestation's JSON text (compact, no newline) of a statement, serialised compactly. */
+export const signStatement = (statement: Statement, key: DsseSigningKey, options: SignOptions): Promise<string> =>
+  signPayload(Buffer.from(JSON.stringify(statement), 'utf8'), key, options);
+
+/**
+ * The same for a statement already serialised: a format that fixes the
+ * payload's bytes (model_signing writes protobuf's indented JSON) gives them.
+ */
+export async function signPayload(payload: Buffer, key: DsseSigningKey, options: SignOptions): Promise<string> {
   const { signMessage } = await import('../integrity/dsse/algorithms.js');
-  const payload = Buffer.from(JSON.stringify(statement), 'utf8');
   const hint = keyHint(key.privateKey);
   const sig = signMessage(key.privateKey, pae(IN_TOTO_PAYLOAD_TYPE, payload), 'by-curve').toString('base64');
   const envelope = { payload: payload.toString('base64'), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig, keyid: hint }] };

@@ -58,6 +58,11 @@ whenAvailable(t, 'model_signing bundles, every release', missing, async (t) => {
     t.match(cert.signer, { kind: 'certificate', identity: 'CN=intermediate-ca' }, `${release} certificate flow`);
     t.equal(cert.statement.subject[0]!.digest.sha256!.slice(0, 8), '61d4849d');
   }
+  const foreign = JSON.parse(sig('v1.1.0-certificate').toString()) as { dsseEnvelope: { signatures: { keyid: string }[] } };
+  foreign.dsseEnvelope.signatures[0]!.keyid = 'someone else';
+  t.match(await verifyAttestation(Buffer.from(JSON.stringify(foreign)), x509), { signer: { kind: 'certificate' } }, 'a verified certificate signs whatever the keyid says');
+  const legacy = await verifyAttestation(sig('v0.2.0-certificate'), x509);
+  t.match(legacy, { statement: { predicateType: 'https://model_signing/Digests/v0.1', subject: [{ name: 'signme-1' }, { name: 'signme-2' }] } }, 'v0.2.0: the compat PAE');
   const other = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey;
   const stranger: AttestationTrust = { kind: 'keys', keys: [{ publicKey: other, keyId: 'x', identity: 'x', path: 'other.pem' }] };
   await t.rejects(verifyAttestation(sig('v1.1.0-elliptic-key'), stranger), { code: 'SIF_UNKNOWN_SIGNER', message: /signed by key e8450dec/ }, 'the hint names another key');
@@ -83,6 +88,10 @@ whenAvailable(t, 'model_signing keyless bundles, offline against the trusted roo
   await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), trust('mallory@example.com', 'https://sigstore.verify.ibm.com/oauth2')), { code: 'SIF_NOT_SIGNED_BY_REQUIRED' });
   await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), trust('stefanb@us.ibm.com', 'https://accounts.google.com')), { code: 'SIF_NOT_SIGNED_BY_REQUIRED' });
   await t.rejects(verifyAttestation(sig('v1.1.0-elliptic-key'), good), { code: 'SIF_NO_KEY_MATERIAL' });
+  await t.rejects(verifyAttestation(sig('v1.1.0-sigstore'), { kind: 'x509', x509: { intermediates: [], roots: [] } }), {
+    code: 'SIF_CERTIFICATE_NOT_VALID',
+    message: /^x509: certificate has expired .* \(a keyless bundle is checked with --trusted-root, --identity and --identity-provider\)$/,
+  });
   const bundle = JSON.parse(sig('v1.1.0-sigstore').toString()) as { dsseEnvelope: unknown; verificationMaterial: { certificate?: unknown; x509CertificateChain?: unknown } };
   await t.rejects(verifyAttestation(Buffer.from(JSON.stringify(bundle.dsseEnvelope)), good), { code: 'SIF_NO_KEY_MATERIAL', message: /needs a Sigstore bundle/ }, 'a bare envelope');
   const { certificate, ...rest } = bundle.verificationMaterial;

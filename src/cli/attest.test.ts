@@ -1,15 +1,17 @@
 /**
  * `sif attest` and `sif verify-attestation` as users run them: round trips
  * with every key type and format; independent checks of what we write
- * (@sigstore/verify on P-256 bundles, OpenSSL over the PAE of every
- * envelope); a changed byte of the image; the X.509 chain flow with
+ * (@sigstore/verify on P-256 bundles, OpenSSL and Debian's python3-cryptography
+ * over the PAE of every envelope); a changed byte of the image; the X.509 chain flow with
  * model_signing's test PKI; keyless against the fixtures' trusted root; and
  * hostile inputs, one line and a documented exit code each.
  */
 import t from 'tap';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { signStatement } from '../attest/sign.js';
+import type { Statement } from '../attest/statement.js';
 import { pae } from '../integrity/dsse/envelope.js';
 import { copyImage, runCli, runTool, spawnCli } from '../test-support/cli.js';
 import { FIXTURES, GO_IMAGES, whenAvailable, withReference } from '../test-support/reference.js';
@@ -56,6 +58,19 @@ function opensslVerifies(dir: string, type: string, pub: string, e: Envelope): b
   return runTool('openssl', args).code === 0;
 }
 
+/** Debian's python3-cryptography on the same PAE file and signature: a second independent verifier. */
+const PY_VERIFY = `
+import sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+key = serialization.load_pem_public_key(open(sys.argv[1], 'rb').read())
+sig, pae = open(sys.argv[2], 'rb').read(), open(sys.argv[3], 'rb').read()
+if isinstance(key, ed25519.Ed25519PublicKey): key.verify(sig, pae)
+elif isinstance(key, rsa.RSAPublicKey): key.verify(sig, pae, padding.PKCS1v15(), hashes.SHA256())
+else: key.verify(sig, pae, ec.ECDSA(hashes.SHA384() if key.curve.key_size == 384 else hashes.SHA256()))
+`;
+const pythonVerifies = (dir: string, pub: string) => runTool('/usr/bin/python3', ['-c', PY_VERIFY, pub, join(dir, 'sig.bin'), join(dir, 'pae.bin')]).code === 0;
+
 /** @sigstore/verify 3.x (a devDependency of the Node 20 line) on a key bundle: parse, then the signature with the hinted key. */
 async function sigstoreVerifies(bundleText: string, publicKey: KeyObject): Promise<boolean> {
   const { bundleFromJSON } = await import('@sigstore/bundle');
@@ -88,6 +103,7 @@ withReference(t, 'every key type and format: round trip, OpenSSL over the PAE, @
       const e = envelopeOf(made.stdout.toString());
       t.equal(e.payloadType, 'application/vnd.in-toto+json');
       t.ok(opensslVerifies(dir, type, pub, e), `${type} ${format}: openssl verifies the signature over the PAE`);
+      t.ok(pythonVerifies(dir, pub), `${type} ${format}: python3-cryptography verifies it too`);
       if (type === 'p256' && format === 'bundle') t.ok(await sigstoreVerifies(made.stdout.toString(), pair.publicKey), '@sigstore/verify accepts the bundle');
       const checked = await runCli(['verify-attestation', '-q', '--key', pub, file, image]);
       t.equal(checked.code, 0, `${type} ${format} verifies: ${checked.stderr}`);
@@ -163,12 +179,35 @@ whenAvailable(t, 'keyless: the model_signing bundles verify offline; a wrong ide
   t.same([issuer.code, issuer.stdout.length], [12, 0], 'another issuer (in-process)');
 });
 
+t.test('an encrypted key; a statement naming some objects: the others are extra', async (t) => {
+  const dir = t.testdir({ 'pass.txt': 'pw\n' });
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const priv = join(dir, 'enc.pem');
+  const pub = join(dir, 'k.pub');
+  writeFileSync(priv, pair.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }));
+  writeFileSync(pub, pair.publicKey.export({ type: 'spki', format: 'pem' }));
+  const image = join(GO_IMAGES, 'one-group.sif');
+  const made = await runCli(['attest', '-q', '--key', priv, '--passphrase-file', join(dir, 'pass.txt'), '--format', 'dsse', image]);
+  t.equal(made.code, 0, made.stderr);
+  const full = JSON.parse(Buffer.from(envelopeOf(made.stdout.toString()).payload, 'base64').toString()) as Statement;
+  const partial = join(dir, 'partial.json');
+  writeFileSync(partial, await signStatement({ ...full, subject: [full.subject[1]!] }, { privateKey: pair.privateKey, keyId: '', path: priv }, { format: 'dsse' }));
+  const r = await runCli(['verify-attestation', '-q', '--key', pub, partial, image]);
+  t.equal(r.code, 10);
+  t.match(r.stdout.toString(), /^extra {7}one-group\.sif#object=2 {2}\(named by no subject\)$/m);
+  t.equal(r.stderr, 'sif: the image does not match the attestation: one-group.sif#object=2 (extra)\n');
+});
+
 t.test('hostile inputs and wrong usage: one line, a documented exit code, nothing on stdout', async (t) => {
   const dir = t.testdir({ 'junk.json': '{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}', 'list.json': '[1]', 'root.json': '{' });
   const { priv, pub } = writeKeys(dir, 'k', generateKeyPairSync('ed25519'));
   const image = join(GO_IMAGES, 'one-group.sif');
   const junk = join(dir, 'junk.json');
+  const huge = join(dir, 'huge.json');
+  writeFileSync(huge, '');
+  truncateSync(huge, 17 << 20);
   const cases: [string, string[], number, RegExp][] = [
+    ['an attestation over 16 MiB', ['verify-attestation', '--key', pub, huge, image], 10, /huge.json: over the 16777216-byte limit/],
     ['no such attestation', ['verify-attestation', '--key', pub, join(dir, 'none.json'), image], 3, /^sif: open .*none.json: no such file or directory\n$/],
     ['no dsseEnvelope', ['verify-attestation', '--key', pub, junk, image], 10, /no dsseEnvelope/],
     ['not an object', ['verify-attestation', '--key', pub, join(dir, 'list.json'), image], 10, /not a JSON object/],

@@ -131,6 +131,23 @@ const repeatChunk: Mutator = {
   },
 };
 
+/** A JSON object, as the structure-aware mutators of JSON formats edit it. */
+export type JsonDoc = { [key: string]: unknown };
+
+/** A mutator editing the parsed JSON object; input that is not a JSON object passes through. */
+export const onJsonObject = (name: string, edit: (rng: Prng, doc: JsonDoc) => unknown): Mutator => ({
+  name,
+  apply(rng, input) {
+    try {
+      const doc = JSON.parse(input.toString('utf8')) as unknown;
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return input;
+      return Buffer.from(JSON.stringify(edit(rng, doc as JsonDoc)));
+    } catch {
+      return input;
+    }
+  },
+});
+
 export const GENERIC_MUTATORS: readonly Mutator[] = [flipBits, setBytes, truncate, extend, deleteRange, insertRange, splice, intEdge, repeatChunk];
 
 /** Applies 1–`max` mutators picked from `mutators`; returns the bytes and the names applied. */

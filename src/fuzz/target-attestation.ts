@@ -17,7 +17,7 @@ import { pae } from '../integrity/dsse/envelope.js';
 import { readPublicKey } from '../integrity/dsse/keys.js';
 import { certificatesFromPem } from '../integrity/x509/pem.js';
 import { readSeeds, REPO_ROOT, seedDirs, type Seed } from './corpus.js';
-import { GENERIC_MUTATORS, stack, type Mutator } from './mutate.js';
+import { GENERIC_MUTATORS, onJsonObject, stack, type JsonDoc, type Mutator } from './mutate.js';
 import { Tally } from './outcome.js';
 import type { Prng } from './prng.js';
 import type { FuzzTarget } from './target.js';
@@ -40,45 +40,29 @@ async function attestationSeeds(): Promise<Seed[]> {
   return [...readSeeds(seedDirs('attestations'), ['.sig']), ...ours];
 }
 
-type Doc = { [key: string]: unknown };
-
-/** An edit of the parsed document; input that is not a JSON object passes through. */
-const onDocument = (name: string, edit: (rng: Prng, doc: Doc) => unknown): Mutator => ({
-  name,
-  apply(rng, input) {
-    try {
-      const doc = JSON.parse(input.toString('utf8')) as unknown;
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return input;
-      return Buffer.from(JSON.stringify(edit(rng, doc as Doc)));
-    } catch {
-      return input;
-    }
-  },
-});
-
-const envelopeOf = (doc: Doc): Doc => (typeof doc.dsseEnvelope === 'object' && doc.dsseEnvelope !== null ? (doc.dsseEnvelope as Doc) : doc);
+const envelopeOf = (doc: JsonDoc): JsonDoc => (typeof doc.dsseEnvelope === 'object' && doc.dsseEnvelope !== null ? (doc.dsseEnvelope as JsonDoc) : doc);
 
 /** Edits the statement in the payload, then re-signs it with the test key. */
-const onStatement = (name: string, edit: (rng: Prng, st: Doc) => unknown): Mutator =>
-  onDocument(name, (rng, doc) => {
+const onStatement = (name: string, edit: (rng: Prng, st: JsonDoc) => unknown): Mutator =>
+  onJsonObject(name, (rng, doc) => {
     const envelope = envelopeOf(doc);
-    const payload = Buffer.from(JSON.stringify(edit(rng, JSON.parse(Buffer.from(String(envelope.payload), 'base64').toString('utf8')) as Doc)));
+    const payload = Buffer.from(JSON.stringify(edit(rng, JSON.parse(Buffer.from(String(envelope.payload), 'base64').toString('utf8')) as JsonDoc)));
     envelope.payload = payload.toString('base64');
     envelope.signatures = [{ keyid: '', sig: sign(null, pae(String(envelope.payloadType), payload), testKey()).toString('base64') }];
     if (typeof doc.verificationMaterial === 'object') doc.verificationMaterial = { publicKey: {} };
     return doc;
   });
 
-const subjectsOf = (st: Doc) => (Array.isArray(st.subject) ? (st.subject as Doc[]) : []);
+const subjectsOf = (st: JsonDoc) => (Array.isArray(st.subject) ? (st.subject as JsonDoc[]) : []);
 
 const MUTATORS: readonly Mutator[] = [
-  onDocument('media-type', (rng, d) => ({ ...d, mediaType: rng.pick(['application/vnd.dev.sigstore.bundle+json;version=0.1', 'application/vnd.dev.sigstore.bundle.v0.4+json', '', null, 3]) })),
-  onDocument('material', (rng, d) => ({
+  onJsonObject('media-type', (rng, d) => ({ ...d, mediaType: rng.pick(['application/vnd.dev.sigstore.bundle+json;version=0.1', 'application/vnd.dev.sigstore.bundle.v0.4+json', '', null, 3]) })),
+  onJsonObject('material', (rng, d) => ({
     ...d,
     verificationMaterial: rng.pick([null, {}, { publicKey: { hint: '' } }, { publicKey: { rawBytes: 'AAAA' } }, { certificate: { rawBytes: 'MIIB' } }, { x509CertificateChain: { certificates: [null] } }]),
   })),
-  onDocument('payload-type', (rng, d) => ({ ...envelopeOf(d), payloadType: rng.pick(['', 'application/json', null, 7]) })),
-  onDocument('signatures', (rng, d) => ({ ...envelopeOf(d), signatures: rng.pick([[], null, [{}], Array(rng.range(2, 80)).fill({ sig: 'AAAA' })]) })),
+  onJsonObject('payload-type', (rng, d) => ({ ...envelopeOf(d), payloadType: rng.pick(['', 'application/json', null, 7]) })),
+  onJsonObject('signatures', (rng, d) => ({ ...envelopeOf(d), signatures: rng.pick([[], null, [{}], Array(rng.range(2, 80)).fill({ sig: 'AAAA' })]) })),
   onStatement('statement-fields', (rng, st) => ({ ...st, [rng.pick(['_type', 'predicateType', 'predicate', 'subject'])]: rng.pick([null, '', 1, [], {}, 'https://in-toto.io/Statement/v0.1']) })),
   onStatement('subject-digest', (rng, st) => ({
     ...st,

@@ -12,7 +12,7 @@ import { readPublicKey, readSigningKey } from '../integrity/dsse/keys.js';
 import { pemBlocks } from '../integrity/dsse/pem.js';
 import type { PublicKeyMaterial } from '../integrity/trust.js';
 import { readSeeds, seedDirs, type Seed } from './corpus.js';
-import { GENERIC_MUTATORS, stack, type Mutator } from './mutate.js';
+import { GENERIC_MUTATORS, onJsonObject, stack, type JsonDoc, type Mutator } from './mutate.js';
 import { Finding, Tally } from './outcome.js';
 import { objectData, usedSlots } from './sif-bytes.js';
 import type { FuzzTarget } from './target.js';
@@ -28,23 +28,10 @@ function dsseSeeds(): Seed[] {
   return [...envelopes, ...readSeeds(seedDirs('keys'), ['.pem'])];
 }
 
-type Doc = { [key: string]: unknown };
+/** Edits of the parsed envelope. */
+const onEnvelope = onJsonObject;
 
-/** An edit of the parsed envelope; input that is not a JSON object passes through. */
-const onEnvelope = (name: string, edit: (rng: Parameters<Mutator['apply']>[0], doc: Doc) => unknown): Mutator => ({
-  name,
-  apply(rng, input) {
-    try {
-      const doc = JSON.parse(input.toString('utf8')) as unknown;
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return input;
-      return Buffer.from(JSON.stringify(edit(rng, doc as Doc)));
-    } catch {
-      return input;
-    }
-  },
-});
-
-const signaturesOf = (doc: Doc) => (Array.isArray(doc.signatures) ? (doc.signatures as Doc[]) : []);
+const signaturesOf = (doc: JsonDoc) => (Array.isArray(doc.signatures) ? (doc.signatures as JsonDoc[]) : []);
 
 const ENVELOPE_MUTATORS: readonly Mutator[] = [
   onEnvelope('payload-url-safe', (_, d) => ({ ...d, payload: String(d.payload).replace(/\+/g, '-').replace(/\//g, '_') })),

@@ -132,8 +132,8 @@ const resultJson = (v: VerifiedAttestation, r: SubjectReport, verified: boolean)
 });
 
 function resultText(v: VerifiedAttestation, r: SubjectReport): string {
-  const key = v.signer.keyId === '' ? '' : `, key ${v.signer.keyId}`;
-  const lines = [`Signature: verified (${v.form}), signed by ${v.signer.identity} (${v.signer.kind}${key})`, `Predicate: ${v.statement.predicateType}`];
+  const how = [v.signer.kind === 'key' ? '' : v.signer.kind, v.signer.keyId === '' ? '' : `key ${v.signer.keyId}`].filter(Boolean).join(', ');
+  const lines = [`Signature: verified (${v.form}), signed by ${v.signer.identity} (${how})`, `Predicate: ${v.statement.predicateType}`];
   const rows = [
     ...r.subjects.map((s) => [s.status, s.name, s.status === 'mismatched' ? `${s.expected}, image has ${s.actual}` : s.expected]),
     ...r.extra.map((name) => ['extra', name, '(named by no subject)']),
