@@ -13,7 +13,9 @@ import { DigestScheduler } from './digest-scheduler.js';
 import type { ByteSource } from '../source/byte-source.js';
 
 export { DIGEST_SIZES, isDigestAlg, type DigestAlg } from './digest-alg.js';
-export { hashBytes } from './hash-engine.js';
+import { hashBytes } from './hash-engine.js';
+
+export { hashBytes };
 
 /** Objects smaller than this are hashed on the main thread (docs/performance.md: crossover). */
 export const DEFAULT_WORKER_MIN_BYTES = 4 << 20;
