@@ -60,7 +60,8 @@ export class BlobSource implements ByteSource {
     while (done < count) {
       if (s.pending.length === 0) {
         const next = await s.reader.read();
-        if (next.done) break; // the Blob is immutable: only a read past its end gets here
+        /* c8 ignore next -- a Blob is immutable and reads are clipped to its size: its stream never ends early */
+        if (next.done) break;
         s.pending = next.value;
       }
       const n = Math.min(count - done, s.pending.length);
