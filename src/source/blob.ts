@@ -52,7 +52,7 @@ export class BlobSource implements ByteSource {
   /** Fills buffer[offset, offset+count) from the stream, opening one at `position` unless it is there. */
   private async readStream(buffer: Uint8Array, offset: number, count: number, position: number): Promise<number> {
     if (this.stream?.position !== position) {
-      await this.stream?.reader.cancel();
+      this.dropStream();
       this.stream = { reader: this.blob.slice(position).stream().getReader(), position, pending: new Uint8Array(0) };
     }
     const s = this.stream;
@@ -60,7 +60,8 @@ export class BlobSource implements ByteSource {
     while (done < count) {
       if (s.pending.length === 0) {
         const next = await s.reader.read();
-        if (next.done) break; // the Blob is immutable: only a read past its end gets here
+        /* c8 ignore next -- a Blob is immutable and reads are clipped to its size: its stream never ends early */
+        if (next.done) break;
         s.pending = next.value;
       }
       const n = Math.min(count - done, s.pending.length);
@@ -72,8 +73,17 @@ export class BlobSource implements ByteSource {
     return done;
   }
 
-  async close(): Promise<void> {
-    await this.stream?.reader.cancel();
+  /**
+   * Lets the open stream go without waiting for it: a cancel settles when
+   * the browser has stopped reading, which a finished digest (or the next
+   * stream) must not wait on.
+   */
+  private dropStream(): void {
+    this.stream?.reader.cancel().catch(() => undefined);
     this.stream = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.dropStream();
   }
 }
