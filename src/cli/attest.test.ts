@@ -320,4 +320,10 @@ withReference(t, "attest --format model-signing --certificate: an x509Certificat
   t.match(predicate.stderr, /^sif: --predicate-type and --predicate do not apply to --format model-signing/);
   const notImage = await runCli(['attest', '-q', '-f', 'model-signing', '--key', join(keys, 'signing-key.pem'), leaf]);
   t.same([notImage.code, notImage.stdout.length], [4, 0], 'a file that is not an image');
+  for (const [type, generate] of KEY_TYPES.filter(([type]) => type === 'ed25519' || type === 'rsa')) {
+    const { priv } = writeKeys(dir, type, generate());
+    const r = await runCli(['attest', '-q', '-f', 'model-signing', '--key', priv, image]);
+    t.same([r.code, r.stdout.length], [6, 0], `${type}: model_signing has no such key flow`);
+    t.match(r.stderr, new RegExp(`^sif: .*${type}.pem: model_signing verifies ECDSA P-256, P-384 and P-521 keys only, not ${type}\n$`));
+  }
 });

@@ -44,12 +44,19 @@ const signedStatement =
     return signStatement(statement, key, { format, certificates });
   };
 
+/** The curves model_signing's key flow accepts (`sign_ec_key._check_supported_ec_key`), by OpenSSL name. */
+const MODEL_SIGNING_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+
 /**
  * model_signing's signature of the image as a single-file model (its v1.0
  * statement, protobuf's indented JSON), in the bundle v1.1.0 writes.
  */
 const modelSignature: AttestFormat['produce'] = async (io, a, key) => {
   if (a['predicate-type'] !== undefined || a.predicate !== undefined) throw new UsageError("--predicate-type and --predicate do not apply to --format model-signing: the predicate is model_signing's");
+  const curve = key.privateKey.asymmetricKeyDetails?.namedCurve;
+  if (curve === undefined || !MODEL_SIGNING_CURVES.has(curve)) {
+    throw new KeyError('SIF_KEY_INVALID', `${a.key}: model_signing verifies ECDSA P-256, P-384 and P-521 keys only, not ${curve ?? key.privateKey.asymmetricKeyType}`);
+  }
   const certificates = a.certificate === undefined ? [] : await signingChain(a.certificate, key);
   await (await SifImage.open(a.image)).close(); // a SIF image, as every format signs
   const { buildModelStatement } = await import('../../attest/model-signing/index.js');
