@@ -313,8 +313,18 @@ withReference(t, "attest --format model-signing --certificate: an x509Certificat
   t.same(shapeOf(bundle), shapeOf(JSON.parse(readFileSync(join(MT, 'v1.1.0-certificate/model.sig'), 'utf8'))), "v1.1.0's certificate bundle shape, even for one certificate");
   const sig = join(dir, 'one-group.sif.sig');
   writeFileSync(sig, made.stdout);
-  const r = await runCli(['verify-attestation', '-q', '--certificate-roots', join(keys, 'ca-cert.pem'), '--certificate-intermediates', join(keys, 'int-ca-cert.pem'), sig, image]);
+  const trust = ['--certificate-roots', join(keys, 'ca-cert.pem'), '--certificate-intermediates', join(keys, 'int-ca-cert.pem')];
+  const r = await runCli(['verify-attestation', '-q', ...trust, sig, image]);
   t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout.toString(), /^model 'one-group\.sif': 1 of 1 resources matched \(files, sha256\)$/m);
+  const other = await runCli(['verify-attestation', '-q', '--json', ...trust, sig, join(GO_IMAGES, 'two-groups.sif')]);
+  t.same([other.code, other.stderr], [10, 'sif: the model does not match the signature: 1 mismatched (first: mismatched ".")\n'], 'another image');
+  t.match(JSON.parse(other.stdout.toString()), {
+    verified: false,
+    subjects: [{ name: '.', status: 'mismatched' }],
+    extra: [],
+    model: { ok: false, modelName: 'one-group.sif', resources: [{ name: '.', verdict: 'mismatched' }] },
+  });
   const predicate = await runCli(['attest', '-q', '-f', 'model-signing', '--key', join(keys, 'signing-key.pem'), '--predicate-type', 'x', image]);
   t.same([predicate.code, predicate.stdout.length], [2, 0]);
   t.match(predicate.stderr, /^sif: --predicate-type and --predicate do not apply to --format model-signing/);
