@@ -10,7 +10,8 @@ import t from 'tap';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signStatement } from '../attest/sign.js';
+import { buildModelStatement } from '../attest/model-signing/index.js';
+import { signPayload, signStatement } from '../attest/sign.js';
 import type { Statement } from '../attest/statement.js';
 import { pae } from '../integrity/dsse/envelope.js';
 import { copyImage, runCli, runTool, spawnCli } from '../test-support/cli.js';
@@ -336,4 +337,21 @@ withReference(t, "attest --format model-signing --certificate: an x509Certificat
     t.same([r.code, r.stdout.length], [6, 0], `${type}: model_signing has no such key flow`);
     t.match(r.stderr, new RegExp(`^sif: .*${type}.pem: model_signing verifies ECDSA P-256, P-384 and P-521 keys only, not ${type}\n$`));
   }
+});
+
+t.test('a model signed in shards, a model directory: sif verify-attestation reports in shards', async (t) => {
+  const dir = t.testdir({ model: { 'weights.bin': 'x'.repeat(20), 'config.json': '{}' } });
+  const model = join(dir, 'model');
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const { pub } = writeKeys(dir, 'k', pair);
+  const statement = await buildModelStatement(model, { method: 'shards', shardSize: 8 });
+  const sig = join(dir, 'model.sig');
+  writeFileSync(sig, await signPayload(Buffer.from(JSON.stringify(statement, null, 2)), { privateKey: pair.privateKey, keyId: '', path: 'k' }, { format: 'bundle', dialect: 'model-signing' }));
+  const r = await runCli(['verify-attestation', '-q', '--key', pub, sig, model]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout.toString(), /^model 'model': 4 of 4 resources matched \(shards of 8 bytes, sha256\)$/m);
+  writeFileSync(join(model, 'weights.bin'), `${'x'.repeat(19)}y`);
+  const changed = await runCli(['verify-attestation', '-q', '--key', pub, sig, model]);
+  t.same([changed.code, changed.stderr], [10, 'sif: the model does not match the signature: 1 mismatched (first: mismatched "weights.bin:16:20")\n']);
+  t.match(changed.stdout.toString(), /^hash mismatch for 'weights\.bin:16:20': expected sha256-sharded-8:/m);
 });
