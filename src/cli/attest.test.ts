@@ -355,3 +355,15 @@ t.test('a model signed in shards, a model directory: sif verify-attestation repo
   t.same([changed.code, changed.stderr], [10, 'sif: the model does not match the signature: 1 mismatched (first: mismatched "weights.bin:16:20")\n']);
   t.match(changed.stdout.toString(), /^hash mismatch for 'weights\.bin:16:20': expected sha256-sharded-8:/m);
 });
+
+t.test('a signed model_signing statement model_signing would refuse: one line, exit 10', async (t) => {
+  const dir = t.testdir();
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { pub } = writeKeys(dir, 'k', pair);
+  const subject = (name: string) => ({ name, digest: { sha256: '0'.repeat(64) } });
+  const bad = { _type: 'https://in-toto.io/Statement/v1', subject: [subject('a'), subject('b')], predicateType: 'https://model_signing/signature/v1.0', predicate: {} };
+  const sig = join(dir, 'bad.sig');
+  writeFileSync(sig, await signStatement(bad, { privateKey: pair.privateKey, keyId: '', path: 'k' }, { format: 'bundle' }));
+  const r = await runCli(['verify-attestation', '-q', '--key', pub, sig, dir]);
+  t.same([r.code, r.stdout.length, r.stderr], [10, 0, 'sif: model_signing statement: 2 subjects: a model_signing statement has exactly one\n']);
+});
