@@ -10,7 +10,8 @@ import t from 'tap';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signStatement } from '../attest/sign.js';
+import { buildModelStatement } from '../attest/model-signing/index.js';
+import { signPayload, signStatement } from '../attest/sign.js';
 import type { Statement } from '../attest/statement.js';
 import { pae } from '../integrity/dsse/envelope.js';
 import { copyImage, runCli, runTool, spawnCli } from '../test-support/cli.js';
@@ -169,9 +170,9 @@ whenAvailable(t, 'keyless: the model_signing bundles verify offline; a wrong ide
   // A real bin/sif: the bundled CLI loads @sigstore/* from node_modules (scripts/build-cli.mjs).
   const run = async (identity: string, issuer: string) =>
     spawnCli(['verify-attestation', '-q', '--trusted-root', root, '--identity', identity, '--identity-provider', issuer, join(MT, 'v1.1.0-sigstore/model.sig'), join(MT, 'v1.1.0-sigstore/signme-1')]);
-  // The signature holds; the subject is a model, which only the model matcher reads: the image matcher refuses the file.
+  // The signature holds; the model signed is the directory, so one of its files is not it.
   const good = await run('stefanb@us.ibm.com', 'https://sigstore.verify.ibm.com/oauth2');
-  t.same([good.code, good.stderr], [4, 'sif: reading global header: unexpected EOF (file is 8 bytes)\n']);
+  t.same([good.code, good.stderr], [10, 'sif: the model does not match the signature: 2 missing, 1 extra (first: missing "signme-1")\n']);
   const identity = await run('mallory@example.com', 'https://sigstore.verify.ibm.com/oauth2');
   t.equal(identity.code, 12);
   t.match(identity.stderr, /^sif: keyless verification failed: .*mallory@example.com/);
@@ -228,4 +229,141 @@ t.test('hostile inputs and wrong usage: one line, a documented exit code, nothin
     t.match(r.stderr, message, name);
     t.equal(r.stderr.split('\n').length, 2, `${name}: one line`);
   }
+});
+
+/**
+ * What `model_signing verify key` checks (sign_ec_key.Verifier, signing.py
+ * v1.1.0), in Debian's python3-cryptography: the media type, the key hint,
+ * the signature over the PAE with the curve's hash, then the statement: its
+ * type, predicate type, one subject whose digest is the root digest of the
+ * resources, and, given the file, the file re-hashed as the model's one resource.
+ */
+const MODEL_SIGNING_VERIFY = `
+import base64, hashlib, json, sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+bundle = json.load(open(sys.argv[1]))
+key = serialization.load_pem_public_key(open(sys.argv[2], 'rb').read())
+assert bundle['mediaType'] == 'application/vnd.dev.sigstore.bundle.v0.3+json', 'media type'
+pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+assert bundle['verificationMaterial']['publicKey']['hint'] == hashlib.sha256(pem).hexdigest(), 'hint'
+envelope = bundle['dsseEnvelope']
+payload, ptype = base64.b64decode(envelope['payload']), envelope['payloadType'].encode()
+pae = b'DSSEv1 %d %s %d %s' % (len(ptype), ptype, len(payload), payload)
+digest = {256: hashes.SHA256(), 384: hashes.SHA384(), 521: hashes.SHA512()}[key.curve.key_size]
+key.verify(base64.b64decode(envelope['signatures'][0]['sig']), pae, ec.ECDSA(digest))
+statement = json.loads(payload)
+assert statement['_type'] == 'https://in-toto.io/Statement/v1', '_type'
+assert statement['predicateType'] == 'https://model_signing/signature/v1.0', 'predicateType'
+assert len(statement['subject']) == 1, 'one subject'
+resources = statement['predicate']['resources']
+root = hashlib.sha256(b''.join(bytes.fromhex(r['digest']) for r in resources)).hexdigest()
+assert statement['subject'][0]['digest']['sha256'] == root, 'root digest'
+if len(sys.argv) > 3:
+    assert resources == [{'name': '.', 'algorithm': 'sha256', 'digest': hashlib.sha256(open(sys.argv[3], 'rb').read()).hexdigest()}], 're-hash'
+print('ok')
+`;
+const modelSigningVerifies = (args: string[]) => runTool('/usr/bin/python3', ['-c', MODEL_SIGNING_VERIFY, ...args]);
+
+/** Object keys, nested, in order: the structure without the values. */
+const shapeOf = (v: unknown): unknown =>
+  Array.isArray(v) ? v.slice(0, 1).map(shapeOf) : typeof v === 'object' && v !== null ? Object.entries(v).map(([k, x]) => [k, shapeOf(x)]) : typeof v;
+
+withReference(t, 'attest --format model-signing: what model_signing verify key checks, @sigstore/verify, and sif', ['go-sif', 'shared'], async (t) => {
+  const dir = t.testdir();
+  const image = copyImage(dir, 'img.sif', join(GO_IMAGES, 'one-group.sif'));
+  const fixture = join(MT, 'v1.1.0-elliptic-key/model.sig');
+  t.equal(modelSigningVerifies([fixture, join(MT, 'keys/certificate/signing-key-pub.pem')]).stdout.toString(), 'ok\n', 'the script accepts model_signing v1.1.0 itself');
+  for (const curve of ['P-256', 'P-384', 'P-521']) {
+    const pair = generateKeyPairSync('ec', { namedCurve: curve });
+    const { priv, pub } = writeKeys(dir, curve, pair);
+    const made = spawnCli(['attest', '-q', '--format', 'model-signing', '--key', priv, image]);
+    t.equal(made.code, 0, `${curve}: ${made.stderr}`);
+    const sig = join(dir, 'img.sif.sig');
+    writeFileSync(sig, made.stdout);
+    const py = modelSigningVerifies([sig, pub, image]);
+    t.equal(py.stdout.toString(), 'ok\n', `${curve}: model_signing's checks hold: ${py.stderr}`);
+    const ours = JSON.parse(made.stdout.toString()) as { dsseEnvelope: Envelope };
+    const theirs = JSON.parse(readFileSync(fixture, 'utf8')) as { dsseEnvelope: Envelope };
+    t.same(shapeOf(ours), shapeOf(theirs), `${curve}: the bundle's keys and order are v1.1.0's`);
+    t.equal(ours.dsseEnvelope.signatures[0]!.keyid, '', 'keyid "", as model_signing writes');
+    const statementOf = (e: Envelope) => JSON.parse(Buffer.from(e.payload, 'base64').toString()) as Statement;
+    t.same(Object.keys(statementOf(ours.dsseEnvelope)), Object.keys(statementOf(theirs.dsseEnvelope)), 'the statement keys in order');
+    t.match(Buffer.from(ours.dsseEnvelope.payload, 'base64').toString(), /^\{\n {2}"_type": /, "protobuf's indented JSON");
+    t.match(statementOf(ours.dsseEnvelope), { subject: [{ name: 'img.sif' }], predicate: { serialization: { method: 'files', hash_type: 'sha256', allow_symlinks: false } } });
+    if (curve === 'P-256') t.ok(await sigstoreVerifies(made.stdout.toString(), pair.publicKey), '@sigstore/verify accepts it');
+    const checked = spawnCli(['verify-attestation', '-q', '--key', pub, sig, image]);
+    t.equal(checked.code, 0, `${curve}: sif verify-attestation: ${checked.stderr}`);
+    t.match(checked.stdout.toString(), /^model 'img\.sif': 1 of 1 resources matched \(files, sha256\)$/m);
+  }
+  const bytes = readFileSync(image);
+  bytes[bytes.length - 1]! ^= 1;
+  writeFileSync(image, bytes);
+  const changed = spawnCli(['verify-attestation', '-q', '--key', join(dir, 'P-521.pub'), join(dir, 'img.sif.sig'), image]);
+  t.same([changed.code, changed.stderr], [10, 'sif: the model does not match the signature: 1 mismatched (first: mismatched ".")\n'], 'a changed byte of the image');
+});
+
+withReference(t, "attest --format model-signing --certificate: an x509CertificateChain, as model_signing's certificate flow writes", ['go-sif', 'shared'], async (t) => {
+  const dir = t.testdir();
+  const image = join(GO_IMAGES, 'one-group.sif');
+  const keys = join(MT, 'keys/certificate');
+  const leaf = join(keys, 'signing-key-cert.pem');
+  const made = await runCli(['attest', '-q', '-f', 'model-signing', '--key', join(keys, 'signing-key.pem'), '--certificate', leaf, image]);
+  t.equal(made.code, 0, made.stderr);
+  const bundle = JSON.parse(made.stdout.toString()) as { verificationMaterial: unknown };
+  t.same(shapeOf(bundle), shapeOf(JSON.parse(readFileSync(join(MT, 'v1.1.0-certificate/model.sig'), 'utf8'))), "v1.1.0's certificate bundle shape, even for one certificate");
+  const sig = join(dir, 'one-group.sif.sig');
+  writeFileSync(sig, made.stdout);
+  const trust = ['--certificate-roots', join(keys, 'ca-cert.pem'), '--certificate-intermediates', join(keys, 'int-ca-cert.pem')];
+  const r = await runCli(['verify-attestation', '-q', ...trust, sig, image]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout.toString(), /^model 'one-group\.sif': 1 of 1 resources matched \(files, sha256\)$/m);
+  const other = await runCli(['verify-attestation', '-q', '--json', ...trust, sig, join(GO_IMAGES, 'two-groups.sif')]);
+  t.same([other.code, other.stderr], [10, 'sif: the model does not match the signature: 1 mismatched (first: mismatched ".")\n'], 'another image');
+  t.match(JSON.parse(other.stdout.toString()), {
+    verified: false,
+    subjects: [{ name: '.', status: 'mismatched' }],
+    extra: [],
+    model: { ok: false, modelName: 'one-group.sif', resources: [{ name: '.', verdict: 'mismatched' }] },
+  });
+  const predicate = await runCli(['attest', '-q', '-f', 'model-signing', '--key', join(keys, 'signing-key.pem'), '--predicate-type', 'x', image]);
+  t.same([predicate.code, predicate.stdout.length], [2, 0]);
+  t.match(predicate.stderr, /^sif: --predicate-type and --predicate do not apply to --format model-signing/);
+  const notImage = await runCli(['attest', '-q', '-f', 'model-signing', '--key', join(keys, 'signing-key.pem'), leaf]);
+  t.same([notImage.code, notImage.stdout.length], [4, 0], 'a file that is not an image');
+  for (const [type, generate] of KEY_TYPES.filter(([type]) => type === 'ed25519' || type === 'rsa')) {
+    const { priv } = writeKeys(dir, type, generate());
+    const r = await runCli(['attest', '-q', '-f', 'model-signing', '--key', priv, image]);
+    t.same([r.code, r.stdout.length], [6, 0], `${type}: model_signing has no such key flow`);
+    t.match(r.stderr, new RegExp(`^sif: .*${type}.pem: model_signing verifies ECDSA P-256, P-384 and P-521 keys only, not ${type}\n$`));
+  }
+});
+
+t.test('a model signed in shards, a model directory: sif verify-attestation reports in shards', async (t) => {
+  const dir = t.testdir({ model: { 'weights.bin': 'x'.repeat(20), 'config.json': '{}' } });
+  const model = join(dir, 'model');
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const { pub } = writeKeys(dir, 'k', pair);
+  const statement = await buildModelStatement(model, { method: 'shards', shardSize: 8 });
+  const sig = join(dir, 'model.sig');
+  writeFileSync(sig, await signPayload(Buffer.from(JSON.stringify(statement, null, 2)), { privateKey: pair.privateKey, keyId: '', path: 'k' }, { format: 'bundle', dialect: 'model-signing' }));
+  const r = await runCli(['verify-attestation', '-q', '--key', pub, sig, model]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout.toString(), /^model 'model': 4 of 4 resources matched \(shards of 8 bytes, sha256\)$/m);
+  writeFileSync(join(model, 'weights.bin'), `${'x'.repeat(19)}y`);
+  const changed = await runCli(['verify-attestation', '-q', '--key', pub, sig, model]);
+  t.same([changed.code, changed.stderr], [10, 'sif: the model does not match the signature: 1 mismatched (first: mismatched "weights.bin:16:20")\n']);
+  t.match(changed.stdout.toString(), /^hash mismatch for 'weights\.bin:16:20': expected sha256-sharded-8:/m);
+});
+
+t.test('a signed model_signing statement model_signing would refuse: one line, exit 10', async (t) => {
+  const dir = t.testdir();
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { pub } = writeKeys(dir, 'k', pair);
+  const subject = (name: string) => ({ name, digest: { sha256: '0'.repeat(64) } });
+  const bad = { _type: 'https://in-toto.io/Statement/v1', subject: [subject('a'), subject('b')], predicateType: 'https://model_signing/signature/v1.0', predicate: {} };
+  const sig = join(dir, 'bad.sig');
+  writeFileSync(sig, await signStatement(bad, { privateKey: pair.privateKey, keyId: '', path: 'k' }, { format: 'bundle' }));
+  const r = await runCli(['verify-attestation', '-q', '--key', pub, sig, dir]);
+  t.same([r.code, r.stdout.length, r.stderr], [10, 0, 'sif: model_signing statement: 2 subjects: a model_signing statement has exactly one\n']);
 });

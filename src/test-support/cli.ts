@@ -21,8 +21,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: stri
 }
 
 /** A real `bin/sif` process, as users run it. */
-export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {}): CliResult {
-  const r = spawnSync(SIF_BIN, args, { env: { ...process.env, ...options.env }, input: options.input, maxBuffer: 1 << 30 });
+export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {}): CliResult {
+  const r = spawnSync(SIF_BIN, args, { env: { ...process.env, ...options.env }, input: options.input, cwd: options.cwd, maxBuffer: 1 << 30 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 

@@ -1,14 +1,16 @@
 /**
  * `sif attest`: the image's in-toto statement (as `sif digest` prints it),
  * signed with a PEM private key into a Sigstore bundle or a bare DSSE
- * envelope (docs/attestations.md). Each output format is one entry of
- * ATTEST_FORMATS.
+ * envelope, or the image as a model into a model_signing signature
+ * (docs/attestations.md). Each output format is one entry of ATTEST_FORMATS.
  */
 import { createPublicKey } from 'node:crypto';
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { KeyError, UsageError } from '../../errors.js';
 import type { DsseSigningKey } from '../../integrity/dsse/keys.js';
+import { SifImage } from '../../image/image.js';
+import type { Statement } from '../../attest/statement.js';
 import { readPassphrase } from '../prompt.js';
 import { write, type Io } from '../io.js';
 import { imageStatement } from './image-statement.js';
@@ -42,20 +44,49 @@ const signedStatement =
     return signStatement(statement, key, { format, certificates });
   };
 
+/** The curves model_signing's key flow accepts (`sign_ec_key._check_supported_ec_key`), by OpenSSL name. */
+const MODEL_SIGNING_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+
+/**
+ * model_signing's signature of the image as a single-file model (its v1.0
+ * statement, protobuf's indented JSON), in the bundle v1.1.0 writes.
+ */
+const modelSignature: AttestFormat['produce'] = async (io, a, key) => {
+  if (a['predicate-type'] !== undefined || a.predicate !== undefined) throw new UsageError("--predicate-type and --predicate do not apply to --format model-signing: the predicate is model_signing's");
+  const curve = key.privateKey.asymmetricKeyDetails?.namedCurve;
+  if (curve === undefined || !MODEL_SIGNING_CURVES.has(curve)) {
+    throw new KeyError('SIF_KEY_INVALID', `${a.key}: model_signing verifies ECDSA P-256, P-384 and P-521 keys only, not ${curve ?? key.privateKey.asymmetricKeyType}`);
+  }
+  const certificates = a.certificate === undefined ? [] : await signingChain(a.certificate, key);
+  await (await SifImage.open(a.image)).close(); // a SIF image, as every format signs
+  const { buildModelStatement } = await import('../../attest/model-signing/index.js');
+  const { commandProgress } = await import('../progress.js');
+  const progress = commandProgress(io, 'Hashing', a.quiet);
+  let statement: Statement;
+  try {
+    statement = await buildModelStatement(a.image, { name: a.name, onProgress: progress?.update });
+  } finally {
+    progress?.finish();
+  }
+  const { signPayload } = await import('../../attest/sign.js');
+  return signPayload(Buffer.from(JSON.stringify(statement, null, 2), 'utf8'), key, { format: 'bundle', certificates, dialect: 'model-signing' });
+};
+
 export const ATTEST_FORMATS: Readonly<Record<string, AttestFormat>> = {
   bundle: { describe: 'a Sigstore bundle v0.3 (key hint, or the --certificate chain)', produce: signedStatement('bundle') },
   dsse: { describe: 'a bare DSSE envelope', produce: signedStatement('dsse') },
+  'model-signing': { describe: 'a model_signing v1.0 signature of the image as a single-file model', produce: modelSignature },
 };
 
 export function attestCommand(io: Io): CommandModule<object, AttestArgs> {
   return {
     command: 'attest <image>',
-    describe: "Sign the image's in-toto statement (sif digest) into a Sigstore bundle or DSSE envelope, on stdout",
+    describe: "Sign the image's in-toto statement (sif digest) into a Sigstore bundle or DSSE envelope, or the image into a model_signing signature, on stdout",
     builder: (y) =>
       y
         .positional('image', { type: 'string', demandOption: true, describe: 'SIF image' })
         .option('key', { type: 'string', demandOption: true, describe: 'PEM private key to sign with (Ed25519, ECDSA P-256/P-384/P-521, RSA)' })
-        .option('certificate', { type: 'string', describe: 'bundle: PEM certificate of the key, then its intermediates, carried instead of the key hint' })
+        .option('certificate', { type: 'string', describe: 'bundle, model-signing: PEM certificate of the key, then its intermediates, carried instead of the key hint' })
         .option('format', { alias: 'f', choices: Object.keys(ATTEST_FORMATS), default: 'bundle', describe: 'output format (docs/attestations.md)' })
         .option('name', { type: 'string', describe: "the image's subject name (default: its file name)" })
         .option('predicate-type', { type: 'string', describe: 'the predicate type URI' })

@@ -1,7 +1,8 @@
 /**
  * `sif verify-attestation`: checks an attestation's signature with the trust
  * the flags give (keys, an X.509 PKI, or a Sigstore trusted root), then its
- * subjects against the image (docs/attestations.md).
+ * subjects against the image, or the model a model_signing signature signs
+ * (docs/attestations.md).
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
@@ -21,6 +22,9 @@ interface VerifyAttestationArgs {
   'trusted-root'?: string;
   identity?: string;
   'identity-provider'?: string;
+  'ignore-paths'?: string[];
+  'ignore-git-paths': boolean;
+  'allow-symlinks'?: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -28,11 +32,11 @@ interface VerifyAttestationArgs {
 export function verifyAttestationCommand(io: Io): CommandModule<object, VerifyAttestationArgs> {
   return {
     command: 'verify-attestation <attestation> <path>',
-    describe: 'Verify an in-toto attestation (Sigstore bundle or DSSE envelope) and its subjects against an image',
+    describe: 'Verify an in-toto attestation (Sigstore bundle or DSSE envelope) and its subjects against an image, or a model_signing signature against a model',
     builder: (y) =>
       y
         .positional('attestation', { type: 'string', demandOption: true, describe: 'the attestation file (sif attest, model_signing, cosign attest-blob --bundle)' })
-        .positional('path', { type: 'string', demandOption: true, describe: 'the SIF image its subjects name' })
+        .positional('path', { type: 'string', demandOption: true, describe: 'the SIF image its subjects name, or the model (file or directory) a model_signing signature signs' })
         .option('key', { ...repeatable, describe: 'PEM public key that may have signed it (repeatable)' })
         .option('certificate', { type: 'string', describe: "PEM signing certificate, when the attestation carries none (default: the attestation's own)" })
         .option('certificate-intermediates', { type: 'string', describe: "PEM intermediate certificates, added to the attestation's chain" })
@@ -40,6 +44,9 @@ export function verifyAttestationCommand(io: Io): CommandModule<object, VerifyAt
         .option('trusted-root', { type: 'string', describe: 'keyless: a Sigstore trusted_root.json to check the bundle against, offline' })
         .option('identity', { type: 'string', describe: "keyless: the signer's identity (certificate SAN), exactly" })
         .option('identity-provider', { type: 'string', describe: "keyless: the signer's OIDC issuer URL, exactly" })
+        .option('ignore-paths', { ...repeatable, describe: 'model: a path to leave out of the model (repeatable; the attestation file is left out too)' })
+        .option('ignore-git-paths', { type: 'boolean', default: true, describe: 'model: leave out .git, .gitattributes, .github, .gitignore (--no-ignore-git-paths keeps them)' })
+        .option('allow-symlinks', { type: 'boolean', describe: "model: follow symbolic links (default: as the signature's serialization says)" })
         .option('json', { alias: 'j', type: 'boolean', default: false, describe: 'print the result as JSON' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     handler: async (a) => {
@@ -50,8 +57,8 @@ export function verifyAttestationCommand(io: Io): CommandModule<object, VerifyAt
       const report = await matchSubjects(io, a, verified);
       const { subjectsHold } = await import('../../attest/subjects.js');
       const holds = subjectsHold(report);
-      await write(io.stdout, a.json ? `${JSON.stringify(resultJson(verified, report, holds), null, 2)}\n` : resultText(verified, report));
-      if (!holds) throw failure(report);
+      await write(io.stdout, a.json ? `${JSON.stringify(resultJson(verified, report, holds), null, 2)}\n` : await resultText(verified, report));
+      if (!holds) throw await failure(report);
       if (!a.json) io.stderr.write(`Verified attestation '${a.attestation}' for '${a.path}'\n`);
     },
   };
@@ -116,7 +123,12 @@ async function matchSubjects(io: Io, a: VerifyAttestationArgs, verified: Verifie
   const match = await subjectMatcherFor(verified.statement.predicateType);
   const progress = commandProgress(io, 'Hashing', a.quiet);
   try {
-    return await match(verified.statement, a.path, { onProgress: progress?.update });
+    return await match(verified.statement, a.path, {
+      onProgress: progress?.update,
+      ignorePaths: [...(a['ignore-paths'] ?? []), a.attestation],
+      ignoreGitPaths: a['ignore-git-paths'],
+      allowSymlinks: a['allow-symlinks'],
+    });
   } finally {
     progress?.finish();
   }
@@ -128,12 +140,17 @@ const resultJson = (v: VerifiedAttestation, r: SubjectReport, verified: boolean)
   predicateType: v.statement.predicateType,
   subjects: r.subjects,
   extra: r.extra,
+  ...(r.model === undefined ? {} : { model: r.model }),
   verified,
 });
 
-function resultText(v: VerifiedAttestation, r: SubjectReport): string {
+async function resultText(v: VerifiedAttestation, r: SubjectReport): Promise<string> {
   const how = [v.signer.kind === 'key' ? '' : v.signer.kind, v.signer.keyId === '' ? '' : `key ${v.signer.keyId}`].filter(Boolean).join(', ');
   const lines = [`Signature: verified (${v.form}), signed by ${v.signer.identity} (${how})`, `Predicate: ${v.statement.predicateType}`];
+  if (r.model !== undefined) {
+    const { renderModelCheck } = await import('../render/model-check.js');
+    return `${lines.join('\n')}\n${renderModelCheck(r.model)}`;
+  }
   const rows = [
     ...r.subjects.map((s) => [s.status, s.name, s.status === 'mismatched' ? `${s.expected}, image has ${s.actual}` : s.expected]),
     ...r.extra.map((name) => ['extra', name, '(named by no subject)']),
@@ -143,8 +160,12 @@ function resultText(v: VerifiedAttestation, r: SubjectReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Exit 10: the image is not what was attested. */
-function failure(r: SubjectReport): IntegrityError {
+/** Exit 10: the image (or model) is not what was attested. */
+async function failure(r: SubjectReport): Promise<IntegrityError> {
+  if (r.model !== undefined) {
+    const { modelCheckError } = await import('../../attest/model-signing/index.js');
+    return modelCheckError(r.model)!; // the check failed
+  }
   const bad = [...r.subjects.filter((s) => s.status !== 'matched').map((s) => `${s.name} (${s.status})`), ...r.extra.map((n) => `${n} (extra)`)];
   return new IntegrityError('object', `the image does not match the attestation: ${bad.join(', ')}`);
 }
