@@ -77,7 +77,7 @@ t.test('repeatable flags are declared so in every command that has them, and acc
     const aliases = new Set(Object.values(w.options.alias).flat());
     return w.options.array.filter((name) => !aliases.has(name)).map((name) => `${w.path.join(' ')} --${name}`);
   });
-  t.same(declared, ['sign --key', 'verify --keyring', 'verify --key', 'verify --url', 'bootstrap-check --build-arg', 'bootstrap-check --keyring', 'bootstrap-check --url', 'pull --keyring', 'verify-attestation --key']);
+  t.same(declared, ['sign --key', 'verify --keyring', 'verify --key', 'verify --url', 'bootstrap-check --build-arg', 'bootstrap-check --keyring', 'bootstrap-check --url', 'pull --keyring', 'verify-attestation --key', 'verify-attestation --ignore-paths']);
   const image = join(GO_IMAGES, 'one-group-signed.sif');
   const dir = t.testdir({ 'empty.asc': '', 'app.def': `Bootstrap: localimage\nFrom: ${image}\n`, 'args.def': 'Bootstrap: {{ A }}\nFrom: {{ B }}\n' });
   // Both values reach the command: the second, missing file is the one reported.
