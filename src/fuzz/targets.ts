@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Seed } from './corpus.js';
 import { inputPrng, Prng } from './prng.js';
-import { attestTarget } from './target-attest.js';
+import { statementsTarget } from './target-statements.js';
 import { attestationTarget } from './target-attestation.js';
 import { dsseTarget } from './target-dsse.js';
 import { keysTarget } from './target-keys.js';
@@ -22,7 +22,7 @@ export const TARGETS: Readonly<Record<string, FuzzTarget>> = {
   signatures: signaturesTarget,
   dsse: dsseTarget,
   x509: x509Target,
-  attest: attestTarget,
+  statements: statementsTarget,
   attestation: attestationTarget,
   // The harness's own test target; never part of `--target all` otherwise.
   ...(process.env.SIF_FUZZ_SELFTEST === '1' ? { selftest: selftestTarget } : {}),

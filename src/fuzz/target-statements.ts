@@ -1,5 +1,5 @@
 /**
- * Attestation JSON target: model_signing statements (the payloads of every
+ * Statements target (unsigned attestation JSON): model_signing statements (the payloads of every
  * model-transparency fixture's model.sig) and SAP AI Core signature files,
  * mutated structurally and byte-wise. Every input goes through the SAP
  * signatures reader and verdicts, the in-toto rule check and the
@@ -85,8 +85,8 @@ async function scratchModel(dir: string): Promise<string> {
   return model;
 }
 
-export const attestTarget: FuzzTarget = {
-  name: 'attest',
+export const statementsTarget: FuzzTarget = {
+  name: 'statements',
   extension: '.json',
   seeds: attestSeeds,
   mutate: (rng, seed, donors) => stack(rng, seed, [...STATEMENT_MUTATORS, ...STATEMENT_MUTATORS, ...GENERIC_MUTATORS], donors, 3),
