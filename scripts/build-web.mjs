@@ -25,9 +25,10 @@ const BROWSER = 'src/web/browser';
 const PLATFORM = {
   'src/integrity/hash-engine.ts': `${BROWSER}/platform/hash-engine.ts`,
   'src/integrity/digest-pool.ts': `${BROWSER}/platform/digest-pool.ts`,
+  'src/integrity/dsse/algorithms.ts': `${BROWSER}/platform/dsse-algorithms.ts`,
 };
-/** Node-only modules behind dynamic imports the page never follows (a path, a PEM key, a registry, key files). */
-const NODE_ONLY = new Set(['src/source/file.ts', 'src/remote/open.ts', 'src/integrity/dsse/algorithms.ts', 'src/integrity/keyset.ts']);
+/** Node-only modules behind dynamic imports the page never follows (a path, a registry, key files). */
+const NODE_ONLY = new Set(['src/source/file.ts', 'src/remote/open.ts', 'src/integrity/keyset.ts']);
 const NODE_ONLY_STUB = `${BROWSER}/platform/node-only.ts`;
 
 /** Gzipped bytes a first load may fetch (HTML, CSS, the page's JavaScript without openpgp). */
