@@ -34,9 +34,9 @@ const EC_CURVES: Readonly<Record<string, string>> = { 'P-256': 'nistp256', 'P-38
 /**
  * The wire encoding of an Ed25519 (`OKP`), RSA or ECDSA P-256/P-384/P-521
  * public key; other keys are a KeyError naming `typeName` (node:crypto's
- * asymmetricKeyType where there is one).
+ * asymmetricKeyType).
  */
-export function sshWireKey(jwk: PublicJwk, typeName = jwk.kty?.toLowerCase()): Buffer {
+export function sshWireKey(jwk: PublicJwk, typeName: string | undefined): Buffer {
   // JWK members are base64url; the 'base64' decoder reads that alphabet too, in Node and in the web build's `buffer` (which has no 'base64url').
   const b = (s: string | undefined) => Buffer.from(s ?? '', 'base64');
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(b(jwk.x))]);

@@ -115,6 +115,6 @@ async function importSpki(der: Uint8Array, name: string, what: string): Promise<
 
 /** The OpenSSH `SHA256:` key ID, as the CLI computes it. */
 async function keyIdOf(key: WebPublicKey): Promise<string> {
-  const wire = sshWireKey((await crypto.subtle.exportKey('jwk', key.key)) as PublicJwk);
+  const wire = sshWireKey((await crypto.subtle.exportKey('jwk', key.key)) as PublicJwk, key.type);
   return sshKeyIdOf(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(wire))));
 }
