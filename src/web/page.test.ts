@@ -28,6 +28,14 @@ const keyFor = (image: string) => (image.includes('/apptainer/') ? APPTAINER_KEY
 const ownImages = () => readdirSync(join(REPO_ROOT, 'testdata/images')).map((f) => join(REPO_ROOT, 'testdata/images', f));
 const verifyRegressions = () => readdirSync(join(REPO_ROOT, 'testdata/fuzz-regressions/verify')).map((f) => join(REPO_ROOT, 'testdata/fuzz-regressions/verify', f));
 
+/** A copy of a one-group image (objects 1 and 2, as the Go corpus lays them out) with one bit of object 2 flipped. */
+function tamperedCopy(image: string, copy: string): string {
+  const bytes = readFileSync(image);
+  bytes[36864 + 100]! ^= 1;
+  writeFileSync(copy, bytes);
+  return copy;
+}
+
 /** What the page shows for a CLI run: its stdout, or its error line as the page names the file (by its base name). */
 const cliError = (r: CliResult, path: string) => (/^sif: (.*)$/m.exec(r.stderr)?.[1] ?? r.stderr).split(path).join(basename(path));
 
@@ -125,10 +133,7 @@ whenAvailable(t, 'the web page in chromium', missing, async (t) => {
 
   t.test('signed, unsigned, tampered and hostile-signature images: the verdict and text of sif verify with the same keys', async (t) => {
     const keysDir = t.testdir();
-    const tampered = join(keysDir, 'tampered.sif');
-    const bytes = readFileSync(join(GO_IMAGES, 'one-group-signed.sif'));
-    bytes[36864 + 100]! ^= 1; // inside object 2
-    writeFileSync(tampered, bytes);
+    const tampered = tamperedCopy(join(GO_IMAGES, 'one-group-signed.sif'), join(keysDir, 'tampered.sif'));
     const page = await openPage();
     let verified = 0;
     let failed = 0;
@@ -203,10 +208,7 @@ whenAvailable(t, 'the web page in chromium', missing, async (t) => {
 
   t.test('DSSE images and PEM public keys: the verdict and text of sif verify --key', async (t) => {
     const dir = t.testdir();
-    const tampered = join(dir, 'tampered-dsse.sif');
-    const bytes = readFileSync(join(HEAD, 'images/one-group-signed-dsse.sif'));
-    bytes[36864 + 100]! ^= 1; // inside object 2
-    writeFileSync(tampered, bytes);
+    const tampered = tamperedCopy(join(HEAD, 'images/one-group-signed-dsse.sif'), join(dir, 'tampered-dsse.sif'));
     const images = [join(HEAD, 'images/one-group-signed-dsse.sif'), join(HEAD, 'images/two-groups-signed-dsse.sif'), join(FIXTURES, 'apptainer/images/one-group-signed-dsse.sif'), tampered];
     const page = await openPage();
     let verified = 0;
