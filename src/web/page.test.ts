@@ -255,6 +255,12 @@ whenAvailable(t, 'the web page in chromium', missing, async (t) => {
         await screenshot(page, 'mixed-verified');
       }
     }
+    // Required signers name PGP fingerprints and DSSE key IDs alike, as --fingerprints does.
+    const both = [APPTAINER_KEY, PEM_KEY('ed25519')];
+    for (const fingerprints of ['F34371D0ACD5D09EB9BD853A80600A5FA11BBD29,SHA256:x6l8ZblpSSXGaPMCzySedWg88BwIFcz8jlPb6el0mFs', 'SHA256:13cNV0A11AxgIQYCvlDmJlRi0CjRtjnYF47RzrMhlaU']) {
+      await page.getByTestId('fingerprints').fill(fingerprints);
+      await sameAsCli(t, page, mixed, both, ['--keyring', APPTAINER_KEY, '--key', PEM_KEY('ed25519'), '--fingerprints', fingerprints], {}, `mixed, --fingerprints ${fingerprints}`);
+    }
     await page.close();
   });
 
