@@ -56,7 +56,7 @@ export async function readPemKey(file: PemFile, pools: CertificatePools = {}): P
   const spki = block.type === 'RSA PUBLIC KEY' ? rsaSpki(block.der) : block.der;
   const publicKey = await importSpki(spki, file.name, 'cannot read the public key');
   const keyId = await keyIdOf(publicKey);
-  return { publicKey: publicKey as never, keyId, identity: keyId, path: file.name };
+  return material(publicKey, keyId, keyId, file.name);
 }
 
 /** As the CLI's loadCertificateKey: the chain verified now, the leaf's key under its subject. */
@@ -69,8 +69,11 @@ async function certificateKey(file: PemFile, pools: CertificatePools): Promise<P
   }
   const trusted = await trustCertificate({ certificate, intermediates, roots });
   const publicKey = await importSpki(trusted.publicKeyInfo, file.name, "cannot use the certificate's public key");
-  return { publicKey: publicKey as never, keyId: await keyIdOf(publicKey), identity: trusted.subject, path: file.name };
+  return material(publicKey, await keyIdOf(publicKey), trusted.subject, file.name);
 }
+
+/** Trust material around a WebCrypto key: trust.ts types the key as node:crypto's, which the web build's dsse-algorithms.ts stands in for. */
+const material = (publicKey: WebPublicKey, keyId: string, identity: string, path: string): PublicKeyMaterial => ({ publicKey: publicKey as never, keyId, identity, path });
 
 /** As the CLI's readPemFile: a parse failure is a KeyError naming the file. */
 function parsePem<T extends Certificate | Certificate[]>(file: PemFile, read: (text: string) => T): T {
