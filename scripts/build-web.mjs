@@ -2,11 +2,11 @@
 // Builds the web page into dist/web/ (issue 18, docs/web.md): index.html and
 // assets/ — the page (app.js), the library for other pages (sif-web.js), the
 // digest Web Worker, and lazy chunks (openpgp loads only to read keys or check
-// a signature). The library's core is bundled unchanged; two platform modules
+// a signature; pkijs and the PEM key reader only for a PEM key or certificate). The library's core is bundled unchanged; two platform modules
 // are swapped for their browser versions (PLATFORM), the few Node-only modules
 // reached by dynamic imports on paths a page never takes become a module that
 // fails with a message (NODE_ONLY), and any other Node built-in fails the build.
-// Prints the page's size budget: what a first load fetches, and openpgp apart.
+// Prints the page's size budget: what a first load fetches, and the lazy chunks apart.
 // Run by `npm run build` after build-cli.mjs.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,10 @@ const BROWSER = 'src/web/browser';
 const PLATFORM = {
   'src/integrity/hash-engine.ts': `${BROWSER}/platform/hash-engine.ts`,
   'src/integrity/digest-pool.ts': `${BROWSER}/platform/digest-pool.ts`,
+  'src/integrity/dsse/algorithms.ts': `${BROWSER}/platform/dsse-algorithms.ts`,
 };
-/** Node-only modules behind dynamic imports the page never follows (a path, a PEM key, a registry, key files). */
-const NODE_ONLY = new Set(['src/source/file.ts', 'src/remote/open.ts', 'src/integrity/dsse/algorithms.ts', 'src/integrity/keyset.ts']);
+/** Node-only modules behind dynamic imports the page never follows (a path, a registry, key files). */
+const NODE_ONLY = new Set(['src/source/file.ts', 'src/remote/open.ts', 'src/integrity/keyset.ts']);
 const NODE_ONLY_STUB = `${BROWSER}/platform/node-only.ts`;
 
 /** Gzipped bytes a first load may fetch (HTML, CSS, the page's JavaScript without openpgp). */
@@ -103,12 +104,21 @@ const sizes = (files) => {
 };
 const outputOf = (entry) => relative(ROOT, join(ASSETS, `${entry}.js`));
 const firstLoad = new Set([...closure(outputOf('app')), relative(ROOT, join(OUT, 'index.html')), relative(ROOT, join(ASSETS, 'app.css'))]);
-const openpgpChunks = Object.entries(metafile.outputs)
-  .filter(([o, meta]) => o.endsWith('.js') && Object.keys(meta.inputs).some((i) => i.includes('node_modules/openpgp/')))
-  .map(([o]) => o);
+/** The chunks holding any input `matches` picks. */
+const chunksWith = (matches) =>
+  Object.entries(metafile.outputs)
+    .filter(([o, meta]) => o.endsWith('.js') && Object.keys(meta.inputs).some(matches))
+    .map(([o]) => o);
+const openpgpChunks = chunksWith((i) => i.includes('node_modules/openpgp/'));
+/** PEM keys and certificate chains for DSSE (pkijs, asn1js, the page's pem-keys.ts): loaded only when such a key is given. */
+const pemChunks = chunksWith((i) => /node_modules\/(pkijs|asn1js)\/|browser\/pem-keys\.ts$/.test(i));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const first = sizes(firstLoad);
 const pgp = sizes(openpgpChunks);
-stdout.write(`web page: first load ${kib(first.raw)} (${kib(first.gz)} gzipped, budget ${kib(FIRST_LOAD_BUDGET)}); openpgp on demand ${kib(pgp.raw)} (${kib(pgp.gz)} gzipped); in dist/web/\n`);
+const pem = sizes(pemChunks);
+stdout.write(
+  `web page: first load ${kib(first.raw)} (${kib(first.gz)} gzipped, budget ${kib(FIRST_LOAD_BUDGET)}); openpgp on demand ${kib(pgp.raw)} (${kib(pgp.gz)} gzipped); PEM keys and certificates on demand ${kib(pem.raw)} (${kib(pem.gz)} gzipped); in dist/web/\n`,
+);
 if (openpgpChunks.some((o) => firstLoad.has(o))) throw new Error('openpgp is in the first load of the web page: it must load on demand');
+if (pemChunks.some((o) => firstLoad.has(o))) throw new Error('the PEM key and certificate code is in the first load of the web page: it must load on demand');
 if (first.gz > FIRST_LOAD_BUDGET) throw new Error(`the web page's first load is ${kib(first.gz)} gzipped, over its ${kib(FIRST_LOAD_BUDGET)} budget`);

@@ -25,6 +25,7 @@ export interface VerificationKey {
  * a signature counts.
  */
 export interface PublicKeyMaterial {
+  /** The key for dsse/algorithms.ts; in the web build, a WebCrypto key of its browser twin (src/web/browser/pem-keys.ts). */
   readonly publicKey: KeyObject;
   /** The OpenSSH `SHA256:` key ID, matched against the key ID hint of each envelope signature. */
   readonly keyId: string;

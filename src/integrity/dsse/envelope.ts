@@ -46,7 +46,7 @@ export function decodeBase64(text: string): Buffer | undefined {
   const s = text.replace(/[\r\n]/g, '');
   if (s.length % 4 !== 0) return undefined;
   if (STD.test(s)) return Buffer.from(s, 'base64');
-  if (URL_SAFE.test(s)) return Buffer.from(s, 'base64url');
+  if (URL_SAFE.test(s)) return Buffer.from(s, 'base64'); // reads the URL-safe alphabet too; the web build's `buffer` has no 'base64url'
   return undefined;
 }
 

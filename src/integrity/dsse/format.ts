@@ -61,7 +61,7 @@ async function verifyEnvelope(envelope: Envelope, payload: Buffer | undefined, t
     for (const key of keys) {
       if (accepted.includes(key) || (s.keyid !== '' && s.keyid !== key.keyId)) continue; // the key ID is a hint
       tried = true;
-      if (verifyMessage(key.publicKey, message, sig)) {
+      if (await verifyMessage(key.publicKey, message, sig)) { // the web build's check is async (WebCrypto)
         accepted.push(key);
         break;
       }

@@ -20,8 +20,10 @@ import { normalizeSigner, parseFingerprintList } from '../../keys/fingerprint.js
 import { decideFingerprints } from '../../policy/decide.js';
 import { collectFrom } from '../../policy/report.js';
 import { toResult } from '../../policy/result.js';
+import type { CertificatePools, PemFile } from './pem-keys.js';
+import { isPemKey } from './pem-kind.js';
 
-export { SifImage, type Descriptor, type TrustKey };
+export { SifImage, type CertificatePools, type Descriptor, type PemFile, type TrustKey };
 
 /** Opens an image from a File or Blob (the bytes stay in the browser). */
 export const openBlob = (blob: Blob): Promise<SifImage> => SifImage.fromSource(new BlobSource(blob));
@@ -45,10 +47,18 @@ export async function objectBlob(image: SifImage, d: Descriptor): Promise<Blob> 
 }
 
 /**
- * The public keys of a key file or paste (armored or binary OpenPGP), as
- * `sif verify --keyring` reads them: reported as [LOCAL], `name` naming them.
+ * The public keys of a key file or paste: armored or binary OpenPGP, as
+ * `sif verify --keyring` reads them (reported as [LOCAL]); a PEM public key,
+ * as `--key`; or a PEM signing certificate, as `--certificate` with `pools`
+ * as `--certificate-intermediates` and `--certificate-roots` (required: the
+ * page has no system roots). `name` names them in messages and reports.
  */
-export async function readKeys(bytes: Uint8Array, name: string): Promise<TrustKey[]> {
+export async function readKeys(bytes: Uint8Array, name: string, pools?: CertificatePools): Promise<TrustKey[]> {
+  const text = new TextDecoder('latin1').decode(bytes);
+  if (isPemKey(text)) {
+    const { readPemKey } = await import('./pem-keys.js');
+    return [await readPemKey({ text, name }, pools)];
+  }
   const { parseKeys } = await import('../../keys/parse.js');
   return (await parseKeys(bytes, name)).map((key) => ({ key, source: 'local' as const, path: name }));
 }

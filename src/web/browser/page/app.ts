@@ -7,7 +7,7 @@
  * scripts that drive it.
  */
 import { dataTypeName } from '../../../format/constants.js';
-import { failedVerdict, headerText, infoText, listText, objectBlob, openBlob, openUrl, readKeys, verifyImage, type SifImage, type TrustKey } from '../sif-web.js';
+import { failedVerdict, headerText, infoText, listText, objectBlob, openBlob, openUrl, readKeys, verifyImage, type PemFile, type SifImage, type TrustKey } from '../sif-web.js';
 
 type State = 'idle' | 'loading' | 'loaded' | 'error' | 'verifying' | 'verified' | 'failed';
 
@@ -91,12 +91,16 @@ function renderObjects(img: SifImage): void {
   $('objects').replaceChildren(...rows);
 }
 
-/** Every key given, files first, then the paste: as `sif verify --keyring FILE…`. */
+/** The PEM files of a certificate pool input. */
+const pemFiles = (id: string): Promise<PemFile[]> => Promise.all([...($<HTMLInputElement>(id).files ?? [])].map(async (f) => ({ text: await f.text(), name: f.name })));
+
+/** Every key given, files first, then the paste: as `sif verify --keyring FILE… --key FILE… --certificate FILE`. */
 async function gatherKeys(): Promise<TrustKey[]> {
+  const pools = { intermediates: await pemFiles('cert-intermediates'), roots: await pemFiles('cert-roots') };
   const keys: TrustKey[] = [];
-  for (const file of keyInput.files ?? []) keys.push(...(await readKeys(new Uint8Array(await file.arrayBuffer()), file.name)));
+  for (const file of keyInput.files ?? []) keys.push(...(await readKeys(new Uint8Array(await file.arrayBuffer()), file.name, pools)));
   const pasted = keyPaste.value.trim();
-  if (pasted) keys.push(...(await readKeys(new TextEncoder().encode(pasted), 'pasted keys')));
+  if (pasted) keys.push(...(await readKeys(new TextEncoder().encode(pasted), 'pasted keys', pools)));
   return keys;
 }
 
