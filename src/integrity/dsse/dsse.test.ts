@@ -4,8 +4,8 @@
  * loading of every key form, and the per-key-type algorithms.
  */
 import t from 'tap';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, withReference } from '../../test-support/reference.js';
 import { signMessage, verifyMessage } from './algorithms.js';
@@ -120,6 +120,24 @@ t.test('PEM private keys in every form load; a passphrase is asked only for encr
       await t.rejects(readSigningKey(path, async () => 'wrong'), { code: 'SIF_KEY_INVALID', message: `${path}: wrong passphrase` }, `${form}: wrong passphrase`);
     }
   }
+});
+
+t.test('a wrong passphrase that passes the padding check by chance is still a wrong passphrase', async (t) => {
+  const path = join(t.testdir(), 'legacy-enc.pem');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(path, privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'secret' }));
+  const text = readFileSync(path, 'utf8');
+  // About one wrong passphrase in 256 decrypts to valid CBC padding; find one.
+  const lucky = Array.from({ length: 20000 }, (_, i) => `wrong-${i}`).find((guess) => {
+    try {
+      createPrivateKey({ key: text, format: 'pem', passphrase: guess });
+    } catch (e) {
+      return !/bad decrypt/i.test(String(e));
+    }
+    return false;
+  });
+  t.ok(lucky, 'a passphrase that gets past the padding');
+  await t.rejects(readSigningKey(path, async () => lucky!), { code: 'SIF_KEY_INVALID', message: `${path}: wrong passphrase` });
 });
 
 t.test('bad key files: one clear KeyError or IoError each', async (t) => {

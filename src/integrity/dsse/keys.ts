@@ -40,8 +40,15 @@ function firstBlock(text: string, path: string): PemBlock {
 
 const isEncrypted = (b: PemBlock) => b.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(b.headers.get('Proc-Type') ?? '');
 
-/** OpenSSL's answer to a wrong passphrase (PKCS#8 and legacy PEM alike). */
-const isBadDecrypt = (e: unknown) => /bad decrypt|BAD_DECRYPT/i.test(String((e as { code?: string }).code) + String((e as Error).message));
+/**
+ * Whether a failure to read an encrypted key means a wrong passphrase. Usually
+ * OpenSSL says so ("bad decrypt": the CBC padding is wrong), but about one
+ * wrong passphrase in 256 leaves valid padding by chance, and the garbage then
+ * fails to decode as a key (ERR_OSSL_UNSUPPORTED, asn1 errors). Both ciphers
+ * (PKCS#8's PBES2 and legacy PEM's DEK-Info) behave so, and OpenSSL cannot
+ * tell the two cases apart, so neither does this.
+ */
+const isWrongPassphrase = (e: unknown) => /bad decrypt|BAD_DECRYPT|DECODER|asn1/i.test(String((e as { code?: string }).code) + String((e as Error).message));
 
 /**
  * Reads the private key in `path`'s first PEM block; asks `passphrase` only
@@ -59,7 +66,7 @@ export async function readSigningKey(path: string, passphrase: () => Promise<str
   try {
     privateKey = createPrivateKey({ key: block.text, format: 'pem', ...(secret === undefined ? {} : { passphrase: secret }) });
   } catch (e) {
-    if (secret !== undefined && isBadDecrypt(e)) throw new KeyError('SIF_KEY_INVALID', `${path}: wrong passphrase`, { cause: e });
+    if (secret !== undefined && isWrongPassphrase(e)) throw new KeyError('SIF_KEY_INVALID', `${path}: wrong passphrase`, { cause: e });
     throw new KeyError('SIF_KEY_INVALID', `${path}: cannot read the private key: ${oneLine(e)}`, { cause: e });
   }
   const keyId = sshKeyId(createPublicKey(privateKey)); // refuses key types DSSE does not sign with, before the image is locked
