@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/bundle/ (issue 17, docs/performance.md: start-up):
 // launch.js, bin/sif's entry, as one file with the plain reading commands;
-// run.js, everything else, with a lazy chunk for every `await import()` (each
-// command's work, openpgp, the digest engine), so a command loads only what it
-// runs and Node resolves a handful of files instead of ~100. New commands need
-// nothing here: whatever the entry points reach is bundled.
+// plain-verify.js, one file with a plain `sif verify`; run.js, everything else,
+// with a lazy chunk for every `await import()` (each command's work, the digest
+// engine), so a command loads only what it runs and Node resolves a handful of
+// files instead of ~100; openpgp/, openpgp on its own, which the last two share.
+// New commands need nothing here: whatever the entry points reach is bundled.
 // Run by `npm run build` after tsc (dist/ keeps the library for `import('sif')`).
 import { build } from 'esbuild';
 import { cpSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -57,6 +58,20 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * openpgp is built once, on its own (below), and every other file imports it
+ * from there: plain-verify.js and the shared chunks both reach it, and one
+ * process must not load two copies (their key objects would not pass each
+ * other's instanceof checks).
+ */
+const OPENPGP = './openpgp/openpgp.js';
+const openpgpOutside = {
+  name: 'openpgp-outside',
+  setup(build) {
+    build.onResolve({ filter: /^openpgp$/ }, () => ({ path: OPENPGP, external: true }));
+  },
+};
+
 // Every command: split into lazy chunks.
 const shared = await build({
   ...common,
@@ -69,20 +84,14 @@ const shared = await build({
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
   splitting: true,
-  plugins: [yargsPaths],
-  // openpgp's lightweight build (the one its package offers browsers) instead of its Node build: the
-  // same code, but it loads no Node modules and defers its curve and cipher tables to chunks of their
-  // own; and its minified file, 229 kB to compile instead of 311 kB. Together ~40 ms off every
-  // `sif verify` (docs/performance.md). It runs on WebCrypto, which Node 20 has; the library (dist/,
-  // for `import('sif')`) keeps the Node build.
-  alias: { openpgp: './node_modules/openpgp/dist/lightweight/openpgp.min.mjs' },
+  plugins: [yargsPaths, openpgpOutside],
 });
 
-/** launch.ts's `import('./run.js')` stays an import of the shared bundle's entry, beside it. */
-const runOutside = {
-  name: 'run-outside',
+/** launch.ts's `import('./run.js')` and `import('./plain-verify.js')` stay imports of the other builds' entries, beside it. */
+const entriesOutside = {
+  name: 'entries-outside',
   setup(build) {
-    build.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './run.js', external: true }));
+    build.onResolve({ filter: /^\.\/(run|plain-verify)\.js$/ }, ({ path }) => ({ path, external: true }));
   },
 };
 
@@ -93,9 +102,50 @@ const launch = await build({
   entryPoints: { launch: join(ROOT, 'src/cli/launch.ts') },
   outdir: OUT,
   splitting: false,
-  plugins: [runOutside],
+  plugins: [entriesOutside],
 });
-const metafile = { inputs: { ...shared.metafile.inputs, ...launch.metafile.inputs }, outputs: { ...shared.metafile.outputs, ...launch.metafile.outputs } };
+
+/**
+ * plain-verify.ts sends every line that verifies with a certificate to run.js,
+ * so its file leaves the X.509 code out: pkijs alone is ~600 kB that every
+ * `sif verify` would parse (~17 ms) for nothing. Its one way in, keyset.ts's
+ * `import('./x509/load.js')`, gets a module that says so should it ever run.
+ */
+const certificatesOutside = {
+  name: 'certificates-outside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/x509\/load\.js$/ }, () => ({ path: 'x509/load.js', namespace: 'left-out' }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
+      contents: "throw new Error('certificates are verified by run.js; plain-verify.ts must not take this line')",
+      loader: 'js',
+    }));
+  },
+};
+
+// A plain `sif verify`: likewise one file, openpgp aside, instead of ~48 chunks of the shared build.
+const plainVerify = await build({
+  ...common,
+  entryPoints: { 'plain-verify': join(ROOT, 'src/cli/plain-verify.ts') },
+  outdir: OUT,
+  splitting: false,
+  plugins: [yargsPaths, openpgpOutside, certificatesOutside],
+});
+
+// openpgp's lightweight build (the one its package offers browsers) instead of its Node build: the
+// same code, but it loads no Node modules and defers its curve and cipher tables to chunks of their
+// own; and its minified file, 229 kB to compile instead of 311 kB. Together ~40 ms off every
+// `sif verify` (docs/performance.md). It runs on WebCrypto, which Node 20 has; the library (dist/,
+// for `import('sif')`) keeps the Node build.
+const openpgp = await build({
+  ...common,
+  entryPoints: { [OPENPGP.slice(2, -3)]: join(ROOT, 'node_modules/openpgp/dist/lightweight/openpgp.min.mjs') },
+  outdir: OUT,
+  splitting: true,
+  chunkNames: 'openpgp/chunk-[hash]',
+});
+
+const builds = [shared, launch, plainVerify, openpgp].map((b) => b.metafile);
+const metafile = { inputs: Object.assign({}, ...builds.map((m) => m.inputs)), outputs: Object.assign({}, ...builds.map((m) => m.outputs)) };
 
 cpSync(join(ROOT, 'node_modules/yargs/locales'), join(OUT, LOCALES), { recursive: true });
 
@@ -104,4 +154,4 @@ writeFileSync(join(ROOT, 'dist/bundle.meta.json'), JSON.stringify(metafile));
 
 // esbuild leaves an unchanged file alone; the stale-build check (src/test-support/fresh-build.ts) compares times.
 const now = new Date();
-for (const file of readdirSync(OUT)) utimesSync(join(OUT, file), now, now);
+for (const file of readdirSync(OUT, { recursive: true })) utimesSync(join(OUT, file), now, now);

@@ -1,10 +1,10 @@
 /**
  * Entry point of bin/sif. `sif list|header|info|dump` with plain arguments,
- * which scripts call once per image, run from here; every other command line
- * goes to run.ts. The bundle builds this file alone, with all it reaches in
- * it and run.ts left outside (scripts/build-cli.mjs), so these commands load
- * one file of ~50 kB instead of ~20 chunks of the shared bundle
- * (docs/performance.md).
+ * which scripts call once per image, run from here, and a plain `sif verify`
+ * from plain-verify.ts; every other command line goes to run.ts. The bundle
+ * builds this file alone, with all it reaches in it and the other two left
+ * outside (scripts/build-cli.mjs), so these commands load one file of ~50 kB
+ * instead of ~20 chunks of the shared bundle (docs/performance.md).
  */
 import type { CommandModule } from 'yargs';
 import { dumpCommand, headerCommand, infoCommand, listCommand } from './commands/inspect.js';
@@ -22,6 +22,8 @@ export async function launch(argv: readonly string[]): Promise<void> {
   if (inspect) {
     const io = processIo();
     code = await runPlainCommand(inspect(io), rest, io);
+  } else if (name === 'verify') {
+    code = await (await import('./plain-verify.js')).runPlainVerify(rest, processIo());
   }
   process.exitCode = code ?? (await (await import('./run.js')).run(argv));
 }

@@ -30,10 +30,11 @@ t.test('the CLI entry point does not statically import openpgp or the integrity 
   t.same(graph.filter((f) => f === 'openpgp' || f.includes('/dist/integrity/')), []);
 });
 
+const { outputs } = JSON.parse(readFileSync(join(REPO_ROOT, 'dist/bundle.meta.json'), 'utf8')) as {
+  outputs: Record<string, { inputs: object; imports: { path: string; kind: string; external?: boolean }[] }>;
+};
+
 t.test('the bundle entries (what bin/sif loads, then run.js) do not statically reach openpgp, yargs or the integrity modules', async (t) => {
-  const { outputs } = JSON.parse(readFileSync(join(REPO_ROOT, 'dist/bundle.meta.json'), 'utf8')) as {
-    outputs: Record<string, { inputs: object; imports: { path: string; kind: string }[] }>;
-  };
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file) || !outputs[file]) return;
@@ -45,4 +46,18 @@ t.test('the bundle entries (what bin/sif loads, then run.js) do not statically r
   const inputs = [...seen].flatMap((f) => Object.keys(outputs[f]!.inputs));
   t.ok(inputs.includes('src/cli/commands/inspect.ts') && inputs.includes('src/cli/early-verify.ts'), 'the graph is followed');
   t.same(inputs.filter((f) => /^node_modules\/(openpgp|yargs)\/|^src\/integrity\//.test(f)), []);
+});
+
+t.test('plain-verify.js is one file without yargs or the X.509 code, and imports the one openpgp the shared bundle imports too', async (t) => {
+  const file = outputs['dist/bundle/plain-verify.js']!;
+  const inputs = Object.keys(file.inputs);
+  t.ok(inputs.includes('src/integrity/check.ts'), 'the checks are in it');
+  t.same(inputs.filter((f) => /^node_modules\/(openpgp|yargs|pkijs|asn1js)\/|^src\/integrity\/x509\//.test(f)), []);
+  t.same([...new Set(file.imports.filter((i) => !i.path.startsWith('node:')).map((i) => i.path))], ['./openpgp/openpgp.js']);
+  // Built-ins it loads up front: node:http(s) would be ~10 ms of every verify (hkp.ts and insecure-fetch.ts load them when used).
+  t.same([...new Set(file.imports.filter((i) => i.kind === 'import-statement' && i.path.startsWith('node:')).map((i) => i.path))].sort(), [
+    'node:crypto', 'node:fs', 'node:fs/promises', 'node:os', 'node:path', 'node:stream',
+  ]);
+  const bundlesOfOpenpgp = Object.entries(outputs).filter(([, o]) => Object.keys(o.inputs).some((f) => f.startsWith('node_modules/openpgp/dist/lightweight/openpgp')));
+  t.same(bundlesOfOpenpgp.map(([name]) => name), ['dist/bundle/openpgp/openpgp.js']);
 });

@@ -1,11 +1,9 @@
 /**
- * Every command line launch.ts does not run itself. Kept free of yargs and the
- * commands so that an early start (early-verify.ts) begins before they load,
- * and a plain `sif verify` runs without yargs (hot-commands.ts).
+ * Every command line launch.ts does not run itself (or through
+ * plain-verify.ts). Kept free of yargs and the commands so that an early start
+ * (early-verify.ts) begins before they load.
  */
 import { abandonEarlyVerify, startEarlyVerify } from './early-verify.js';
-import { runPlainCommand } from './hot-commands.js';
-import { processIo } from './io.js';
 import { exitOnInterrupt } from './outcome.js';
 
 /** Runs the command line and returns its exit code. */
@@ -13,10 +11,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   await startEarlyVerify(argv);
   exitOnInterrupt();
   try {
-    const [name, ...rest] = argv;
-    const io = processIo();
-    const plain = name === 'verify' ? await runPlainCommand((await import('./commands/verify.js')).verifyCommand(io), rest, io) : undefined;
-    return plain ?? (await (await import('./main.js')).main(argv));
+    return await (await import('./main.js')).main(argv);
   } finally {
     await abandonEarlyVerify();
   }

@@ -5,7 +5,6 @@
  * as its work is done. A worker that dies (or cannot start) hands its job back
  * to the main thread, so hashing never depends on workers being available.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { reviveError, type HashingPool, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from './digest-protocol.js';
@@ -16,9 +15,9 @@ const WORKER_URL = new URL(`./digest-worker${import.meta.url.endsWith('.ts') ? '
 /**
  * node:worker_threads, loaded when the first worker starts: hashing a small
  * image starts none, and loading the module is ~5 ms of every `sif verify`'s
- * start-up (docs/performance.md). A builtin, so require() finds it at once.
+ * start-up (docs/performance.md).
  */
-const workerThreads = (): typeof import('node:worker_threads') => createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+const workerThreads = () => process.getBuiltinModule('node:worker_threads');
 
 /**
  * The process's Node options minus those that only make sense for its main

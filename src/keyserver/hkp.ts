@@ -8,7 +8,6 @@
  * certificates are verified, and NODE_EXTRA_CA_CERTS adds trusted CAs;
  * only a keyserver remote.yaml marks Insecure skips that (insecure-fetch.ts).
  */
-import { STATUS_CODES } from 'node:http';
 import { KeyserverError } from '../errors.js';
 import { DEFAULT_TIMEOUT_MS } from './choose.js';
 import { displayUrl, goQueryString, type Keyserver } from './url.js';
@@ -39,7 +38,8 @@ export const isSuccess = (reply: HkpReply): boolean => reply.status >= 200 && re
  * with the message of a Sylabs JSON error body, `400 Bad Request: <message>`.
  */
 export function httpErrorText(reply: HkpReply): string {
-  const text = `${reply.status} ${STATUS_CODES[reply.status] ?? ''}`.trimEnd();
+  // node:http only here, on a failure: a static import would load it into every `sif verify` (docs/performance.md).
+  const text = `${reply.status} ${process.getBuiltinModule('node:http').STATUS_CODES[reply.status] ?? ''}`.trimEnd();
   const message = jsonErrorMessage(reply.body);
   return message ? `${text}: ${message}` : text;
 }

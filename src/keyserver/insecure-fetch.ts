@@ -5,10 +5,11 @@
  * fetch over node:https with `rejectUnauthorized: false`; every other
  * keyserver goes through fetch with Node's verification.
  */
-import { request } from 'node:https';
 import { Readable } from 'node:stream';
 
 export function insecureFetch(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  // node:https (and the TLS code under it) when used: a static import would load it into every `sif verify` (docs/performance.md).
+  const { request } = process.getBuiltinModule('node:https');
   return new Promise((resolve, reject) => {
     const headers = Object.fromEntries(new Headers(init.headers).entries());
     const req = request(url, { method: init.method, headers, rejectUnauthorized: false, signal: init.signal }, (res) => {

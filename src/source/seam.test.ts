@@ -44,8 +44,6 @@ const ALLOWED: Record<string, string> = {
   // The hash engine and the worker pool are Node's here; the web build substitutes its own (scripts/build-web.mjs).
   'integrity/hash-engine.ts → node:crypto': 'SHA-2 with SHA-NI',
   'integrity/digest-pool.ts → node:os': 'default pool size and thread count',
-  // node:worker_threads is required there when the first worker starts (createRequire), not imported.
-  'integrity/digest-pool.ts → node:module': 'digest workers',
 };
 
 /** Static imports that load a module at run time (`import type` and `export type` load nothing). */
