@@ -5,7 +5,7 @@
  */
 import type { ByteSource } from '../source/byte-source.js';
 import type { WorkerJob, WorkerReply } from './digest-protocol.js';
-import { hashRanges, hashRangesBlocking, ReadBuffers } from './digest-read.js';
+import { hashSource, ReadBuffers } from './digest-read.js';
 import { createHash } from './hash-engine.js';
 
 /**
@@ -29,9 +29,7 @@ export async function runDigestJob(source: ByteSource, job: WorkerJob, signal: A
       post({ type: 'progress', bytes: unreported });
       unreported = 0;
     };
-    const blocking = job.readAhead ? undefined : source.readBlocking;
-    if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, buffers, onChunk, signal);
-    else await hashRanges(source, job.ranges, hash, buffers, onChunk, signal);
+    await hashSource(source, job.ranges, hash, buffers, job.readAhead, onChunk, signal);
     if (unreported > 0) post({ type: 'progress', bytes: unreported });
     return { type: 'done', digest: hash.digest() };
   } catch (e) {

@@ -165,6 +165,12 @@ export class DigestPool implements HashingPool<PoolWorker> {
   }
 }
 
+/**
+ * The main thread is a hashing slot like the workers (scheduler): a CLI has
+ * nothing else to do meanwhile. The page's pool says otherwise.
+ */
+export const MAIN_THREAD_FREE = false;
+
 /** Hashing slots of a run by default: one per core. */
 export const defaultThreads = (): number => availableParallelism();
 

@@ -4,8 +4,9 @@
  * puts the page-cache copy on an idle core. When several jobs hash at once
  * (a worker's, and the main thread's beside workers), no core is idle, and
  * blocking reads into one buffer are ~10 % faster: no thread-pool hop, the
- * chunk still in the hashing core's cache (docs/performance.md). Memory stays
- * at one or two chunks whatever the object size.
+ * chunk still in the hashing core's cache (docs/performance.md). A source
+ * that reads a stream hands out its own buffer instead (ByteSource.views).
+ * Memory stays at one or two chunks whatever the object size.
  */
 import { FormatError } from '../errors.js';
 import type { ByteSource, PositionedReader } from '../source/byte-source.js';
@@ -36,6 +37,26 @@ export class ReadBuffers {
     if (!this.pair || this.pair[0].length < want) this.pair = [Buffer.allocUnsafe(want), Buffer.allocUnsafe(want)];
     return this.pair;
   }
+}
+
+/**
+ * Hashes the ranges of `source`, in order, the fastest way it offers: its own
+ * views; blocking reads unless `readAhead` (a core is idle to read on);
+ * reads ahead into `buffers`. As hashRanges otherwise.
+ */
+export function hashSource(
+  source: ByteSource,
+  ranges: readonly ByteRange[],
+  hash: StreamingHash,
+  buffers: ReadBuffers,
+  readAhead: boolean,
+  onChunk?: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { views } = source;
+  if (views) return hashViews(views.bind(source), ranges, hash, onChunk, signal);
+  if (!readAhead && source.readBlocking) return hashRangesBlocking(source.readBlocking, ranges, hash, buffers, onChunk, signal);
+  return hashRanges(source, ranges, hash, buffers, onChunk, signal);
 }
 
 /**
@@ -98,6 +119,26 @@ export async function hashRangesBlocking(
     hash.update(buffer.subarray(0, c.length));
     onChunk?.(c.length);
     await new Promise(setImmediate);
+  }
+}
+
+/** hashRanges over the source's views of its own buffer (ByteSource.views). */
+async function hashViews(
+  views: NonNullable<ByteSource['views']>,
+  ranges: readonly ByteRange[],
+  hash: StreamingHash,
+  onChunk?: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const r of ranges) {
+    let got = 0;
+    for await (const view of views(r.offset, r.size)) {
+      signal?.throwIfAborted();
+      hash.update(view);
+      onChunk?.(view.length);
+      got += view.length;
+    }
+    if (got < r.size) throw eof({ id: r.id, position: r.offset, length: r.size }, got);
   }
 }
 

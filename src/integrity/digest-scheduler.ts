@@ -4,18 +4,29 @@
  * worker, and N objects on N cores hash side by side. Small jobs stay on the
  * main thread (a worker's message round trip is not worth it), and a worker
  * is started only for enough waiting work to repay its start
- * (docs/performance.md: crossover).
+ * (docs/performance.md: crossover). Where the main thread must stay free (a
+ * page: hashing there freezes the tab), every job big enough for a worker
+ * runs on one.
  */
 import { SifError } from '../errors.js';
 import type { ByteSource } from '../source/byte-source.js';
 import type { DigestAlg } from './digest-alg.js';
 import type { HashingPool, HashingWorker } from './digest-protocol.js';
 import { createHash } from './hash-engine.js';
-import { hashRanges, hashRangesBlocking, ReadBuffers, type ByteRange } from './digest-read.js';
+import { hashSource, ReadBuffers, type ByteRange } from './digest-read.js';
 
 export interface SchedulerOptions {
-  /** Hashing slots: the main thread plus `threads - 1` workers at most. */
+  /**
+   * Hashing slots: the main thread plus `threads - 1` workers at most, or
+   * `threads` workers when `mainThreadFree`.
+   */
   readonly threads: number;
+  /**
+   * The main thread hashes only jobs no worker can take (small ones, sources
+   * without an identity); the others wait for one of `threads` workers,
+   * started without regard to `workerStartBytes`.
+   */
+  readonly mainThreadFree?: boolean;
   /** Jobs of fewer bytes always run on the main thread. */
   readonly workerMinBytes: number;
   /** A new worker starts only while at least this many bytes wait for one; idle workers take any job. */
@@ -76,7 +87,7 @@ export class DigestScheduler {
       const bytes = ranges.reduce((n, r) => n + r.size, 0);
       const job = { source, ranges, alg, bytes, resolve, reject };
       // Workers open the source themselves: only one with an identity can be hashed there.
-      const useWorkers = this.options.threads > 1 && bytes >= this.options.workerMinBytes && source.identity !== undefined;
+      const useWorkers = this.workerSlots() > 0 && bytes >= this.options.workerMinBytes && source.identity !== undefined;
       (useWorkers ? this.anywhere : this.mainOnly).push(job);
       this.pump();
     });
@@ -99,16 +110,31 @@ export class DigestScheduler {
 
   private pump(): void {
     if (this.abort.signal.aborted) return;
-    if (this.mainReady && !this.mainBusy) {
-      const job = this.mainOnly.shift() ?? this.anywhere.shift();
-      if (job) void this.runOnMain(job);
-    }
-    while (this.anywhere.length > 0 && this.workersBusy < this.options.threads - 1) {
+    const { mainThreadFree = false } = this.options;
+    this.startOnMain();
+    while (this.anywhere.length > 0 && this.workersBusy < this.workerSlots()) {
       const waiting = this.anywhere.reduce((n, job) => n + job.bytes, 0);
-      const worker = this.pool().acquire(waiting >= this.options.workerStartBytes);
-      if (!worker) break;
+      const worker = this.pool().acquire(mainThreadFree || waiting >= this.options.workerStartBytes);
+      if (!worker) {
+        // None can start (a page whose policy forbids workers): better the main thread than nobody.
+        if (mainThreadFree && this.workersBusy === 0) {
+          this.mainOnly.push(...this.anywhere.splice(0));
+          this.startOnMain();
+        }
+        break;
+      }
       void this.runOnWorker(worker, this.anywhere.shift()!);
     }
+  }
+
+  private startOnMain(): void {
+    if (!this.mainReady || this.mainBusy) return;
+    const job = this.mainOnly.shift() ?? (this.options.mainThreadFree ? undefined : this.anywhere.shift());
+    if (job) void this.runOnMain(job);
+  }
+
+  private workerSlots(): number {
+    return this.options.mainThreadFree ? this.options.threads : this.options.threads - 1;
   }
 
   /**
@@ -126,9 +152,7 @@ export class DigestScheduler {
     try {
       const hash = await createHash(job.alg);
       const { onBytes } = this.options;
-      const blocking = this.hashingAlone() ? undefined : job.source.readBlocking;
-      if (blocking) await hashRangesBlocking(blocking, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
-      else await hashRanges(job.source, job.ranges, hash, this.mainBuffers, onBytes, this.abort.signal);
+      await hashSource(job.source, job.ranges, hash, this.mainBuffers, this.hashingAlone(), onBytes, this.abort.signal);
       job.resolve(hash.digest());
     } catch (e) {
       job.reject(this.abort.signal.aborted ? closedError() : e);

@@ -9,7 +9,8 @@ import { createImage } from '../image/write/create.js';
 import { isSifError } from '../errors.js';
 import { DIGEST_SIZES, hashBytes, ObjectDigests, type DigestAlg, type ObjectDigestsOptions } from './digest.js';
 import { DigestPool, digestPool, shutdownDigestPool } from './digest-pool.js';
-import { hashRangesBlocking, ReadBuffers } from './digest-read.js';
+import { hashRangesBlocking, hashSource, ReadBuffers } from './digest-read.js';
+import { BlobSource } from '../source/blob.js';
 import { DigestScheduler } from './digest-scheduler.js';
 
 const ALGS = Object.keys(DIGEST_SIZES) as DigestAlg[];
@@ -260,6 +261,43 @@ t.test('a main thread kept free: workers hash meanwhile; once let, it takes jobs
   letMain();
   t.same(await small, oneShot('sha256', data[3]!));
   t.same(scheduler.stats, { mainJobs: 1, workerJobs: 3 }, 'the main thread hashes the small one once let');
+});
+
+t.test('a main thread that must stay free (a page): workers take every job big enough, the main thread the rest', async (t) => {
+  const { path, data } = await imageWith(t.testdir(), [CHUNK * 8, CHUNK * 8, CHUNK * 8, CHUNK]);
+  const image = await SifImage.open(path);
+  t.teardown(() => image.close());
+  const options = { threads: 2, mainThreadFree: true, workerMinBytes: CHUNK * 2, workerStartBytes: CHUNK * 1000, chunkSize: CHUNK, onBytes: () => undefined };
+  const pool = new DigestPool(2);
+  t.teardown(() => pool.shutdown());
+  const free = new DigestScheduler(() => pool, options);
+  t.same(await Promise.all(image.descriptors.map((d) => free.submit(image.source, [d], 'sha256'))), data.map((d) => oneShot('sha256', d)));
+  t.same(free.stats, { mainJobs: 1, workerJobs: 3 }, 'workers started for little waiting work; only the small object on the main thread');
+  t.equal(pool.size, 2, '`threads` workers, the main thread not counted');
+
+  const noWorkers = new DigestPool(2, new URL('data:text/javascript,throw new Error("no workers here")'));
+  const fallback = new DigestScheduler(() => noWorkers, options);
+  t.same(await Promise.all(image.descriptors.map((d) => fallback.submit(image.source, [d], 'sha256'))), data.map((d) => oneShot('sha256', d)));
+  t.same(fallback.stats, { mainJobs: 4, workerJobs: 0 }, 'with no worker able to start, the main thread hashes rather than nobody');
+});
+
+t.test('the views read loop (a Blob stream, hashed where it lies): digests, truncation, cancellation', async (t) => {
+  const data = randomBytes(CHUNK * 3 + 7);
+  const source = new BlobSource(new Blob([data]));
+  const [a, b] = [{ id: 1, offset: 0, size: CHUNK * 2 }, { id: 2, offset: CHUNK * 2, size: CHUNK + 7 }];
+  let hashed = 0;
+  const hash = createHash('sha384');
+  await hashSource(source, [a, b], hash, new ReadBuffers(CHUNK), true, (n) => (hashed += n));
+  t.same(hash.digest(), oneShot('sha384', data));
+  t.equal(hashed, data.length, 'every byte counted');
+  const past = { id: 9, offset: CHUNK * 3, size: 100 };
+  await t.rejects(hashSource(source, [past], createHash('sha256'), new ReadBuffers(CHUNK), true), {
+    code: 'SIF_TRUNCATED',
+    message: `reading data object 9: unexpected EOF at offset ${data.length}`,
+  });
+  const stop = new AbortController();
+  stop.abort();
+  await t.rejects(hashSource(source, [a], createHash('sha256'), new ReadBuffers(CHUNK), true, undefined, stop.signal), { name: 'AbortError' });
 });
 
 t.test('the blocking read loop (workers, and the main thread beside them): digests, truncation, cancellation', async (t) => {

@@ -7,7 +7,7 @@
 import type { Descriptor } from '../format/descriptor.js';
 import type { SifImage } from '../image/image.js';
 import type { DigestAlg } from './digest-alg.js';
-import { defaultThreads, digestPool } from './digest-pool.js';
+import { defaultThreads, digestPool, MAIN_THREAD_FREE } from './digest-pool.js';
 import { DEFAULT_CHUNK_SIZE, type ByteRange } from './digest-read.js';
 import { DigestScheduler } from './digest-scheduler.js';
 import type { ByteSource } from '../source/byte-source.js';
@@ -30,7 +30,8 @@ export interface ObjectDigestsOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Objects hashed at the same time: the main thread plus up to `threads - 1`
-   * workers of the process-wide pool. Default: one per core
+   * workers of the process-wide pool (in a page, `threads` workers: the main
+   * thread hashes only small objects there). Default: one per core
    * (the pool's `defaultThreads()`: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a page); 1 hashes everything on the main thread.
    */
   threads?: number;
@@ -82,6 +83,7 @@ export class RangeDigests {
       workerStartBytes: options.workerStartBytes ?? DEFAULT_WORKER_START_BYTES,
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
       mainThreadAfter: options.mainThreadAfter,
+      mainThreadFree: MAIN_THREAD_FREE,
       onBytes: (n) => {
         this.done += n;
         this.options.onProgress?.(this.done, this.total);

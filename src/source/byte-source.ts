@@ -48,6 +48,13 @@ export interface ByteSource extends PositionedReader {
    * other hashing they are faster than async reads (integrity/digest-read.ts).
    */
   readonly readBlocking?: (buffer: Uint8Array, offset: number, length: number, position: number) => number;
+  /**
+   * The bytes [position, position+length) as views of the source's own
+   * buffer, each valid until the next is asked for, ending early only where
+   * the bytes do: a source that reads a stream (a Blob) has its chunks hashed
+   * where they lie rather than copied into the digest engine's buffers.
+   */
+  views?(position: number, length: number): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
 

@@ -6,20 +6,31 @@
  * job back to the main thread, as in Node.
  */
 import { reviveError, type HashingPool, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from '../../../integrity/digest-protocol.js';
+import type { WorkerReady } from '../digest-worker.js';
 
 /** Emitted beside the chunk that holds this module (scripts/build-web.mjs: one directory of assets). */
 const WORKER_URL = new URL('./digest-worker.js', import.meta.url);
 
-/** Hashing slots of a run by default: one per logical core the browser reports. */
+/**
+ * Every job big enough for a worker runs on one: hashing on the page's main
+ * thread would freeze the tab, progress bar included.
+ */
+export const MAIN_THREAD_FREE = true;
+
+/** Workers of a run by default: one per logical core the browser reports. */
 export const defaultThreads = (): number => Math.max(1, navigator.hardwareConcurrency || 1);
 
 class WebWorker implements HashingWorker {
   private readonly worker = new Worker(WORKER_URL, { type: 'module' });
   private job: { resolve: (o: WorkerOutcome) => void; reject: (e: unknown) => void; onBytes: (n: number) => void } | undefined;
+  /** Messages wait for the worker's 'ready': one sent earlier may be lost (../digest-worker.ts). */
+  private readonly ready: Promise<void>;
   alive = true;
 
   constructor(private readonly onDeath: (w: WebWorker) => void) {
-    this.worker.onmessage = (e: MessageEvent<WorkerReply>) => this.receive(e.data);
+    let ready!: () => void;
+    this.ready = new Promise((resolve) => (ready = resolve));
+    this.worker.onmessage = (e: MessageEvent<WorkerReply | WorkerReady>) => (e.data.type === 'ready' ? ready() : this.receive(e.data));
     this.worker.onerror = () => this.die();
   }
 
@@ -27,12 +38,16 @@ class WebWorker implements HashingWorker {
     if (!this.alive) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       this.job = { resolve, reject, onBytes };
-      this.worker.postMessage(job);
+      this.send(job);
     });
   }
 
   cancel(): void {
-    if (this.job) this.worker.postMessage({ cancel: true } satisfies WorkerCancel);
+    if (this.job) this.send({ cancel: true } satisfies WorkerCancel);
+  }
+
+  private send(message: WorkerJob | WorkerCancel): void {
+    void this.ready.then(() => this.worker.postMessage(message));
   }
 
   private receive(reply: WorkerReply): void {
@@ -64,7 +79,12 @@ class WebDigestPool implements HashingPool<WebWorker> {
     const w = this.idle.pop();
     if (w) return w;
     if (!mayStart || this.all.size >= this.maxWorkers) return undefined;
-    const started = new WebWorker((dead) => this.forget(dead));
+    let started: WebWorker;
+    try {
+      started = new WebWorker((dead) => this.forget(dead));
+    } catch {
+      return undefined; // the embedding page's Content-Security-Policy forbids workers
+    }
     this.all.add(started);
     return started;
   }
