@@ -7,7 +7,8 @@
 import { isSifError, oneLine } from '../../errors.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import { SifImage } from '../../image/image.js';
-import { ObjectDigests } from '../../integrity/digest.js';
+import { DEFAULT_WORKER_MIN_BYTES, ObjectDigests } from '../../integrity/digest.js';
+import { defaultThreads, digestPool } from '../../integrity/digest-pool.js';
 import type { TrustKey } from '../../integrity/trust.js';
 import { verifyIntegrity } from '../../integrity/verify.js';
 import { HttpClient } from '../../remote/http-client.js';
@@ -31,6 +32,15 @@ export const openBlob = (blob: Blob): Promise<SifImage> => SifImage.fromSource(n
 /** Opens an image at a URL served with CORS and Range support. */
 export async function openUrl(url: string): Promise<SifImage> {
   return SifImage.fromSource(await HttpSource.open(new URL(url, location.href), new HttpClient()));
+}
+
+/**
+ * Starts the hashing workers now if the image has an object big enough for
+ * one, so that a verify later hashes from its first moment; for a page that
+ * opened an image and offers to verify it.
+ */
+export function prepareVerify(image: SifImage): void {
+  if (image.source.identity && image.descriptors.some((d) => d.size >= DEFAULT_WORKER_MIN_BYTES)) digestPool().prestart(defaultThreads());
 }
 
 /** `sif list`'s text. */

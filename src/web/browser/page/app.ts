@@ -7,7 +7,7 @@
  * scripts that drive it.
  */
 import { dataTypeName } from '../../../format/constants.js';
-import { failedVerdict, headerText, infoText, listText, objectBlob, openBlob, openUrl, readKeys, verifyImage, type PemFile, type SifImage, type TrustKey } from '../sif-web.js';
+import { failedVerdict, headerText, infoText, listText, objectBlob, openBlob, openUrl, prepareVerify, readKeys, verifyImage, type PemFile, type SifImage, type TrustKey } from '../sif-web.js';
 
 type State = 'idle' | 'loading' | 'loaded' | 'error' | 'verifying' | 'verified' | 'failed';
 
@@ -57,6 +57,7 @@ async function open(what: () => Promise<SifImage>, name: string): Promise<void> 
   renderObjects(image);
   $('image-view').hidden = false;
   $('verify-view').hidden = false;
+  prepareVerify(image);
   setState('loaded');
 }
 

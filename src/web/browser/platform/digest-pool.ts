@@ -76,9 +76,24 @@ class WebDigestPool implements HashingPool<WebWorker> {
   constructor(private readonly maxWorkers: number) {}
 
   acquire(mayStart = true): WebWorker | undefined {
-    const w = this.idle.pop();
-    if (w) return w;
-    if (!mayStart || this.all.size >= this.maxWorkers) return undefined;
+    return this.idle.pop() ?? (mayStart ? this.start() : undefined);
+  }
+
+  /**
+   * Starts workers now, up to `count` in all, and keeps them idle: a start
+   * (the module, then its WebAssembly) takes a few hundred milliseconds, which
+   * can pass while the person chooses keys.
+   */
+  prestart(count: number): void {
+    while (this.all.size < count) {
+      const w = this.start();
+      if (!w) return;
+      this.idle.push(w);
+    }
+  }
+
+  private start(): WebWorker | undefined {
+    if (this.all.size >= this.maxWorkers) return undefined;
     let started: WebWorker;
     try {
       started = new WebWorker((dead) => this.forget(dead));
