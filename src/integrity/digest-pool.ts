@@ -7,7 +7,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { reviveError, type HashingPool, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from './digest-protocol.js';
+import { reviveError, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from './digest-protocol.js';
+import { WorkerSet } from './worker-set.js';
 
 // Tests run the TypeScript sources, so the worker is the sibling file of this module, .ts or .js.
 const WORKER_URL = new URL(`./digest-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
@@ -97,9 +98,7 @@ export class PoolWorker implements HashingWorker {
 }
 
 /** Workers shared by every ObjectDigests of the process. */
-export class DigestPool implements HashingPool<PoolWorker> {
-  private readonly idle: PoolWorker[] = [];
-  private readonly all = new Set<PoolWorker>();
+export class DigestPool extends WorkerSet<PoolWorker> {
   private unusable = false;
 
   /**
@@ -107,61 +106,28 @@ export class DigestPool implements HashingPool<PoolWorker> {
    * @param workerUrl the worker script; default digest-worker (a test seam).
    */
   constructor(
-    readonly maxWorkers: number = availableParallelism(),
+    maxWorkers: number = availableParallelism(),
     private readonly workerUrl: URL = WORKER_URL,
-  ) {}
-
-  /** Workers started and not yet terminated. */
-  get size(): number {
-    return this.all.size;
+  ) {
+    super(maxWorkers);
   }
 
   /**
-   * An idle worker, else (when `mayStart`) a new one if the pool is not full,
-   * else undefined. Once a worker has died before answering anything, workers
-   * cannot start in this process (resource limits, a loader they cannot run):
-   * no more are started.
+   * Once a worker has died before answering anything, workers cannot start
+   * in this process (resource limits, a loader they cannot run): no more are
+   * started.
    */
-  acquire(mayStart = true): PoolWorker | undefined {
-    const w = this.idle.pop();
-    if (w) return w;
-    return mayStart ? this.start() : undefined;
-  }
-
-  /**
-   * Starts workers now, up to `count` in all, and keeps them idle: a start
-   * takes tens of milliseconds, which can overlap other work of the caller.
-   */
-  prestart(count: number): void {
-    while (this.all.size < count) {
-      const w = this.start();
-      if (!w) return;
-      this.idle.push(w);
-    }
-  }
-
-  private start(): PoolWorker | undefined {
-    if (this.unusable || this.all.size >= this.maxWorkers) return undefined;
-    const started = new PoolWorker(this.workerUrl, (dead, shutdown) => this.forget(dead, shutdown));
-    this.all.add(started);
-    return started;
-  }
-
-  release(w: PoolWorker): void {
-    if (w.alive) this.idle.push(w);
+  protected startWorker(): PoolWorker | undefined {
+    if (this.unusable) return undefined;
+    return new PoolWorker(this.workerUrl, (dead, shutdown) => {
+      if (!shutdown && !dead.proven) this.unusable = true;
+      this.forget(dead);
+    });
   }
 
   /** Terminates every worker; their running jobs go back to the main thread. The pool starts workers again when next asked. */
   async shutdown(): Promise<void> {
-    const workers = [...this.all];
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-
-  private forget(w: PoolWorker, shutdown: boolean): void {
-    if (!shutdown && !w.proven) this.unusable = true;
-    this.all.delete(w);
-    const i = this.idle.indexOf(w);
-    if (i >= 0) this.idle.splice(i, 1);
+    await Promise.all(this.workers().map((w) => w.terminate()));
   }
 }
 

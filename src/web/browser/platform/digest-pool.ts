@@ -5,7 +5,8 @@
  * in parallel while the page stays responsive. A worker that fails hands its
  * job back to the main thread, as in Node.
  */
-import { reviveError, type HashingPool, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from '../../../integrity/digest-protocol.js';
+import { reviveError, type HashingWorker, type WorkerCancel, type WorkerJob, type WorkerOutcome, type WorkerReply } from '../../../integrity/digest-protocol.js';
+import { WorkerSet } from '../../../integrity/worker-set.js';
 import type { WorkerReady } from '../digest-worker.js';
 
 /** Emitted beside the chunk that holds this module (scripts/build-web.mjs: one directory of assets). */
@@ -69,49 +70,13 @@ class WebWorker implements HashingWorker {
   }
 }
 
-class WebDigestPool implements HashingPool<WebWorker> {
-  private readonly idle: WebWorker[] = [];
-  private readonly all = new Set<WebWorker>();
-
-  constructor(private readonly maxWorkers: number) {}
-
-  acquire(mayStart = true): WebWorker | undefined {
-    return this.idle.pop() ?? (mayStart ? this.start() : undefined);
-  }
-
-  /**
-   * Starts workers now, up to `count` in all, and keeps them idle: a start
-   * (the module, then its WebAssembly) takes a few hundred milliseconds, which
-   * can pass while the person chooses keys.
-   */
-  prestart(count: number): void {
-    while (this.all.size < count) {
-      const w = this.start();
-      if (!w) return;
-      this.idle.push(w);
-    }
-  }
-
-  private start(): WebWorker | undefined {
-    if (this.all.size >= this.maxWorkers) return undefined;
-    let started: WebWorker;
+class WebDigestPool extends WorkerSet<WebWorker> {
+  protected startWorker(): WebWorker | undefined {
     try {
-      started = new WebWorker((dead) => this.forget(dead));
+      return new WebWorker((dead) => this.forget(dead));
     } catch {
       return undefined; // the embedding page's Content-Security-Policy forbids workers
     }
-    this.all.add(started);
-    return started;
-  }
-
-  release(w: WebWorker): void {
-    if (w.alive) this.idle.push(w);
-  }
-
-  private forget(w: WebWorker): void {
-    this.all.delete(w);
-    const i = this.idle.indexOf(w);
-    if (i >= 0) this.idle.splice(i, 1);
   }
 }
 
