@@ -5,6 +5,7 @@
  * loads only when keys are read or a signature is checked.
  */
 import { isSifError, oneLine } from '../../errors.js';
+import { DataType } from '../../format/constants.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import { SifImage } from '../../image/image.js';
 import { DEFAULT_WORKER_MIN_BYTES, ObjectDigests } from '../../integrity/digest.js';
@@ -35,12 +36,17 @@ export async function openUrl(url: string): Promise<SifImage> {
 }
 
 /**
- * Starts the hashing workers now if the image has an object big enough for
- * one, so that a verify later hashes from its first moment; for a page that
- * opened an image and offers to verify it.
+ * Gets a verify of `image` ready while the person chooses keys, so that it
+ * hashes from its first moment: starts the hashing workers if an object is
+ * big enough for one, and loads openpgp (the key reader and the PGP check)
+ * if the image has a signature. For a page that opened an image and offers
+ * to verify it; a failed load here is left to the verify to report.
  */
 export function prepareVerify(image: SifImage): void {
   if (image.source.identity && image.descriptors.some((d) => d.size >= DEFAULT_WORKER_MIN_BYTES)) digestPool().prestart(defaultThreads());
+  if (image.descriptors.some((d) => d.dataType === DataType.Signature)) {
+    Promise.all([import('../../keys/parse.js'), import('../../integrity/pgp/clearsign.js')]).catch(() => undefined);
+  }
 }
 
 /** `sif list`'s text. */
