@@ -38,6 +38,14 @@ export interface SchedulerOptions {
   readonly mainThreadAfter?: Promise<unknown>;
 }
 
+/**
+ * Whether a job of `bytes` from `source` may go to a worker: big enough to
+ * repay the message round trip, and from a source a worker can open itself
+ * (one with an identity).
+ */
+export const workerCanTake = (source: ByteSource, bytes: number, workerMinBytes: number): boolean =>
+  bytes >= workerMinBytes && source.identity !== undefined;
+
 interface Job {
   readonly source: ByteSource;
   readonly ranges: readonly ByteRange[];
@@ -86,8 +94,7 @@ export class DigestScheduler {
     return new Promise((resolve, reject) => {
       const bytes = ranges.reduce((n, r) => n + r.size, 0);
       const job = { source, ranges, alg, bytes, resolve, reject };
-      // Workers open the source themselves: only one with an identity can be hashed there.
-      const useWorkers = this.workerSlots() > 0 && bytes >= this.options.workerMinBytes && source.identity !== undefined;
+      const useWorkers = this.workerSlots() > 0 && workerCanTake(source, bytes, this.options.workerMinBytes);
       (useWorkers ? this.anywhere : this.mainOnly).push(job);
       this.pump();
     });

@@ -32,7 +32,7 @@ export interface ObjectDigestsOptions {
    * Objects hashed at the same time: the main thread plus up to `threads - 1`
    * workers of the process-wide pool (in a page, `threads` workers: the main
    * thread hashes only small objects there). Default: one per core
-   * (the pool's `defaultThreads()`: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a page); 1 hashes everything on the main thread.
+   * (the pool's `defaultThreads()`: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a page); in Node, 1 hashes everything on the main thread.
    */
   threads?: number;
   /** Objects (or concatenations) of fewer bytes are hashed on the main thread; default 4 MiB. */

@@ -18,11 +18,17 @@ export const PGP_CLEARSIGN: SignatureDecoder = {
   },
 };
 
+/**
+ * openpgp's signing and checking, loaded on first use (a reader that checks
+ * no signature never loads openpgp); a page may call it early to have it ready.
+ */
+export const loadClearSign = () => import('./clearsign.js');
+
 /** A clear-signing encoder for an unlocked key, signing as of `date`. */
 export function pgpEncoder(key: openpgp.PrivateKey, date?: Date): SignatureEncoder {
   return {
     async sign(metadata) {
-      const { clearSign } = await import('./clearsign.js');
+      const { clearSign } = await loadClearSign();
       const signed = await clearSign(metadata, key, date);
       return { bytes: Buffer.from(signed.text, 'utf8'), hashType: signed.hashType };
     },
@@ -39,7 +45,7 @@ const PGP_FAILURES: Record<Exclude<PgpFailure, 'unknown-signer'>, DecodeFailure[
 async function verifyClearSigned(cs: ClearSigned, material: readonly TrustKey[], now: Date): Promise<DecodedSignature> {
   const keys = material.filter(isPgpKey);
   if (cs.extraneous) return { signer: undefined, failure: { kind: 'not-clearsigned', reason: cs.extraneous } }; // stricter than the reference
-  const { checkClearSigned } = await import('./clearsign.js');
+  const { checkClearSigned } = await loadClearSign();
   const check = await checkClearSigned(cs, keys.map((k) => k.key), now);
   const signer = check.signer ? await signerOf(check, keys) : undefined;
   if (check.failure === undefined) return { signer, failure: undefined };

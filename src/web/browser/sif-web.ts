@@ -10,6 +10,8 @@ import type { Descriptor } from '../../format/descriptor.js';
 import { SifImage } from '../../image/image.js';
 import { DEFAULT_WORKER_MIN_BYTES, ObjectDigests } from '../../integrity/digest.js';
 import { defaultThreads, digestPool } from '../../integrity/digest-pool.js';
+import { workerCanTake } from '../../integrity/digest-scheduler.js';
+import { loadClearSign } from '../../integrity/pgp/format.js';
 import type { TrustKey } from '../../integrity/trust.js';
 import { verifyIntegrity } from '../../integrity/verify.js';
 import { HttpClient } from '../../remote/http-client.js';
@@ -27,6 +29,9 @@ import { isPemKey } from './pem-kind.js';
 
 export { SifImage, type CertificatePools, type Descriptor, type PemFile, type TrustKey };
 
+/** The armored and binary PGP key reader, with openpgp: loaded on first use. */
+const loadKeyReader = () => import('../../keys/parse.js');
+
 /** Opens an image from a File or Blob (the bytes stay in the browser). */
 export const openBlob = (blob: Blob): Promise<SifImage> => SifImage.fromSource(new BlobSource(blob));
 
@@ -43,9 +48,9 @@ export async function openUrl(url: string): Promise<SifImage> {
  * to verify it; a failed load here is left to the verify to report.
  */
 export function prepareVerify(image: SifImage): void {
-  if (image.source.identity && image.descriptors.some((d) => d.size >= DEFAULT_WORKER_MIN_BYTES)) digestPool().prestart(defaultThreads());
+  if (image.descriptors.some((d) => workerCanTake(image.source, d.size, DEFAULT_WORKER_MIN_BYTES))) digestPool().prestart(defaultThreads());
   if (image.descriptors.some((d) => d.dataType === DataType.Signature)) {
-    Promise.all([import('../../keys/parse.js'), import('../../integrity/pgp/clearsign.js')]).catch(() => undefined);
+    Promise.all([loadKeyReader(), loadClearSign()]).catch(() => undefined);
   }
 }
 
@@ -75,7 +80,7 @@ export async function readKeys(bytes: Uint8Array, name: string, pools?: Certific
     const { readPemKey } = await import('./pem-keys.js');
     return [await readPemKey({ text, name }, pools)];
   }
-  const { parseKeys } = await import('../../keys/parse.js');
+  const { parseKeys } = await loadKeyReader();
   return (await parseKeys(bytes, name)).map((key) => ({ key, source: 'local' as const, path: name }));
 }
 
