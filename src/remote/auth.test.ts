@@ -54,9 +54,10 @@ t.test("Docker's config.json", async (t) => {
   write({ 'r.example': { auth: Buffer.from('nocolon').toString('base64') } });
   t.equal(await dockerCredentials('r.example', env), undefined, 'an entry without a password');
   writeFileSync(join(dir, 'config.json'), '{');
-  t.rejects(dockerCredentials('r.example', env), { code: 'SIF_USAGE', message: /config.json: not valid JSON/ });
-  const home = t.testdir();
-  mkdirSync(join(home, '.docker'));
+  await t.rejects(dockerCredentials('r.example', env), { code: 'SIF_USAGE', message: /config.json: not valid JSON/ });
+  // A second t.testdir() would recreate the same directory, so HOME lives inside it.
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.docker'), { recursive: true });
   writeFileSync(join(home, '.docker/config.json'), JSON.stringify({ auths: { 'r.example': { username: 'h', password: 'i' } } }));
   t.same(await dockerCredentials('r.example', { HOME: home }), { username: 'h', password: 'i' }, '~/.docker without DOCKER_CONFIG');
 });
