@@ -8,17 +8,18 @@ import { parseArgs } from 'node:util';
 import { fuzzTarget, type FuzzOptions, type FuzzReport } from './supervisor.js';
 import { TARGETS } from './targets.js';
 
-const USAGE = `usage: scripts/fuzz [--target reader|keys|verify|signatures|dsse|x509|attest|all] [--seconds N] [--seed S] [--iterations N]
+const USAGE = `usage: scripts/fuzz [--target reader|keys|verify|signatures|dsse|x509|attest|all] [--seconds N] [--seed S] [--iterations N] [--min-mutations N]
                     [--save DIR] [--timeout-ms N] [--max-alloc-mb N] [--json]
        scripts/fuzz --target T --replay FILE...
 
-  --seconds N      time budget, split across targets for --target all (default 10)
-  --seed S         run seed; the same seed gives the same inputs (default: random, printed)
-  --iterations N   stop each target after N inputs
-  --save DIR       write each failing input and a .json description to DIR
-  --timeout-ms N   deadline of one input before it counts as a hang (default 5000)
-  --max-alloc-mb N largest single Buffer allocation allowed (default 32)
-  --replay FILE    run saved inputs (FILE.gz is gunzipped) under the same deadline and bounds`;
+  --seconds N        time budget, split across targets for --target all (default 10)
+  --seed S           run seed; the same seed gives the same inputs (default: random, printed)
+  --iterations N     stop each target after N inputs
+  --min-mutations N  run at least N mutated inputs per target, even past --seconds
+  --save DIR         write each failing input and a .json description to DIR
+  --timeout-ms N     deadline of one input before it counts as a hang (default 5000)
+  --max-alloc-mb N   largest single Buffer allocation allowed (default 32)
+  --replay FILE      run saved inputs (FILE.gz is gunzipped) under the same deadline and bounds`;
 
 function summary(r: FuzzReport): string {
   const codes = Object.entries(r.codes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}=${n}`).join(' ');
@@ -58,6 +59,7 @@ function plan(argv: string[]): Plan {
       seconds: { type: 'string' },
       seed: { type: 'string' },
       iterations: { type: 'string' },
+      'min-mutations': { type: 'string' },
       save: { type: 'string' },
       'timeout-ms': { type: 'string' },
       'max-alloc-mb': { type: 'string' },
@@ -75,6 +77,7 @@ function plan(argv: string[]): Plan {
     seed,
     seconds: seconds / names.length,
     maxIterations: number(values.iterations, Number.MAX_SAFE_INTEGER, 'iterations'),
+    minMutations: number(values['min-mutations'], 0, 'min-mutations'),
     timeoutMs: number(values['timeout-ms'], 5000, 'timeout-ms'),
     maxAllocBytes: number(values['max-alloc-mb'], 32, 'max-alloc-mb') * 2 ** 20,
     maxHeapMb: 512,

@@ -19,6 +19,8 @@ export interface FuzzOptions {
   seconds: number;
   /** Stop after this many inputs even when time is left. */
   maxIterations: number;
+  /** Mutated inputs (past the seeds) each target runs even when its time is up: a short budget still mutates. */
+  minMutations?: number;
   /** Deadline of one input. */
   timeoutMs: number;
   maxAllocBytes: number;
@@ -60,7 +62,8 @@ interface Segment {
   completed: boolean;
 }
 
-function runSegment(data: Omit<WorkerData, 'control'>, until: number, timeoutMs: number): Promise<Segment> {
+/** Runs inputs from data.start in one worker until `until`, but never stops it before input `minEnd`. */
+function runSegment(data: Omit<WorkerData, 'control'>, until: number, timeoutMs: number, minEnd = 0): Promise<Segment> {
   const control = new Control();
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: { ...data, control: control.buffer },
@@ -76,7 +79,7 @@ function runSegment(data: Omit<WorkerData, 'control'>, until: number, timeoutMs:
   let stopped = false;
   return new Promise((resolve) => {
     const watchdog = setInterval(() => {
-      if (Date.now() >= until) control.requestStop();
+      if (Date.now() >= until && control.iteration + 1 >= minEnd) control.requestStop();
       if (!stopped && control.iteration >= 0 && control.elapsed() > timeoutMs) {
         stopped = true;
         findings.push({ kind: 'finding', iteration: control.iteration, type: 'hang', detail: `no result after ${timeoutMs} ms` });
@@ -179,9 +182,10 @@ export async function fuzzTarget(o: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const until = started + o.seconds * 1000;
   const end = Math.min(o.maxIterations, o.files?.length ?? Infinity);
-  for (let next = 0; next < end && Date.now() < until; ) {
+  const minEnd = o.files || !o.minMutations ? 0 : seeds.length + o.minMutations;
+  for (let next = 0; next < end && (Date.now() < until || next < minEnd); ) {
     const data = { target: o.target, seed: o.seed, start: next, end: o.maxIterations, maxAllocBytes: o.maxAllocBytes, maxHeapMb: o.maxHeapMb, files: o.files };
-    const segment = await runSegment(data, until, o.timeoutMs);
+    const segment = await runSegment(data, until, o.timeoutMs, minEnd);
     account(report, segment, next);
     for (const m of segment.findings) await findings.add(m, data);
     next = segment.resumeAt;
