@@ -3,9 +3,22 @@
  * killed with SIGKILL a given time after start or after a lock file appears
  * (to land in the short write phase rather than in Node's start-up).
  */
-import { spawn } from 'node:child_process';
+import type { Test } from 'tap';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { SIF_BIN } from './cli.js';
+
+/** The user the permission tests run `sif` as (switching to it needs root). */
+export const NOBODY = 65534;
+
+/**
+ * One failed line instead of many confusing ones: a checkout under a directory
+ * nobody may not enter (mktemp -d makes them 0700) leaves bin/sif unreachable.
+ */
+export function nobodyCanRunSif(t: Test): boolean {
+  const canRead = spawnSync('test', ['-r', SIF_BIN], { uid: NOBODY, gid: NOBODY }).status === 0;
+  return t.ok(canRead, `user nobody can read ${SIF_BIN} (not in a checkout under a 0700 directory)`);
+}
 
 export interface Exit {
   code: number | null;

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { runCli, SIF_BIN } from '../../../test-support/cli.js';
+import { NOBODY, nobodyCanRunSif } from '../../../test-support/processes.js';
 import { goKeyring, snapshot } from '../../../test-support/keys.js';
 import { REPO_ROOT, whenAvailable, withReference } from '../../../test-support/reference.js';
 
@@ -83,9 +84,8 @@ t.test('symlinked keyrings, directories and other users\' keyrings are refused w
   await t.test('as user nobody: permission denied, the keyrings unchanged', { skip: notRoot }, async (t: Test) => {
     const before = snapshot(keysDir);
     // `env -i`: tap's coverage hooks ride along in the environment and would write where nobody may not.
-    const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', '-i', `PATH=${process.env.PATH}`];
-    const canRun = spawnSync('setpriv', [...nobody, 'test', '-r', SIF_BIN]).status === 0;
-    if (!t.ok(canRun, `user nobody can read ${SIF_BIN} (not in a checkout under a 0700 directory)`)) return;
+    const nobody = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'env', '-i', `PATH=${process.env.PATH}`];
+    if (!nobodyCanRunSif(t)) return;
     const asNobody = spawnSync('setpriv', [...nobody, process.execPath, SIF_BIN, 'key', 'import', '--keysdir', keysDir, key]);
     t.equal(asNobody.status, 3);
     t.equal(asNobody.stderr.toString(), `sif: open ${join(keysDir, 'pgp-public')}: permission denied\n`);
