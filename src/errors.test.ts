@@ -36,6 +36,7 @@ t.test('system errors become one-line IoErrors', async (t) => {
     ['EACCES', 'SIF_IO', 'open /x.sif: permission denied'],
     ['EPERM', 'SIF_IO', 'open /x.sif: permission denied'],
     ['EISDIR', 'SIF_IO', 'read /x.sif: is a directory'],
+    ['ESPIPE', 'SIF_IO', 'read /x.sif: illegal seek (a pipe: save the image to a file first)'],
     ['ENOSPC', 'SIF_IO', 'write /x.sif: no space left on device'],
     ['EROFS', 'SIF_IO', 'write /x.sif: read-only file system'],
     ['ELOOP', 'SIF_IO', 'open /x.sif: refusing to follow a symbolic link'],

@@ -241,6 +241,8 @@ export function fromSystemError(e: unknown, path: string): SifError {
       return new IoError('SIF_IO', `open ${path}: permission denied`, { cause: e });
     case 'EISDIR':
       return new IoError('SIF_IO', `read ${path}: is a directory`, { cause: e });
+    case 'ESPIPE':
+      return new IoError('SIF_IO', `read ${path}: illegal seek (a pipe: save the image to a file first)`, { cause: e });
     case 'ENOSPC':
       return new IoError('SIF_IO', `write ${path}: no space left on device`, { cause: e });
     case 'EROFS':

@@ -3,9 +3,9 @@
  * blocking reads the digest engine uses beside other hashing, and the device
  * and inode a worker checks before it hashes the same file.
  */
-import { constants as fsConstants, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { fromSystemError, SifError } from '../errors.js';
+import { constants as fsConstants, readSync, type BigIntStats } from 'node:fs';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { fromSystemError, IoError, SifError } from '../errors.js';
 import { readRange, type ByteSource, type FileIdentity } from './byte-source.js';
 
 export interface FileSourceOptions {
@@ -31,6 +31,8 @@ export class FileSource implements ByteSource {
     const flags = options.writable ? fsConstants.O_RDWR | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY;
     let handle: FileHandle;
     try {
+      // Opening a pipe to read waits for its writer (`sif list <(curl …)` before curl starts); its bytes cannot be read at offsets anyway.
+      if ((await stat(path).catch(() => undefined))?.isFIFO()) throw Object.assign(new Error(), { code: 'ESPIPE' });
       handle = await open(path, flags);
     } catch (e) {
       throw fromSystemError(e, path);
@@ -55,7 +57,8 @@ export class FileSource implements ByteSource {
     try {
       const st = await handle.stat({ bigint: true });
       if (st.isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
-      return new FileSource(handle, { kind: 'file', path, dev: st.dev, ino: st.ino }, Number(st.size), owned);
+      if (st.isFIFO() || st.isSocket()) throw Object.assign(new Error(), { code: 'ESPIPE' });
+      return new FileSource(handle, { kind: 'file', path, dev: st.dev, ino: st.ino }, await fileSize(path, st), owned);
     } catch (e) {
       throw e instanceof SifError ? e : fromSystemError(e, path);
     }
@@ -82,6 +85,21 @@ export class FileSource implements ByteSource {
   async close(): Promise<void> {
     if (this.owned) await this.handle.close();
   }
+}
+
+/**
+ * The bytes a source may read: a regular file's size, or a block device's
+ * (an image written to a disk or a loop device, which siftool reads too; stat
+ * says 0 for those, Linux says their size in 512-byte sectors under /sys).
+ */
+async function fileSize(path: string, st: BigIntStats): Promise<number> {
+  if (st.isFile()) return Number(st.size);
+  if (!st.isBlockDevice()) throw new IoError('SIF_IO', `read ${path}: not a regular file or block device`);
+  const major = ((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn);
+  const minor = (st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn);
+  const sectors = await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8').catch(() => '');
+  if (!/^\d+\n?$/.test(sectors)) throw new IoError('SIF_IO', `read ${path}: the size of this block device is unknown here`);
+  return Number.parseInt(sectors, 10) * 512;
 }
 
 /** readRange on a FileHandle the writer holds: up to `length` bytes from `position`. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, unlinkSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fromSystemError, UsageError } from '../../errors.js';
 import { onInterrupt, uninterruptible } from '../../interrupts.js';
@@ -18,7 +18,7 @@ import {
   VERSION,
 } from '../../format/constants.js';
 import { headerLayout, type RawHeader } from '../../format/layout.js';
-import { Editor, NO_JOURNAL, resolveEditTime, type InternalEditOptions } from './editor.js';
+import { Editor, isDevice, NO_JOURNAL, notRegularFile, resolveEditTime, type InternalEditOptions } from './editor.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import { zeroRange } from './journal.js';
 import { ImageLock } from './lock.js';
@@ -98,6 +98,8 @@ async function syncDirectory(dir: string): Promise<void> {
 export async function createImage(path: string, options: CreateOptions = {}): Promise<void> {
   const ops = (options as InternalEditOptions).fileOps ?? nodeFileOps;
   const header = newHeader(options);
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && isDevice(existing)) throw notRegularFile(path);
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const lock = await ImageLock.acquire(path, { timeoutMs: options.lockTimeoutMs, ops, tmp });
   const forget = onInterrupt(() => unlinkSync(tmp)); // a signal abandons the new image; the old one stays

@@ -7,7 +7,7 @@
  * complete new one, and a refused or failed change leaves the file byte-identical.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsConstants, fsyncSync, ftruncateSync } from 'node:fs';
+import { constants as fsConstants, fsyncSync, ftruncateSync, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { fromSystemError, IoError } from '../../errors.js';
 import { DESCRIPTOR_SIZE, GO_ZERO_TIME } from '../../format/constants.js';
@@ -211,6 +211,10 @@ async function descriptorSpan(handle: FileHandle, change: Change): Promise<[numb
   return [position, bytes];
 }
 
+/** A device, a pipe or a socket is no image to change or replace (renaming over /dev/zero as root would remove the device). */
+export const isDevice = (st: Stats) => st.isBlockDevice() || st.isCharacterDevice() || st.isFIFO() || st.isSocket();
+export const notRegularFile = (path: string) => new IoError('SIF_IO', `${path}: not a regular file (sif changes image files only)`);
+
 /**
  * Opens `path` read-write, takes its exclusive lock (failing with IoError
  * SIF_LOCKED, "image is locked", after `lockTimeoutMs`, default 0), runs `edit`
@@ -224,9 +228,11 @@ export async function editImage<T>(
 ): Promise<T> {
   const ops = (options as InternalEditOptions).fileOps ?? nodeFileOps;
   const time = resolveEditTime(options);
-  await lstat(path).catch((e: unknown) => {
+  const st = await lstat(path).catch((e: unknown) => {
     throw fromSystemError(e, path);
   });
+  // A device or a pipe cannot take the journaled append and truncate; a symbolic link is refused at open, a directory by open.
+  if (isDevice(st)) throw notRegularFile(path);
   const lock = await ImageLock.acquire(path, { timeoutMs: options.lockTimeoutMs, ops });
   let handle: FileHandle | undefined;
   try {
@@ -234,7 +240,9 @@ export async function editImage<T>(
       throw fromSystemError(e, path);
     });
     // The journal names the inode seen when locking; a file renamed over the path since is another image.
-    const { ino, dev } = await handle.stat();
+    const opened = await handle.stat();
+    if (isDevice(opened)) throw notRegularFile(path);
+    const { ino, dev } = opened;
     if (ino !== lock.owner.ino || dev !== lock.owner.dev) {
       throw new IoError('SIF_IO', `${path}: the image was replaced while waiting for its lock; try again`);
     }
