@@ -45,13 +45,15 @@ withReference(t, 'a character device: refused where siftool finds no SIF magic',
 
 // `sif new` renames a new image over the path: over a device node it would have replaced the device (as root, /dev/zero).
 const noMknod = process.getuid?.() !== 0 ? 'device nodes need root' : undefined;
-t.test('sif new, add, del over a device node: refused, the node kept', { skip: noMknod ?? false }, async (t) => {
+t.test('sif new, add, del, pull --force over a device node: refused, the node kept', { skip: noMknod ?? false }, async (t) => {
   const dir = t.testdir();
   const nodes = { zero: ['c', '1', '5'], loop: ['b', '7', '0'] };
   for (const [name, [kind, major, minor]] of Object.entries(nodes)) {
     const node = join(dir, name);
     if (!t.equal(spawnSync('mknod', [node, kind!, major!, minor!]).status, 0, `mknod ${name}`)) continue;
-    for (const command of [['new', node], ['add', '--datatype', '1', node, SIF_BIN], ['del', '1', node]]) {
+    // pull refuses before it asks the registry (nothing listens on port 9 here).
+    const pull = ['pull', '--force', 'oras://127.0.0.1:9/none:1', node];
+    for (const command of [['new', node], ['add', '--datatype', '1', node, SIF_BIN], ['del', '1', node], pull]) {
       refused(t, sif(command), `${node}: not a regular file (sif changes image files only)`, `${command[0]} ${name}`);
     }
     const st = lstatSync(node);

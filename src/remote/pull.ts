@@ -6,10 +6,11 @@
  * any) passed. A failure leaves IMG as it was and no temporary file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fromSystemError, IoError, RemoteError } from '../errors.js';
 import { SifImage } from '../image/image.js';
+import { isDevice, notRegularFile } from '../source/file.js';
 import { Registry, type RemoteOptions } from './registry.js';
 
 export interface PullOptions extends RemoteOptions {
@@ -28,6 +29,8 @@ export interface PullResult {
 }
 
 export async function pullImage(target: string, dest: string, options: PullOptions = {}): Promise<PullResult> {
+  const existing = await lstat(dest).catch(() => undefined);
+  if (existing && isDevice(existing)) throw notRegularFile(dest);
   if (!options.force && (await stat(dest).catch(() => undefined))) {
     throw new IoError('SIF_IO', `image file already exists: "${dest}" - will not overwrite`);
   }

@@ -3,7 +3,7 @@
  * blocking reads the digest engine uses beside other hashing, and the device
  * and inode a worker checks before it hashes the same file.
  */
-import { constants as fsConstants, readSync, type BigIntStats } from 'node:fs';
+import { constants as fsConstants, readSync, type BigIntStats, type Stats } from 'node:fs';
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { fromSystemError, IoError, SifError } from '../errors.js';
 import { readRange, type ByteSource, type FileIdentity } from './byte-source.js';
@@ -101,6 +101,12 @@ async function fileSize(path: string, st: BigIntStats): Promise<number> {
   if (!/^\d+\n?$/.test(sectors)) throw new IoError('SIF_IO', `read ${path}: the size of this block device is unknown here`);
   return Number.parseInt(sectors, 10) * 512;
 }
+
+/** A device, a pipe or a socket is no image to change or replace (renaming over /dev/zero as root would remove the device). */
+export const isDevice = (st: Stats | BigIntStats): boolean => st.isBlockDevice() || st.isCharacterDevice() || st.isFIFO() || st.isSocket();
+
+/** What every writer says of such a path. */
+export const notRegularFile = (path: string): IoError => new IoError('SIF_IO', `${path}: not a regular file (sif changes image files only)`);
 
 /** readRange on a FileHandle the writer holds: up to `length` bytes from `position`. */
 export const readExactly = (handle: FileHandle, length: number, position: number): Promise<Buffer> =>

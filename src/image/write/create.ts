@@ -18,7 +18,8 @@ import {
   VERSION,
 } from '../../format/constants.js';
 import { headerLayout, type RawHeader } from '../../format/layout.js';
-import { Editor, isDevice, NO_JOURNAL, notRegularFile, resolveEditTime, type InternalEditOptions } from './editor.js';
+import { isDevice, notRegularFile } from '../../source/file.js';
+import { Editor, NO_JOURNAL, resolveEditTime, type InternalEditOptions } from './editor.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import { zeroRange } from './journal.js';
 import { ImageLock } from './lock.js';

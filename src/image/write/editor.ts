@@ -7,13 +7,13 @@
  * complete new one, and a refused or failed change leaves the file byte-identical.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsConstants, fsyncSync, ftruncateSync, type Stats } from 'node:fs';
+import { constants as fsConstants, fsyncSync, ftruncateSync } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { fromSystemError, IoError } from '../../errors.js';
 import { DESCRIPTOR_SIZE, GO_ZERO_TIME } from '../../format/constants.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import { descriptorLayout, headerLayout } from '../../format/layout.js';
-import { FileSource, readExactly } from '../../source/file.js';
+import { FileSource, isDevice, notRegularFile, readExactly } from '../../source/file.js';
 import { SifImage } from '../image.js';
 import { writeData } from './data.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
@@ -211,9 +211,6 @@ async function descriptorSpan(handle: FileHandle, change: Change): Promise<[numb
   return [position, bytes];
 }
 
-/** A device, a pipe or a socket is no image to change or replace (renaming over /dev/zero as root would remove the device). */
-export const isDevice = (st: Stats) => st.isBlockDevice() || st.isCharacterDevice() || st.isFIFO() || st.isSocket();
-export const notRegularFile = (path: string) => new IoError('SIF_IO', `${path}: not a regular file (sif changes image files only)`);
 
 /**
  * Opens `path` read-write, takes its exclusive lock (failing with IoError
