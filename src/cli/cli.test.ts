@@ -1,6 +1,6 @@
 /** The command line itself: help, version, completion, usage errors and colour. */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli, SIF_BIN, spawnCli } from '../test-support/cli.js';
@@ -111,4 +111,14 @@ withReference(t, 'a reader that stops early ends the command quietly, as SIGPIPE
   const r = spawnSync('bash', ['-c', `"${SIF_BIN}" dump 3 "${image}" 2>"${join(t.testdir(), 'err')}" | head -c 10 | wc -c; echo "\${PIPESTATUS[0]}"`]);
   t.equal(r.stdout.toString(), '10\n141\n', 'head got its 10 bytes; sif exited 141');
   t.equal(readFileSync(join(t.testdirName, 'err'), 'utf8'), '', 'nothing on stderr');
+});
+
+t.test('stdout that cannot be written (a full disk): one line, exit 3', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, async (t) => {
+  const image = join(REPO_ROOT, 'testdata/images/all-types.sif');
+  const keysDir = join(t.testdir(), 'keys');
+  mkdirSync(keysDir, { mode: 0o700 });
+  for (const args of [['dump', '1', image], ['list', image], ['info', '--json', '1', image], ['key', 'list', '--keysdir', keysDir]]) {
+    const r = spawnSync('sh', ['-c', '"$0" "$@" > /dev/full', SIF_BIN, ...args]);
+    t.same({ code: r.status, stderr: r.stderr.toString() }, { code: EXIT_CODES.SIF_IO, stderr: 'sif: write stdout: no space left on device\n' }, args[0]!);
+  }
 });

@@ -4,7 +4,7 @@
  * from main.ts so that the hot commands (hot-commands.ts) report errors the
  * same way without loading yargs.
  */
-import { isSifError, oneLine } from '../errors.js';
+import { fromSystemError, isSifError, oneLine } from '../errors.js';
 import { stopOnInterrupt } from '../interrupts.js';
 import { EXIT_BROKEN_PIPE, EXIT_CODES, EXIT_INTERRUPTED } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
@@ -22,8 +22,9 @@ export function exitOnInterrupt(io: Io = processIo()): void {
 }
 
 /** Prints a command's failure as one `sif: …` line and returns its exit code. */
-export function report(e: unknown, io: Io): number {
-  if (isBrokenPipe(e, io)) return EXIT_BROKEN_PIPE;
+export function report(error: unknown, io: Io): number {
+  if (isBrokenPipe(error, io)) return EXIT_BROKEN_PIPE;
+  const e = outputError(error) ?? error;
   const debug = io.env.SIF_DEBUG === '1';
   if (isSifError(e)) {
     io.stderr.write(`sif: ${oneLine(e.message)}\n`);
@@ -34,6 +35,17 @@ export function report(e: unknown, io: Io): number {
   io.stderr.write(`sif: internal error: ${oneLine(message)}\n`);
   io.stderr.write(debug && e instanceof Error && e.stack ? `${e.stack}\n` : 'sif: run with SIF_DEBUG=1 for details\n');
   return EXIT_CODES.SIF_INTERNAL;
+}
+
+/**
+ * A failed write to stdout (`sif dump 2 x.sif > /dev/full`): every file the
+ * commands write names its path (fromSystemError), so a bare errno from a
+ * write is the output stream's, reported as the I/O error it is.
+ */
+function outputError(e: unknown): Error | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const bare = err instanceof Error && !isSifError(err) && err.syscall === 'write' && err.path === undefined && typeof err.code === 'string';
+  return bare ? fromSystemError(err, 'stdout') : undefined;
 }
 
 /**
