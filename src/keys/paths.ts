@@ -1,7 +1,8 @@
 /** Where keyrings live, resolved the way Apptainer resolves them, with our own overrides first. */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { homeDirectory } from '../home.js';
 
 export interface KeyringLocationOptions {
   /** `--keysdir`; wins over the environment. */
@@ -14,7 +15,11 @@ export interface KeyringLocationOptions {
 /** `--keysdir`, else $SIF_KEYSDIR, else $APPTAINER_KEYSDIR, else ~/.apptainer/keys. */
 export function resolveKeysDir(options: KeyringLocationOptions = {}): string {
   const env = options.env ?? process.env;
-  return options.keysDir || env.SIF_KEYSDIR || env.APPTAINER_KEYSDIR || join(env.HOME || homedir(), '.apptainer', 'keys');
+  const chosen = options.keysDir || env.SIF_KEYSDIR || env.APPTAINER_KEYSDIR;
+  if (chosen) return chosen;
+  const home = homeDirectory(env);
+  if (home === undefined) throw new UsageError('no home directory for the keyrings (HOME is unset and the account has none): give --keysdir or set HOME');
+  return join(home, '.apptainer', 'keys');
 }
 
 /** Apptainer's global public keyring for distribution packages and for source builds. */

@@ -7,9 +7,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fromSystemError, KeyserverError, UsageError } from '../errors.js';
+import { homeDirectory } from '../home.js';
 import { normalizeKeyserverUrl, type Keyserver } from './url.js';
 import { parseYamlSubset, type YamlMap, type YamlValue } from './yaml-subset.js';
 
@@ -43,10 +43,11 @@ interface RemoteConfig {
 }
 
 /** The remote.yaml files that exist: $SIF_SYSTEM_REMOTE_YAML or Apptainer's system file, and the user's. */
-export function remoteYamlPaths(env: NodeJS.ProcessEnv): { system: string | undefined; user: string } {
+export function remoteYamlPaths(env: NodeJS.ProcessEnv): { system: string | undefined; user: string | undefined } {
   const system = env.SIF_SYSTEM_REMOTE_YAML || APPTAINER_SYSTEM_REMOTE_YAML.find((p) => existsSync(p));
-  const user = join(env.APPTAINER_CONFIGDIR || join(env.HOME || homedir(), '.apptainer'), 'remote.yaml');
-  return { system, user };
+  const home = homeDirectory(env);
+  const configDir = env.APPTAINER_CONFIGDIR || (home === undefined ? undefined : join(home, '.apptainer'));
+  return { system, user: configDir === undefined ? undefined : join(configDir, 'remote.yaml') };
 }
 
 /**
@@ -57,7 +58,7 @@ export function remoteYamlPaths(env: NodeJS.ProcessEnv): { system: string | unde
 export async function remoteYamlKeyservers(env: NodeJS.ProcessEnv, all: boolean): Promise<Keyserver[] | undefined> {
   const paths = remoteYamlPaths(env);
   const system = paths.system === undefined ? undefined : await readConfig(paths.system);
-  const user = await readConfig(paths.user);
+  const user = paths.user === undefined ? undefined : await readConfig(paths.user);
   if (!system && !user) return undefined;
   const config = user ?? { active: '', remotes: new Map(), credentials: [] };
   if (system) syncFrom(config, system);

@@ -8,9 +8,9 @@
  * its token realm, and never appear in a message.
  */
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteError, UsageError } from '../errors.js';
+import { homeDirectory } from '../home.js';
 import { shownUrl, type Authorizer, type HttpClient } from './http-client.js';
 
 export interface Credentials {
@@ -98,7 +98,10 @@ export function parseChallenge(header: string): { scheme: string; params: Record
  * credential helpers are not run. $DOCKER_CONFIG, else ~/.docker.
  */
 export async function dockerCredentials(registry: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
-  const file = join(env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker'), 'config.json');
+  const home = homeDirectory(env);
+  const dir = env.DOCKER_CONFIG || (home === undefined ? undefined : join(home, '.docker'));
+  if (dir === undefined) return undefined;
+  const file = join(dir, 'config.json');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
