@@ -3,8 +3,8 @@
  * Prompts go to stderr so stdout stays clean for data and --json.
  * Passphrases are never taken from argv by default and are never echoed.
  */
-import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
 import { fromSystemError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
@@ -117,7 +117,7 @@ export async function readPassphrase(io: Io, source: PassphraseSource): Promise<
   if (source.file !== undefined) {
     let text: string;
     try {
-      text = await readFile(source.file, 'utf8');
+      text = (await readBounded(source.file, WHOLE_FILE_LIMIT, tooLargeFor('a passphrase file'))).toString('utf8');
     } catch (e) {
       throw fromSystemError(e, source.file);
     }

@@ -1,8 +1,8 @@
 /**
  * Reads OpenPGP keys from key files (parse.ts parses their bytes).
  */
-import { readFile } from 'node:fs/promises';
 import type * as openpgp from 'openpgp';
+import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
 import { fromSystemError } from '../errors.js';
 import { parseKeys } from './parse.js';
 
@@ -13,7 +13,7 @@ export { armoredKeyBlocks, parseKeys, readKeyFileItems } from './parse.js';
 export async function readKeyFile(path: string): Promise<openpgp.Key[]> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('a key file'));
   } catch (e) {
     throw fromSystemError(e, path);
   }

@@ -3,7 +3,8 @@
  * `ValidateConfig` with its messages, and the choice of execgroup for an image
  * by the image's directory. Deciding whether the image passes is in decide.ts.
  */
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
+import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
 import { isRemoteImage } from '../image/image.js';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, PolicyError, UsageError } from '../errors.js';
@@ -25,7 +26,7 @@ const GROUP_KEYS = new Set(['tagname', 'mode', 'dirpath', 'keyfp']);
 export async function loadEcl(path: string): Promise<EclConfig> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('an ECL file'))).toString('utf8');
   } catch (e) {
     throw fromSystemError(e, path);
   }

@@ -1,5 +1,5 @@
 /** `sif digest`: the documents a pipeline needs about an image, no key needed (docs/attestations.md). */
-import { readFile } from 'node:fs/promises';
+import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../../bounded-read.js';
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { fromSystemError, UsageError } from '../../errors.js';
@@ -129,12 +129,12 @@ function definitionObject(digests: ImageSha256, name: string): { name: string; s
 
 async function definitionFile(path: string): Promise<{ name: string; sha256: string }> {
   const { hashBytes } = await import('../../integrity/digest.js');
-  return { name: basename(path), sha256: hashBytes('sha256', await readWhole(path)).toString('hex') };
+  return { name: basename(path), sha256: hashBytes('sha256', await readWhole(path, 'a definition file')).toString('hex') };
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return (await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('a signatures file'))).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fromSystemError(e, path);

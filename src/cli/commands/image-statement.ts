@@ -2,7 +2,7 @@
  * What `sif digest` and `sif attest` share: hashing an image with a progress
  * line, and the image's in-toto statement with the caller's predicate.
  */
-import { readFile } from 'node:fs/promises';
+import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../../bounded-read.js';
 import { fromSystemError, UsageError } from '../../errors.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import { SifImage } from '../../image/image.js';
@@ -39,9 +39,10 @@ export async function imageStatement(io: Io, a: StatementArgs, name: string): Pr
   return statement(imageSubjects(name, digests), a['predicate-type'] ?? SIF_OBJECTS_PREDICATE_TYPE, predicate);
 }
 
-export async function readWhole(path: string): Promise<Buffer> {
+/** A predicate or definition file, whole (bounded: bounded-read.ts). */
+export async function readWhole(path: string, what: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor(what));
   } catch (e) {
     throw fromSystemError(e, path);
   }
@@ -51,7 +52,7 @@ export async function readWhole(path: string): Promise<Buffer> {
 async function predicateOf(a: StatementArgs): Promise<{ [key: string]: Json }> {
   if (a.predicate === undefined) return {};
   if (a['predicate-type'] === undefined) throw new UsageError('--predicate needs --predicate-type');
-  const text = (await readWhole(a.predicate)).toString('utf8');
+  const text = (await readWhole(a.predicate, 'a predicate file')).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);

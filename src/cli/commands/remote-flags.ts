@@ -4,6 +4,7 @@
  * The password is only ever read from stdin, never from the command line.
  */
 import type { Argv } from 'yargs';
+import { readStreamBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../../bounded-read.js';
 import { UsageError } from '../../errors.js';
 import type { RemoteOptions } from '../../remote/registry.js';
 import type { Io } from '../io.js';
@@ -38,9 +39,8 @@ export async function remoteOptionsFromArgs(a: RemoteArgs, io: Io): Promise<Remo
 
 /** stdin, less one trailing newline, as `docker login --password-stdin` reads it. */
 async function readPassword(io: Io): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of io.stdin) parts.push(Buffer.from(chunk as Buffer));
-  const password = Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+  const bytes = await readStreamBounded(io.stdin, 'stdin', WHOLE_FILE_LIMIT, tooLargeFor('a password'));
+  const password = bytes.toString('utf8').replace(/\r?\n$/, '');
   if (password === '') throw new UsageError('--password-stdin: stdin is empty');
   return password;
 }

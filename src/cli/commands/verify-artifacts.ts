@@ -3,7 +3,7 @@
  * input artifacts against the signatures SAP AI Core hands it
  * (docs/attestations.md), one verdict per artifact, `sif verify`'s exit codes.
  */
-import { readFile } from 'node:fs/promises';
+import { readBounded, readStreamBounded } from '../../bounded-read.js';
 import type { CommandModule } from 'yargs';
 import { fromSystemError, UsageError } from '../../errors.js';
 import type { ArtifactCheck, ArtifactsCheck } from '../../attest/sap-verify.js';
@@ -72,28 +72,15 @@ async function signaturesText(io: Io, given: string): Promise<[string, string]> 
   }
   if (given === '-') {
     if (io.stdinWasClosed?.()) throw new UsageError('--sap-aicore is "-" but stdin is closed: pipe the signatures in, or name a file');
-    return [await readLimited(io.stdin, 'stdin'), 'stdin'];
+    return [(await readStreamBounded(io.stdin, 'stdin', MAX_SIGNATURES_BYTES, tooLarge)).toString('utf8'), 'stdin'];
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(given);
+    bytes = await readBounded(given, MAX_SIGNATURES_BYTES, tooLarge);
   } catch (e) {
     throw fromSystemError(e, given);
   }
-  if (bytes.length > MAX_SIGNATURES_BYTES) throw tooLarge(given);
   return [bytes.toString('utf8'), given];
-}
-
-async function readLimited(stream: AsyncIterable<Buffer | string>, what: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const b = Buffer.from(chunk);
-    size += b.length;
-    if (size > MAX_SIGNATURES_BYTES) throw tooLarge(what);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 const tooLarge = (what: string) => new UsageError(`${what}: over ${MAX_SIGNATURES_BYTES >> 20} MiB, not a signatures file`);

@@ -4,7 +4,7 @@
  * subjects against the image, or the model a model_signing signature signs
  * (docs/attestations.md).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readBounded } from '../../bounded-read.js';
 import type { CommandModule } from 'yargs';
 import { fromSystemError, IntegrityError, UsageError } from '../../errors.js';
 import type { AttestationTrust, VerifiedAttestation } from '../../attest/verify.js';
@@ -95,8 +95,7 @@ async function trustOf(a: VerifyAttestationArgs): Promise<AttestationTrust> {
 async function readAttestationFile(path: string): Promise<Buffer> {
   const { MAX_ATTESTATION_BYTES, invalid } = await import('../../attest/bundle.js');
   try {
-    if ((await stat(path)).size > MAX_ATTESTATION_BYTES) throw invalid(`${path}: over the ${MAX_ATTESTATION_BYTES}-byte limit of an attestation`);
-    return await readFile(path);
+    return await readBounded(path, MAX_ATTESTATION_BYTES, () => invalid(`${path}: over the ${MAX_ATTESTATION_BYTES}-byte limit of an attestation`));
   } catch (e) {
     throw fromSystemError(e, path);
   }
@@ -105,8 +104,7 @@ async function readAttestationFile(path: string): Promise<Buffer> {
 async function readTrustedRoot(path: string): Promise<unknown> {
   let text: string;
   try {
-    if ((await stat(path)).size > 4 << 20) throw new UsageError(`${path}: too large for a trusted root (over 4 MiB)`);
-    text = await readFile(path, 'utf8');
+    text = (await readBounded(path, 4 << 20, () => new UsageError(`${path}: too large for a trusted root (over 4 MiB)`))).toString('utf8');
   } catch (e) {
     throw fromSystemError(e, path);
   }

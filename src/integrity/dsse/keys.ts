@@ -4,7 +4,7 @@
  * and public keys to verify with (PKIX `PUBLIC KEY`, PKCS#1 `RSA PUBLIC KEY`).
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readBounded } from '../../bounded-read.js';
 import { fromSystemError, KeyError } from '../../errors.js';
 import type { PublicKeyMaterial } from '../trust.js';
 import { sshKeyId } from './key-id.js';
@@ -25,8 +25,8 @@ const PUBLIC_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
 
 async function readKeyText(path: string): Promise<string> {
   try {
-    if ((await stat(path)).size > MAX_KEY_FILE) throw new KeyError('SIF_KEY_INVALID', `${path}: too large for a PEM key file (over ${MAX_KEY_FILE} bytes)`);
-    return await readFile(path, 'latin1');
+    const tooLarge = () => new KeyError('SIF_KEY_INVALID', `${path}: too large for a PEM key file (over ${MAX_KEY_FILE} bytes)`);
+    return (await readBounded(path, MAX_KEY_FILE, tooLarge)).toString('latin1');
   } catch (e) {
     throw fromSystemError(e, path);
   }

@@ -5,7 +5,7 @@
  * is the certificate subject. Node only (files, system roots).
  */
 import { createPublicKey } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readBounded } from '../../bounded-read.js';
 import { fromSystemError, KeyError } from '../../errors.js';
 import { sshKeyId } from '../dsse/key-id.js';
 import type { PublicKeyMaterial } from '../trust.js';
@@ -53,8 +53,8 @@ export async function loadCertificateKey(options: CertificateKeyOptions): Promis
 export async function readPemFile<T>(path: string, read: (text: string) => T): Promise<T> {
   let text: string;
   try {
-    if ((await stat(path)).size > MAX_PEM_FILE) throw new KeyError('SIF_KEY_INVALID', `${path}: too large for a PEM certificate file (over ${MAX_PEM_FILE} bytes)`);
-    text = await readFile(path, 'latin1');
+    const tooLarge = () => new KeyError('SIF_KEY_INVALID', `${path}: too large for a PEM certificate file (over ${MAX_PEM_FILE} bytes)`);
+    text = (await readBounded(path, MAX_PEM_FILE, tooLarge)).toString('latin1');
   } catch (e) {
     throw fromSystemError(e, path);
   }
