@@ -36,6 +36,12 @@ t.test('lines are read one at a time and a missing terminal is a clear error', a
   await t.rejects(askLine(fakeIo('x\n', false), 'Name: ', 'name'), { code: 'SIF_USAGE', message: 'name is required (no terminal to ask on; pass it as a flag)' });
   await t.rejects(askSecret(fakeIo('\u0003', true), 'P: '), { message: 'interrupted' });
   t.equal(await askSecret(fakeIo('last', false), 'P: '), 'last', 'a final line without newline counts');
+  t.equal(await askSecret(fakeIo(`${'p'.repeat(64 << 10)}\n`, false), 'P: '), 'p'.repeat(64 << 10), 'a 64 KiB line');
+  const endless = Object.assign(new PassThrough(), { setRawMode: () => undefined });
+  const feed = setInterval(() => endless.write(Buffer.alloc(16 << 10)), 1);
+  t.teardown(() => clearInterval(feed));
+  const fromZero = { ...fakeIo('', false), stdin: endless };
+  await t.rejects(askSecret(fromZero, 'P: '), { code: 'SIF_USAGE', message: 'stdin: no end of line in the first 64 KiB' }, 'stdin from /dev/zero');
 });
 
 t.test('a hidden answer read ahead with an earlier one still ends its line', async (t) => {

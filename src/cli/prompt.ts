@@ -8,6 +8,9 @@ import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
 import { fromSystemError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
+/** The longest line read from stdin (passphrases, answers). */
+const MAX_LINE = 64 << 10;
+
 /** Reads stdin one line at a time, keeping what arrives after the line for the next call. */
 class LineReader {
   private buffered = '';
@@ -37,6 +40,8 @@ class LineReader {
       if (chunk === undefined) continue;
       if (chunk.includes('\u0003')) throw new UsageError('interrupted');
       this.buffered += chunk;
+      // A passphrase or an answer is short; stdin from /dev/zero or a binary file has no end of line.
+      if (this.buffered.length > MAX_LINE && !/[\r\n]/.test(this.buffered)) throw new UsageError(`stdin: no end of line in the first ${MAX_LINE >> 10} KiB`);
     }
   }
 
