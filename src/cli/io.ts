@@ -7,6 +7,8 @@ export interface Io {
   readonly stdinIsTTY: boolean;
   /** True when the process started with no stdin at all (fd 0 closed); absent means an open stream. */
   readonly stdinWasClosed?: () => boolean;
+  /** The regular file stdin reads (`< file`), when it is one; absent in-process. */
+  readonly stdinFile?: () => { dev: number; ino: number } | undefined;
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
@@ -28,6 +30,7 @@ export function processIo(): Io {
     stdin: process.stdin,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdinWasClosed,
+    stdinFile,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
@@ -49,6 +52,16 @@ export function write(stream: Writable, chunk: string | Uint8Array): Promise<voi
 export function useColor(io: Io, stream: 'stdout' | 'stderr'): boolean {
   const tty = stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
   return tty && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
+
+function stdinFile(): { dev: number; ino: number } | undefined {
+  try {
+    const st = fstatSync(0);
+    return st.isFile() ? { dev: st.dev, ino: st.ino } : undefined;
+    /* c8 ignore next 3 -- fd 0 closed and not yet replaced: nothing to compare */
+  } catch {
+    return undefined;
+  }
 }
 
 /** Linux's open-mode bits in /proc/self/fdinfo's octal `flags:` field, and the read-write mode. */

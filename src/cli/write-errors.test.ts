@@ -3,9 +3,10 @@
  * documented exit code (docs/errors.md), the image byte-identical and no lock left behind.
  */
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../test-support/cli.js';
+import { runCli, SIF_BIN } from '../test-support/cli.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const INPUTS = join(REPO, 'testdata/inputs');
@@ -115,4 +116,14 @@ t.test('an invalid new leaves an existing image byte-identical', async (t) => {
   const r = await runCli(['new', '--id', 'nope', image]);
   t.equal(r.code, 2);
   t.ok(readFileSync(image).equals(readFileSync(ALL_TYPES)));
+});
+
+t.test('stdin that is the image itself (`sif add x.sif - < x.sif`): refused, not read back while appending', async (t) => {
+  const image = join(t.testdir(), 'image.sif');
+  copyFileSync(ALL_TYPES, image);
+  const before = readFileSync(image);
+  const r = spawnSync('sh', ['-c', '"$0" add --datatype 7 "$1" - < "$1"', SIF_BIN, image], { timeout: 60_000 });
+  t.same({ code: r.status, stderr: r.stderr.toString() }, { code: 2, stderr: `sif: cannot add stdin (${image}) to itself\n` });
+  t.ok(readFileSync(image).equals(before), 'the image unchanged');
+  t.notOk(existsSync(`${image}.lock`), 'no lock left');
 });

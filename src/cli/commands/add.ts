@@ -123,10 +123,15 @@ interface Input {
   close(): Promise<void>;
 }
 
+const sameFile = (a: { dev: number; ino: number } | undefined, b: { dev: number; ino: number } | undefined): boolean =>
+  a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+
 /** Reads FILE (or stdin for "-") in 1 MiB chunks; read errors name the input. */
 async function openInput(file: string, image: string, io: Io): Promise<Input> {
   if (file === '-') {
     if (io.stdinWasClosed?.()) throw new UsageError('FILE is "-" but stdin is closed: pipe the data in, or name a file');
+    // `sif add x.sif - < x.sif` would read back what it appends until the disk is full.
+    if (sameFile(io.stdinFile?.(), await stat(image).catch(() => undefined))) throw new UsageError(`cannot add stdin (${image}) to itself`);
     return { data: io.stdin, close: async () => undefined };
   }
   let handle: FileHandle;
@@ -140,7 +145,7 @@ async function openInput(file: string, image: string, io: Io): Promise<Input> {
     await handle.close();
     throw fromSystemError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), file);
   }
-  if (target && input.ino === target.ino && input.dev === target.dev) {
+  if (sameFile(input, target)) {
     await handle.close();
     throw new UsageError(`cannot add ${file} to itself`);
   }
