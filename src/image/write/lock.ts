@@ -53,10 +53,6 @@ export class ImageLock {
     readonly owner: ImageLockOwner,
   ) {}
 
-  get lockPath(): string {
-    return this.file.path;
-  }
-
   /** Takes the lock, breaking a stale one; fails with SIF_LOCKED after `timeoutMs`. */
   static async acquire(imagePath: string, options: LockOptions): Promise<ImageLock> {
     const lockPath = lockPathOf(imagePath);
