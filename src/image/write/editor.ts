@@ -211,7 +211,6 @@ async function descriptorSpan(handle: FileHandle, change: Change): Promise<[numb
   return [position, bytes];
 }
 
-
 /**
  * Opens `path` read-write, takes its exclusive lock (failing with IoError
  * SIF_LOCKED, "image is locked", after `lockTimeoutMs`, default 0), runs `edit`
