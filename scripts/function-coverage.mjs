@@ -13,6 +13,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import process from 'node:process';
+
+const say = (line) => process.stdout.write(`${line}\n`);
 
 const FLOOR = 98;
 const REPORT = '.tap/report/coverage-final.json';
@@ -21,7 +24,7 @@ let report;
 try {
   report = JSON.parse(readFileSync(REPORT, 'utf8'));
 } catch (e) {
-  console.log(`function coverage: cannot read ${REPORT} (${e.code ?? e.message}): run the tests with coverage`);
+  say(`function coverage: cannot read ${REPORT} (${e.code ?? e.message}): run the tests with coverage`);
   process.exit(1);
 }
 
@@ -37,8 +40,8 @@ for (const [file, coverage] of Object.entries(report)) {
   for (const [key, covered] of copies) if (!covered) missed.push(`${relative(process.cwd(), file)}: ${key}`);
 }
 const percent = (100 * (total - missed.length)) / total;
-console.log(`functions, each counted once: ${total - missed.length} of ${total} covered, ${percent.toFixed(2)} % (floor ${FLOOR} %)`);
+say(`functions, each counted once: ${total - missed.length} of ${total} covered, ${percent.toFixed(2)} % (floor ${FLOOR} %)`);
 if (percent < FLOOR) {
-  for (const m of missed) console.log(`  not run: ${m}`);
+  for (const m of missed) say(`  not run: ${m}`);
   process.exitCode = 1;
 }
