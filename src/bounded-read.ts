@@ -9,15 +9,22 @@ import { open } from 'node:fs/promises';
 import { UsageError } from './errors.js';
 
 /** What a file sif reads whole may hold when its reader sets no tighter bound. */
-export const WHOLE_FILE_LIMIT = 64 << 20;
+const WHOLE_FILE_LIMIT = 64 << 20;
 
 const CHUNK = 1 << 20;
 
 /** The refusal of a file over WHOLE_FILE_LIMIT, naming what it should have been. */
-export const tooLargeFor =
+const tooLargeFor =
   (what: string) =>
   (name: string): Error =>
     new UsageError(`${name}: over ${WHOLE_FILE_LIMIT >> 20} MiB, too large for ${what}`);
+
+/** readBounded with WHOLE_FILE_LIMIT; past it `NAME: over 64 MiB, too large for WHAT` (a UsageError). */
+export const readWholeFile = (path: string, what: string): Promise<Buffer> => readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor(what));
+
+/** readStreamBounded with WHOLE_FILE_LIMIT, refused as readWholeFile refuses. */
+export const readWholeStream = (stream: AsyncIterable<Uint8Array | string>, name: string, what: string): Promise<Buffer> =>
+  readStreamBounded(stream, name, WHOLE_FILE_LIMIT, tooLargeFor(what));
 
 /** The file's bytes; `tooLarge(path)` is thrown past `limit` bytes. File system errors reach the caller as they are. */
 export async function readBounded(path: string, limit: number, tooLarge: (name: string) => Error): Promise<Buffer> {

@@ -4,7 +4,7 @@
  * Passphrases are never taken from argv by default and are never echoed.
  */
 import type { Readable } from 'node:stream';
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
+import { readWholeFile } from '../bounded-read.js';
 import { fromSystemError, UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
@@ -122,7 +122,7 @@ export async function readPassphrase(io: Io, source: PassphraseSource): Promise<
   if (source.file !== undefined) {
     let text: string;
     try {
-      text = (await readBounded(source.file, WHOLE_FILE_LIMIT, tooLargeFor('a passphrase file'))).toString('utf8');
+      text = (await readWholeFile(source.file, 'a passphrase file')).toString('utf8');
     } catch (e) {
       throw fromSystemError(e, source.file);
     }

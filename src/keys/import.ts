@@ -8,7 +8,7 @@
  * Either every key of the file is taken or none is.
  */
 import type * as openpgp from 'openpgp';
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
+import { readWholeFile } from '../bounded-read.js';
 import { fromSystemError, KeyError, UsageError } from '../errors.js';
 import {
   entryFromKey,
@@ -39,7 +39,7 @@ export interface ImportFile {
 export async function readImportFile(path: string): Promise<ImportFile> {
   let bytes: Buffer;
   try {
-    bytes = await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('a key file'));
+    bytes = await readWholeFile(path, 'a key file');
   } catch (e) {
     throw fromSystemError(e, path);
   }

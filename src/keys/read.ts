@@ -2,7 +2,7 @@
  * Reads OpenPGP keys from key files (parse.ts parses their bytes).
  */
 import type * as openpgp from 'openpgp';
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
+import { readWholeFile } from '../bounded-read.js';
 import { fromSystemError } from '../errors.js';
 import { parseKeys } from './parse.js';
 
@@ -13,7 +13,7 @@ export { armoredKeyBlocks, parseKeys, readKeyFileItems } from './parse.js';
 export async function readKeyFile(path: string): Promise<openpgp.Key[]> {
   let bytes: Buffer;
   try {
-    bytes = await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('a key file'));
+    bytes = await readWholeFile(path, 'a key file');
   } catch (e) {
     throw fromSystemError(e, path);
   }

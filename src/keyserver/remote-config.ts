@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
+import { readWholeFile } from '../bounded-read.js';
 import { fromSystemError, KeyserverError, UsageError } from '../errors.js';
 import { homeDirectory } from '../home.js';
 import { normalizeKeyserverUrl, type Keyserver } from './url.js';
@@ -71,7 +71,7 @@ export async function remoteYamlKeyservers(env: NodeJS.ProcessEnv, all: boolean)
 async function readConfig(path: string): Promise<RemoteConfig | undefined> {
   let text: string;
   try {
-    text = (await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('a remote.yaml'))).toString('utf8');
+    text = (await readWholeFile(path, 'a remote.yaml')).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fromSystemError(e, path);

@@ -15,7 +15,7 @@
  * `filepath.Clean(from)`: not to the definition file.
  */
 import { open, stat } from 'node:fs/promises';
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
+import { readWholeFile } from '../bounded-read.js';
 import { isRemoteImage } from '../image/image.js';
 import type { RemoteOptions } from '../remote/registry.js';
 import { resolve } from 'node:path';
@@ -113,7 +113,7 @@ const readDefinition = (path: string) => readText(path, 'definition file');
 async function readText(path: string, what: string): Promise<string> {
   let bytes: Buffer;
   try {
-    bytes = await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor(`a ${what}`));
+    bytes = await readWholeFile(path, `a ${what}`);
   } catch (e) {
     throw fromSystemError(e, path);
   }

@@ -4,7 +4,7 @@
  * by the image's directory. Deciding whether the image passes is in decide.ts.
  */
 import { realpath } from 'node:fs/promises';
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
+import { readWholeFile } from '../bounded-read.js';
 import { isRemoteImage } from '../image/image.js';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, PolicyError, UsageError } from '../errors.js';
@@ -26,7 +26,7 @@ const GROUP_KEYS = new Set(['tagname', 'mode', 'dirpath', 'keyfp']);
 export async function loadEcl(path: string): Promise<EclConfig> {
   let text: string;
   try {
-    text = (await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('an ECL file'))).toString('utf8');
+    text = (await readWholeFile(path, 'an ECL file')).toString('utf8');
   } catch (e) {
     throw fromSystemError(e, path);
   }

@@ -8,7 +8,7 @@
  * its token realm, and never appear in a message.
  */
 import { join } from 'node:path';
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../bounded-read.js';
+import { readWholeFile } from '../bounded-read.js';
 import { RemoteError, UsageError } from '../errors.js';
 import { homeDirectory } from '../home.js';
 import { shownUrl, type Authorizer, type HttpClient } from './http-client.js';
@@ -104,7 +104,7 @@ export async function dockerCredentials(registry: string, env: NodeJS.ProcessEnv
   const file = join(dir, 'config.json');
   let text: string;
   try {
-    text = (await readBounded(file, WHOLE_FILE_LIMIT, tooLargeFor("Docker's config.json"))).toString('utf8');
+    text = (await readWholeFile(file, "Docker's config.json")).toString('utf8');
   } catch {
     return undefined;
   }

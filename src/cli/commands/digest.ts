@@ -1,5 +1,5 @@
 /** `sif digest`: the documents a pipeline needs about an image, no key needed (docs/attestations.md). */
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../../bounded-read.js';
+import { readWholeFile } from '../../bounded-read.js';
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { fromSystemError, UsageError } from '../../errors.js';
@@ -134,7 +134,7 @@ async function definitionFile(path: string): Promise<{ name: string; sha256: str
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return (await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor('a signatures file'))).toString('utf8');
+    return (await readWholeFile(path, 'a signatures file')).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fromSystemError(e, path);

@@ -2,7 +2,7 @@
  * What `sif digest` and `sif attest` share: hashing an image with a progress
  * line, and the image's in-toto statement with the caller's predicate.
  */
-import { readBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../../bounded-read.js';
+import { readWholeFile } from '../../bounded-read.js';
 import { fromSystemError, UsageError } from '../../errors.js';
 import type { Descriptor } from '../../format/descriptor.js';
 import { SifImage } from '../../image/image.js';
@@ -42,7 +42,7 @@ export async function imageStatement(io: Io, a: StatementArgs, name: string): Pr
 /** A predicate or definition file, whole (bounded: bounded-read.ts). */
 export async function readWhole(path: string, what: string): Promise<Buffer> {
   try {
-    return await readBounded(path, WHOLE_FILE_LIMIT, tooLargeFor(what));
+    return await readWholeFile(path, what);
   } catch (e) {
     throw fromSystemError(e, path);
   }

@@ -4,7 +4,7 @@
  * The password is only ever read from stdin, never from the command line.
  */
 import type { Argv } from 'yargs';
-import { readStreamBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../../bounded-read.js';
+import { readWholeStream } from '../../bounded-read.js';
 import { UsageError } from '../../errors.js';
 import type { RemoteOptions } from '../../remote/registry.js';
 import type { Io } from '../io.js';
@@ -39,7 +39,7 @@ export async function remoteOptionsFromArgs(a: RemoteArgs, io: Io): Promise<Remo
 
 /** stdin, less one trailing newline, as `docker login --password-stdin` reads it. */
 async function readPassword(io: Io): Promise<string> {
-  const bytes = await readStreamBounded(io.stdin, 'stdin', WHOLE_FILE_LIMIT, tooLargeFor('a password'));
+  const bytes = await readWholeStream(io.stdin, 'stdin', 'a password');
   const password = bytes.toString('utf8').replace(/\r?\n$/, '');
   if (password === '') throw new UsageError('--password-stdin: stdin is empty');
   return password;

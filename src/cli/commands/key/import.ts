@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { readStreamBounded, tooLargeFor, WHOLE_FILE_LIMIT } from '../../../bounded-read.js';
+import { readWholeStream } from '../../../bounded-read.js';
 import type { ImportOutcome } from '../../../keys/import.js';
 import { readPassphrase } from '../../prompt.js';
 import { write, type Io } from '../../io.js';
@@ -26,7 +26,7 @@ export function importCommand(io: Io): CommandModule<object, ImportArgs> {
     handler: async (a) => {
       const location = keyringLocation(a, io);
       const { readImportFile, parseImportBytes, importKeys } = await import('../../../keys/import.js');
-      const file = a.file === '-' ? await parseImportBytes(await readStreamBounded(io.stdin, 'stdin', WHOLE_FILE_LIMIT, tooLargeFor('a key file')), 'stdin') : await readImportFile(a.file);
+      const file = a.file === '-' ? await parseImportBytes(await readWholeStream(io.stdin, 'stdin', 'a key file'), 'stdin') : await readImportFile(a.file);
       await printWarnings(io, file.skipped.map((s) => `skipped ${s.reason} at byte ${s.offset} of ${a.file === '-' ? 'stdin' : a.file}, as Apptainer does`));
       const renew = a['new-password'] || a['new-password-file'] !== undefined;
       const { value, warnings } = await importKeys(location, file.entries, {
