@@ -4,7 +4,7 @@
  * and inode a worker checks before it hashes the same file.
  */
 import { constants as fsConstants, readSync, type BigIntStats, type Stats } from 'node:fs';
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { fromSystemError, IoError, SifError } from '../errors.js';
 import { readRange, type ByteSource, type FileIdentity } from './byte-source.js';
 
@@ -28,11 +28,12 @@ export class FileSource implements ByteSource {
 
   /** Opens the file at `path`; errors are SifErrors naming it. The caller must `close()` it. */
   static async open(path: string, options: FileSourceOptions = {}): Promise<FileSource> {
-    const flags = options.writable ? fsConstants.O_RDWR | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY;
+    // O_NONBLOCK, as keys/store.ts opens keyrings: opening a pipe to read would wait for its writer
+    // (`sif list <(curl …)` before curl starts), and over() refuses a pipe anyway; reads of files and
+    // block devices ignore the flag.
+    const flags = options.writable ? fsConstants.O_RDWR | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
     let handle: FileHandle;
     try {
-      // Opening a pipe to read waits for its writer (`sif list <(curl …)` before curl starts); its bytes cannot be read at offsets anyway.
-      if ((await stat(path).catch(() => undefined))?.isFIFO()) throw Object.assign(new Error(), { code: 'ESPIPE' });
       handle = await open(path, flags);
     } catch (e) {
       throw fromSystemError(e, path);
